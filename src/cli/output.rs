@@ -1,0 +1,259 @@
+//! The only code that writes to stdout and stderr.
+//!
+//! Data goes to stdout in the chosen `--format`; status lines (what was created, summaries)
+//! go to stderr and `--quiet` silences them; errors always go to stderr. Column headers and
+//! value labels follow `--lang`; JSON always uses the stable English keys.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::io::{self, Write};
+
+use clap::ValueEnum;
+use comfy_table::{Table, presets};
+use rust_decimal::Decimal;
+use serde_json::{Map, Value};
+
+use crate::domain::money::format_fen;
+
+/// How records are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    #[default]
+    Table,
+    Csv,
+    Json,
+    Jsonl,
+}
+
+/// The language of labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+/// A column: its stable key (JSON, `--columns`) and its Chinese header.
+#[derive(Debug, Clone)]
+pub struct Column {
+    pub key: String,
+    pub zh: String,
+}
+
+impl Column {
+    pub fn new(key: impl Into<String>, zh: impl Into<String>) -> Self {
+        Self {
+            key: key.into(),
+            zh: zh.into(),
+        }
+    }
+}
+
+/// One value in a record.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Null,
+    Text(String),
+    Int(i64),
+    /// Money in fen; printed as yuan with two decimals, a JSON number.
+    Money(i64),
+    Decimal(Decimal),
+    Bool(bool),
+    /// A closed-set value: the English key (JSON) and the Chinese label.
+    Label {
+        key: String,
+        zh: String,
+    },
+}
+
+impl Cell {
+    pub fn text(value: Option<impl Into<String>>) -> Cell {
+        value.map_or(Cell::Null, |v| Cell::Text(v.into()))
+    }
+
+    pub fn label(key: &str, zh: &str) -> Cell {
+        Cell::Label {
+            key: key.into(),
+            zh: zh.into(),
+        }
+    }
+
+    fn shown(&self, zh: bool) -> String {
+        match self {
+            Cell::Null => String::new(),
+            Cell::Text(s) => s.clone(),
+            Cell::Int(i) => i.to_string(),
+            Cell::Money(fen) => format_fen(*fen),
+            Cell::Decimal(d) => d.normalize().to_string(),
+            Cell::Bool(b) => match (b, zh) {
+                (true, true) => "是".into(),
+                (false, true) => "否".into(),
+                (b, false) => b.to_string(),
+            },
+            Cell::Label { key, zh: label } => {
+                if zh {
+                    label.clone()
+                } else {
+                    key.clone()
+                }
+            }
+        }
+    }
+
+    fn json(&self) -> Value {
+        let number = |s: String| {
+            s.parse::<serde_json::Number>()
+                .map_or(Value::String(s.clone()), Value::Number)
+        };
+        match self {
+            Cell::Null => Value::Null,
+            Cell::Text(s) => Value::String(s.clone()),
+            Cell::Int(i) => Value::from(*i),
+            Cell::Money(fen) => number(format_fen(*fen)),
+            Cell::Decimal(d) => number(d.normalize().to_string()),
+            Cell::Bool(b) => Value::Bool(*b),
+            Cell::Label { key, .. } => Value::String(key.clone()),
+        }
+    }
+}
+
+/// Rows under columns.
+#[derive(Debug, Clone, Default)]
+pub struct Records {
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Records {
+    pub fn new(columns: Vec<Column>) -> Self {
+        Self {
+            columns,
+            rows: Vec::new(),
+        }
+    }
+
+    /// Each row as a JSON object keyed by the column keys.
+    pub fn json_rows(&self) -> Vec<Value> {
+        self.rows
+            .iter()
+            .map(|row| {
+                let map: Map<String, Value> = self
+                    .columns
+                    .iter()
+                    .zip(row)
+                    .map(|(c, v)| (c.key.clone(), v.json()))
+                    .collect();
+                Value::Object(map)
+            })
+            .collect()
+    }
+}
+
+/// Where and how a command prints.
+#[derive(Debug, Clone, Copy)]
+pub struct Output {
+    pub format: Format,
+    pub zh: bool,
+    pub quiet: bool,
+}
+
+impl Output {
+    fn header(&self, c: &Column) -> String {
+        if self.zh { c.zh.clone() } else { c.key.clone() }
+    }
+
+    /// Prints records in the chosen format.
+    pub fn records(&self, records: &Records) -> io::Result<()> {
+        let mut out = io::stdout().lock();
+        match self.format {
+            Format::Table => writeln!(out, "{}", self.table(records)),
+            Format::Csv => {
+                let mut w = csv::Writer::from_writer(out);
+                w.write_record(records.columns.iter().map(|c| self.header(c)))?;
+                for row in &records.rows {
+                    w.write_record(row.iter().map(|v| v.shown(self.zh)))?;
+                }
+                w.flush()
+            }
+            Format::Json => {
+                serde_json::to_writer_pretty(&mut out, &records.json_rows())?;
+                writeln!(out)
+            }
+            Format::Jsonl => {
+                for row in records.json_rows() {
+                    serde_json::to_writer(&mut out, &row)?;
+                    writeln!(out)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn table(&self, records: &Records) -> Table {
+        let mut table = Table::new();
+        table.load_style(presets::UTF8_FULL_CONDENSED);
+        table.set_header(records.columns.iter().map(|c| self.header(c)));
+        for row in &records.rows {
+            table.add_row(row.iter().map(|v| v.shown(self.zh)));
+        }
+        table
+    }
+
+    /// Prints a titled block of label/value pairs (table format) — for `show`.
+    pub fn pairs(&self, title: &str, pairs: &[(String, Cell)]) -> io::Result<()> {
+        let mut table = Table::new();
+        table.load_style(presets::UTF8_FULL_CONDENSED);
+        for (label, value) in pairs {
+            table.add_row(vec![label.clone(), value.shown(self.zh)]);
+        }
+        let mut out = io::stdout().lock();
+        writeln!(out, "{title}")?;
+        writeln!(out, "{table}")
+    }
+
+    /// Prints a titled table section — for `show`; nothing when empty.
+    pub fn section(&self, title: &str, records: &Records) -> io::Result<()> {
+        if records.rows.is_empty() {
+            return Ok(());
+        }
+        let mut out = io::stdout().lock();
+        writeln!(out, "\n{title}")?;
+        writeln!(out, "{}", self.table(records))
+    }
+
+    /// Prints one JSON document (pretty for `json`, one line for `jsonl`).
+    pub fn json(&self, value: &Value) -> io::Result<()> {
+        let mut out = io::stdout().lock();
+        if self.format == Format::Jsonl {
+            serde_json::to_writer(&mut out, value)?;
+        } else {
+            serde_json::to_writer_pretty(&mut out, value)?;
+        }
+        writeln!(out)
+    }
+
+    /// Prints a plain line of data to stdout (e.g. the code `add` gave).
+    pub fn line(&self, line: &str) -> io::Result<()> {
+        writeln!(io::stdout().lock(), "{line}")
+    }
+
+    /// A status line on stderr, unless `--quiet`.
+    pub fn status(&self, line: &str) {
+        if !self.quiet {
+            eprintln!("{line}");
+        }
+    }
+
+    /// Whether JSON is wanted (json or jsonl).
+    pub fn is_json(&self) -> bool {
+        matches!(self.format, Format::Json | Format::Jsonl)
+    }
+
+    /// Picks the label for the chosen language.
+    pub fn pick<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        if self.zh { zh } else { en }
+    }
+}
+
+/// Prints an error (and its causes) to stderr.
+pub fn error(err: &anyhow::Error) {
+    eprintln!("error: {err:#}");
+}

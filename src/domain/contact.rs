@@ -1,0 +1,279 @@
+//! A customer's contacts (联系人), orders (交易/合同) and interactions (互动记录).
+//!
+//! A contact who leaves stays in the history, marked inactive. At most one active contact is
+//! the primary one; the store keeps that rule.
+
+use chrono::NaiveDate;
+
+use super::customer::{Change, Invalid};
+use super::money::{Unit, format_fen, parse_amount};
+use super::{date, email, phone, text};
+
+/// A contact person of a customer.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Contact {
+    pub name: String,
+    pub title: Option<String>,
+    pub mobile: Option<String>,
+    pub landline: Option<String>,
+    pub email: Option<String>,
+    pub is_primary: bool,
+    pub active: bool,
+}
+
+/// The settable fields of a contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContactField {
+    Name,
+    Title,
+    Mobile,
+    Landline,
+    Email,
+}
+
+impl ContactField {
+    pub const ALL: &'static [ContactField] =
+        &[Self::Name, Self::Title, Self::Mobile, Self::Landline, Self::Email];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Title => "title",
+            Self::Mobile => "mobile",
+            Self::Landline => "landline",
+            Self::Email => "email",
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::Name => "联系人",
+            Self::Title => "职务",
+            Self::Mobile => "手机",
+            Self::Landline => "座机",
+            Self::Email => "邮箱",
+        }
+    }
+
+    /// Other names accepted (`--contact mobile=…`, import headers).
+    pub fn aliases(self) -> &'static [&'static str] {
+        match self {
+            Self::Name => &["联系人姓名", "姓名", "contact", "contact_name"],
+            Self::Title => &["职位", "岗位", "position"],
+            Self::Mobile => &["手机号", "手机号码", "移动电话", "phone"],
+            Self::Landline => &["固定电话", "座机号码", "办公电话", "电话", "tel"],
+            Self::Email => &["电子邮箱", "邮件", "e-mail", "mail"],
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        let cleaned = text::clean(name);
+        let lower = cleaned.to_lowercase();
+        Self::ALL.iter().copied().find(|f| {
+            f.key() == lower || f.zh() == cleaned || f.aliases().iter().any(|a| *a == cleaned || *a == lower)
+        })
+    }
+}
+
+impl Contact {
+    /// A new active contact with a name.
+    pub fn new(name: &str) -> Result<Self, Invalid> {
+        let mut c = Contact {
+            active: true,
+            ..Contact::default()
+        };
+        c.set(ContactField::Name, name)?;
+        Ok(c)
+    }
+
+    /// Parses and stores one field; an empty value clears it (the name is required).
+    pub fn set(&mut self, field: ContactField, raw: &str) -> Result<(), Invalid> {
+        let label = format!("contact.{}", field.key());
+        if text::has_control_chars(raw) {
+            return Err(Invalid::new(
+                label,
+                raw.escape_debug().to_string(),
+                "contains control characters",
+            ));
+        }
+        let value = text::clean_opt(raw);
+        let bad = |reason: String| Invalid::new(label.clone(), raw.trim(), reason);
+        match (field, value) {
+            (ContactField::Name, None) => return Err(Invalid::new(label, "", "required")),
+            (ContactField::Name, Some(v)) => self.name = normalise_middle_dot(&v),
+            (ContactField::Title, v) => self.title = v,
+            (ContactField::Mobile, v) => {
+                self.mobile = v.map(|v| phone::parse_mobile(&v)).transpose().map_err(bad)?
+            }
+            (ContactField::Landline, v) => {
+                self.landline = v.map(|v| phone::parse_landline(&v)).transpose().map_err(bad)?
+            }
+            (ContactField::Email, v) => {
+                self.email = v.map(|v| email::parse_email(&v)).transpose().map_err(bad)?
+            }
+        }
+        Ok(())
+    }
+
+    pub fn value(&self, field: ContactField) -> Option<String> {
+        match field {
+            ContactField::Name => Some(self.name.clone()),
+            ContactField::Title => self.title.clone(),
+            ContactField::Mobile => self.mobile.clone(),
+            ContactField::Landline => self.landline.clone(),
+            ContactField::Email => self.email.clone(),
+        }
+    }
+
+    /// Field changes from `before` to `self`, keyed `contact.<field>`.
+    pub fn diff(before: &Contact, after: &Contact) -> Vec<Change> {
+        let mut changes: Vec<Change> = ContactField::ALL
+            .iter()
+            .filter_map(|&f| {
+                let (b, a) = (before.value(f), after.value(f));
+                (b != a).then(|| Change::new(format!("contact.{}", f.key()), b, a))
+            })
+            .collect();
+        for (key, b, a) in [
+            ("contact.primary", before.is_primary, after.is_primary),
+            ("contact.active", before.active, after.active),
+        ] {
+            if b != a {
+                changes.push(Change::new(key, Some(b.to_string()), Some(a.to_string())));
+            }
+        }
+        changes
+    }
+}
+
+/// Transliterated names join their parts with a middle dot typed several ways; keep one.
+fn normalise_middle_dot(name: &str) -> String {
+    name.chars()
+        .map(|c| match c {
+            '•' | '・' | '‧' | '．' => '·',
+            c => c,
+        })
+        .collect()
+}
+
+/// An order or contract.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Order {
+    pub date: NaiveDate,
+    pub amount_fen: i64,
+    pub contract_no: Option<String>,
+}
+
+impl Order {
+    /// Parses an order from its typed date, amount (scaled by `unit`) and contract number.
+    pub fn parse(
+        date_raw: &str,
+        amount_raw: &str,
+        unit: Unit,
+        contract_no: &str,
+        today: NaiveDate,
+    ) -> Result<Self, Invalid> {
+        let date = date::parse_date(date_raw).map_err(|r| Invalid::new("order.date", date_raw.trim(), r))?;
+        if date > today {
+            return Err(Invalid::new(
+                "order.date",
+                date.to_string(),
+                format!("is after today ({today})"),
+            ));
+        }
+        let amount_fen =
+            parse_amount(amount_raw, unit).map_err(|r| Invalid::new("order.amount", amount_raw.trim(), r))?;
+        if amount_fen < 0 {
+            return Err(Invalid::new(
+                "order.amount",
+                amount_raw.trim(),
+                "an amount must not be negative",
+            ));
+        }
+        Ok(Order {
+            date,
+            amount_fen,
+            contract_no: text::clean_opt(contract_no),
+        })
+    }
+
+    pub fn amount(&self) -> String {
+        format_fen(self.amount_fen)
+    }
+}
+
+/// A recorded contact with the customer: a visit, a call, a meeting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Interaction {
+    pub date: NaiveDate,
+    pub channel: Option<String>,
+    pub summary: Option<String>,
+}
+
+impl Interaction {
+    pub fn parse(date_raw: &str, channel: &str, summary: &str) -> Result<Self, Invalid> {
+        let date =
+            date::parse_date(date_raw).map_err(|r| Invalid::new("interaction.date", date_raw.trim(), r))?;
+        Ok(Interaction {
+            date,
+            channel: text::clean_opt(channel),
+            summary: Some(text::clean_multiline(summary)).filter(|s| !s.is_empty()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contact_fields_are_normalised() {
+        let mut c = Contact::new(" 王 总 ").unwrap();
+        c.set(ContactField::Mobile, "+86 138-1234-5678").unwrap();
+        assert_eq!(c.mobile.as_deref(), Some("13812345678"));
+        c.set(ContactField::Email, "Wang@Example.COM").unwrap();
+        assert_eq!(c.email.as_deref(), Some("wang@example.com"));
+        let d = Contact::new("阿卜杜•热合曼").unwrap();
+        assert_eq!(d.name, "阿卜杜·热合曼");
+    }
+
+    #[test]
+    fn bad_contact_values_are_refused_with_the_field() {
+        let mut c = Contact::new("王五").unwrap();
+        let err = c.set(ContactField::Mobile, "12345678901").unwrap_err();
+        assert_eq!(err.field, "contact.mobile");
+        assert_eq!(err.value, "12345678901");
+        assert_eq!(
+            Contact::new("").unwrap_err().to_string(),
+            "contact.name: required"
+        );
+    }
+
+    #[test]
+    fn orders_need_a_real_past_date_and_a_non_negative_amount() {
+        let today = NaiveDate::from_ymd_opt(2024, 6, 30).unwrap();
+        let o = Order::parse("2024/1/5", "¥1,234.50", Unit::Yuan, "HT-001", today).unwrap();
+        assert_eq!(
+            (o.amount_fen, o.contract_no.as_deref()),
+            (123_450, Some("HT-001"))
+        );
+        assert_eq!(
+            Order::parse("2024-07-01", "1", Unit::Yuan, "", today)
+                .unwrap_err()
+                .field,
+            "order.date"
+        );
+        assert_eq!(
+            Order::parse("2024-01-01", "-1", Unit::Yuan, "", today)
+                .unwrap_err()
+                .field,
+            "order.amount"
+        );
+        assert_eq!(
+            Order::parse("2024-01-01", "2", Unit::Wan, "", today)
+                .unwrap()
+                .amount_fen,
+            2_000_000
+        );
+    }
+}

@@ -1,0 +1,802 @@
+//! Customers and what hangs off them: contacts, orders, interactions, stage moves.
+
+use chrono::NaiveDate;
+use rusqlite::{OptionalExtension, Row, ToSql, params};
+use rust_decimal::Decimal;
+
+use super::{Error, LogEntry, LogFilter, Result, Store, Writer};
+use crate::domain::choice::{Choice, Intent, Nature, Secrecy, Size, Source, Stage};
+use crate::domain::code::CodePattern;
+use crate::domain::contact::{Contact, Interaction, Order};
+use crate::domain::industry::parse_industry;
+use crate::domain::region::{Region, parse_province};
+use crate::domain::{Change, Customer, Field};
+
+/// A customer as stored: the record plus what the store keeps about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stored {
+    pub id: i64,
+    pub customer: Customer,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A contact as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredContact {
+    pub id: i64,
+    pub contact: Contact,
+    pub left_date: Option<String>,
+}
+
+/// Everything `kehu show` prints about one customer.
+#[derive(Debug, Clone)]
+pub struct CustomerFile {
+    pub stored: Stored,
+    pub contacts: Vec<StoredContact>,
+    pub orders: Vec<Order>,
+    pub order_count: i64,
+    pub order_total_fen: i64,
+    pub interactions: Vec<Interaction>,
+    pub stage_moves: Vec<StageMove>,
+    pub tags: Vec<(String, String, String)>,
+    pub changes: Vec<LogEntry>,
+}
+
+/// One move between stages.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StageMove {
+    pub from: Option<String>,
+    pub to: String,
+    pub date: String,
+    pub reason: Option<String>,
+    pub operator: String,
+}
+
+/// How `list` orders its rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    Code,
+    Name,
+    Updated,
+    Created,
+    Amount,
+    Score,
+}
+
+/// The basic filters of `kehu list`; every one is optional and they combine with AND.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub stage: Option<Stage>,
+    pub region: Option<Region>,
+    pub province: Option<String>,
+    /// A section letter (`C`) matches the whole section; a full code (`C39`) one division.
+    pub industry: Option<String>,
+    pub owner: Option<String>,
+    pub sort: Sort,
+    pub descending: bool,
+    pub limit: Option<usize>,
+}
+
+const COLUMNS: &str = "id, code, name, short_name, uscc, industry, province, city, nature, size, source, \
+    stage, stage_date, intent, owner, first_coop_date, last_coop_date, total_amount_fen, trade_12m_fen, \
+    tenure_years, satisfaction, referrals_12m, complaints_12m, budget_growth, secrecy, tier, score, \
+    remarks, extra, created_at, updated_at";
+
+fn parse_col<T>(value: Option<String>, parse: impl Fn(&str) -> std::result::Result<T, String>) -> Option<T> {
+    // Stored values were normalised on the way in; one that no longer parses (edited by hand)
+    // shows as empty rather than failing the whole read.
+    value.and_then(|v| parse(&v).ok())
+}
+
+fn decimal(value: Option<String>) -> Option<Decimal> {
+    parse_col(value, |v| v.parse::<Decimal>().map_err(|e| e.to_string()))
+}
+
+fn date(value: Option<String>) -> Option<NaiveDate> {
+    parse_col(value, |v| v.parse::<NaiveDate>().map_err(|e| e.to_string()))
+}
+
+fn stored(r: &Row) -> rusqlite::Result<Stored> {
+    let extra: Option<String> = r.get(28)?;
+    let customer = Customer {
+        code: r.get(1)?,
+        name: r.get(2)?,
+        short_name: r.get(3)?,
+        uscc: r.get(4)?,
+        industry: parse_col(r.get(5)?, parse_industry),
+        province: parse_col(r.get(6)?, parse_province),
+        city: r.get(7)?,
+        nature: parse_col(r.get(8)?, Nature::parse),
+        size: parse_col(r.get(9)?, Size::parse),
+        source: parse_col(r.get(10)?, Source::parse),
+        stage: parse_col(r.get(11)?, Stage::parse).unwrap_or(Stage::Prospect),
+        stage_date: date(r.get(12)?),
+        intent: parse_col(r.get(13)?, Intent::parse),
+        owner: r.get(14)?,
+        first_coop_date: date(r.get(15)?),
+        last_coop_date: date(r.get(16)?),
+        total_amount_fen: r.get(17)?,
+        trade_12m_fen: r.get(18)?,
+        tenure_years: decimal(r.get(19)?),
+        satisfaction: decimal(r.get(20)?),
+        referrals_12m: r.get(21)?,
+        complaints_12m: r.get(22)?,
+        budget_growth: decimal(r.get(23)?),
+        secrecy: parse_col(r.get(24)?, Secrecy::parse).unwrap_or(Secrecy::Internal),
+        tier: r.get(25)?,
+        score: decimal(r.get(26)?),
+        remarks: r.get(27)?,
+        extra: extra
+            .and_then(|e| serde_json::from_str(&e).ok())
+            .unwrap_or_default(),
+    };
+    Ok(Stored {
+        id: r.get(0)?,
+        customer,
+        created_at: r.get(29)?,
+        updated_at: r.get(30)?,
+    })
+}
+
+/// The values bound for columns 2..=29 of [`COLUMNS`] (everything but id and timestamps).
+fn values(c: &Customer) -> Vec<Box<dyn ToSql + '_>> {
+    let v = |f: Field| c.value(f);
+    vec![
+        Box::new(c.code.as_str()),
+        Box::new(c.name.as_str()),
+        Box::new(v(Field::ShortName)),
+        Box::new(v(Field::Uscc)),
+        Box::new(v(Field::Industry)),
+        Box::new(v(Field::Province)),
+        Box::new(v(Field::City)),
+        Box::new(v(Field::Nature)),
+        Box::new(v(Field::Size)),
+        Box::new(v(Field::Source)),
+        Box::new(c.stage.key()),
+        Box::new(v(Field::StageDate)),
+        Box::new(v(Field::Intent)),
+        Box::new(v(Field::Owner)),
+        Box::new(v(Field::FirstCoopDate)),
+        Box::new(v(Field::LastCoopDate)),
+        Box::new(c.total_amount_fen),
+        Box::new(c.trade_12m_fen),
+        Box::new(v(Field::TenureYears)),
+        Box::new(v(Field::Satisfaction)),
+        Box::new(c.referrals_12m),
+        Box::new(c.complaints_12m),
+        Box::new(v(Field::BudgetGrowth)),
+        Box::new(c.secrecy.key()),
+        Box::new(c.tier.clone()),
+        Box::new(v(Field::Score)),
+        Box::new(c.remarks.clone()),
+        Box::new((!c.extra.is_empty()).then(|| serde_json::to_string(&c.extra).expect("extra serialises"))),
+        Box::new(c.industry.map(|i| i.section.to_string())),
+        Box::new(c.region().map(|r| r.en())),
+    ]
+}
+
+const WRITE_COLUMNS: &str = "code, name, short_name, uscc, industry, province, city, nature, size, source, \
+    stage, stage_date, intent, owner, first_coop_date, last_coop_date, total_amount_fen, trade_12m_fen, \
+    tenure_years, satisfaction, referrals_12m, complaints_12m, budget_growth, secrecy, tier, score, \
+    remarks, extra, industry_section, region";
+const WRITE_COUNT: usize = 30;
+
+fn get_by(conn: &rusqlite::Connection, column: &str, value: &dyn ToSql) -> Result<Option<Stored>> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM customers WHERE {column} = ?1"))?
+        .query_row([value], stored)
+        .optional()?)
+}
+
+impl Store {
+    pub fn customer(&self, code: &str) -> Result<Stored> {
+        let code = code.trim().to_uppercase();
+        get_by(&self.conn, "code", &code)?.ok_or(Error::NotFound(code))
+    }
+
+    pub fn customer_by_uscc(&self, uscc: &str) -> Result<Option<Stored>> {
+        get_by(&self.conn, "uscc", &uscc)
+    }
+
+    /// Customers matching `filter`, in a stable order.
+    pub fn list_customers(&self, filter: &ListFilter) -> Result<Vec<Stored>> {
+        let mut sql = format!("SELECT {COLUMNS} FROM customers WHERE 1 = 1");
+        let mut args: Vec<String> = Vec::new();
+        let mut add = |sql: &mut String, clause: &str, value: String| {
+            args.push(value);
+            sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
+        };
+        if let Some(stage) = filter.stage {
+            add(&mut sql, " AND stage = ?", stage.key().into());
+        }
+        if let Some(region) = filter.region {
+            add(&mut sql, " AND region = ?", region.en().into());
+        }
+        if let Some(p) = &filter.province {
+            add(&mut sql, " AND province = ?", p.clone());
+        }
+        if let Some(i) = &filter.industry {
+            if i.len() == 1 {
+                add(&mut sql, " AND industry_section = ?", i.clone());
+            } else {
+                add(&mut sql, " AND industry = ?", i.clone());
+            }
+        }
+        if let Some(o) = &filter.owner {
+            add(&mut sql, " AND owner = ?", o.clone());
+        }
+        let column = match filter.sort {
+            Sort::Code => "code",
+            Sort::Name => "name",
+            Sort::Updated => "updated_at",
+            Sort::Created => "created_at",
+            Sort::Amount => "total_amount_fen",
+            Sort::Score => "CAST(score AS REAL)",
+        };
+        let dir = if filter.descending { "DESC" } else { "ASC" };
+        sql.push_str(&format!(" ORDER BY {column} {dir} NULLS LAST, code"));
+        if let Some(limit) = filter.limit {
+            sql.push_str(&format!(" LIMIT {limit}"));
+        }
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), stored)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The whole file of one customer.
+    pub fn customer_file(&self, code: &str, recent: usize) -> Result<CustomerFile> {
+        let stored = self.customer(code)?;
+        let id = stored.id;
+        let contacts = contacts(&self.conn, id)?;
+        let (order_count, order_total_fen) = self.conn.query_row(
+            "SELECT count(*), coalesce(sum(amount_fen), 0) FROM orders WHERE customer_id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let orders = self
+            .conn
+            .prepare("SELECT date, amount_fen, contract_no FROM orders WHERE customer_id = ?1 ORDER BY date DESC, id DESC LIMIT ?2")?
+            .query_map(params![id, recent as i64], |r| {
+                Ok(Order {
+                    date: r.get(0)?,
+                    amount_fen: r.get(1)?,
+                    contract_no: r.get(2)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let interactions = self
+            .conn
+            .prepare("SELECT date, channel, summary FROM interactions WHERE customer_id = ?1 ORDER BY date DESC, id DESC LIMIT ?2")?
+            .query_map(params![id, recent as i64], |r| {
+                Ok(Interaction {
+                    date: r.get(0)?,
+                    channel: r.get(1)?,
+                    summary: r.get(2)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let stage_moves = self
+            .conn
+            .prepare("SELECT from_stage, to_stage, date, reason, operator FROM stage_moves WHERE customer_id = ?1 ORDER BY date, id")?
+            .query_map([id], |r| {
+                Ok(StageMove {
+                    from: r.get(0)?,
+                    to: r.get(1)?,
+                    date: r.get(2)?,
+                    reason: r.get(3)?,
+                    operator: r.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let tags = self
+            .conn
+            .prepare(
+                "SELECT dim, value, origin FROM customer_tags WHERE customer_id = ?1 ORDER BY dim, value",
+            )?
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let changes = self.log_entries(&LogFilter {
+            customer: Some(stored.customer.code.clone()),
+            limit: Some(recent),
+            newest_first: true,
+            ..LogFilter::default()
+        })?;
+        Ok(CustomerFile {
+            stored,
+            contacts,
+            orders,
+            order_count,
+            order_total_fen,
+            interactions,
+            stage_moves,
+            tags,
+            changes,
+        })
+    }
+}
+
+fn contacts(conn: &rusqlite::Connection, customer_id: i64) -> Result<Vec<StoredContact>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, name, title, mobile, landline, email, is_primary, active, left_date
+         FROM contacts WHERE customer_id = ?1 ORDER BY active DESC, is_primary DESC, id",
+    )?;
+    let rows = stmt.query_map([customer_id], |r| {
+        Ok(StoredContact {
+            id: r.get(0)?,
+            contact: Contact {
+                name: r.get(1)?,
+                title: r.get(2)?,
+                mobile: r.get(3)?,
+                landline: r.get(4)?,
+                email: r.get(5)?,
+                is_primary: r.get(6)?,
+                active: r.get(7)?,
+            },
+            left_date: r.get(8)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+impl Writer<'_> {
+    pub fn customer(&self, code: &str) -> Result<Stored> {
+        let code = code.trim().to_uppercase();
+        get_by(&self.tx, "code", &code)?.ok_or(Error::NotFound(code))
+    }
+
+    pub fn find_customer(&self, code: &str) -> Result<Option<Stored>> {
+        get_by(&self.tx, "code", &code.trim().to_uppercase())
+    }
+
+    pub fn customer_by_uscc(&self, uscc: &str) -> Result<Option<Stored>> {
+        get_by(&self.tx, "uscc", &uscc)
+    }
+
+    pub fn has_orders(&self, customer_id: i64) -> Result<bool> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT EXISTS(SELECT 1 FROM orders WHERE customer_id = ?1)")?
+            .query_row([customer_id], |r| r.get(0))?)
+    }
+
+    /// The next free code from the configured pattern; the sequence only moves forward.
+    fn next_code(&mut self) -> Result<String> {
+        let pattern = match self.setting("code_pattern")? {
+            Some(p) => CodePattern::parse(&p).map_err(Error::Conflict)?,
+            None => CodePattern::default(),
+        };
+        let today = self.actor.today();
+        let period = pattern.period(today);
+        let mut last: u64 = self
+            .tx
+            .prepare_cached("SELECT last FROM code_sequences WHERE period = ?1")?
+            .query_row([&period], |r| r.get::<_, i64>(0))
+            .optional()?
+            .unwrap_or(0) as u64;
+        let code = loop {
+            last += 1;
+            let code = pattern.render(today, last);
+            // A code typed in by hand (or imported) may already sit on this number.
+            if get_by(&self.tx, "code", &code)?.is_none() {
+                break code;
+            }
+        };
+        self.tx
+            .prepare_cached(
+                "INSERT INTO code_sequences(period, last) VALUES (?1, ?2)
+             ON CONFLICT(period) DO UPDATE SET last = excluded.last",
+            )?
+            .execute(params![period, last as i64])?;
+        Ok(code)
+    }
+
+    /// Adds a new customer (giving it a code when it has none), logging every field under
+    /// `action`. Refuses a code or USCC that is already taken.
+    pub fn insert_customer(
+        &mut self,
+        mut customer: Customer,
+        action: &str,
+        batch: Option<i64>,
+    ) -> Result<Stored> {
+        if customer.code.is_empty() {
+            customer.code = self.next_code()?;
+        } else if let Some(other) = self.find_customer(&customer.code)? {
+            return Err(Error::Conflict(format!(
+                "code {} is already used by {}",
+                other.customer.code, other.customer.name
+            )));
+        }
+        self.check_uscc_free(&customer, None)?;
+        let stamp = self.actor.stamp();
+        let placeholders: Vec<String> = (1..=WRITE_COUNT + 2).map(|i| format!("?{i}")).collect();
+        let sql = format!(
+            "INSERT INTO customers({WRITE_COLUMNS}, created_at, updated_at) VALUES ({})",
+            placeholders.join(", ")
+        );
+        {
+            let mut vals = values(&customer);
+            vals.push(Box::new(stamp.clone()));
+            vals.push(Box::new(stamp.clone()));
+            self.tx
+                .prepare_cached(&sql)?
+                .execute(rusqlite::params_from_iter(vals.iter().map(|b| b.as_ref())))?;
+        }
+        let id = self.tx.last_insert_rowid();
+        self.log(action, Some(&customer.code), batch, &customer.as_changes())?;
+        Ok(Stored {
+            id,
+            customer,
+            created_at: stamp.clone(),
+            updated_at: stamp,
+        })
+    }
+
+    fn check_uscc_free(&self, customer: &Customer, id: Option<i64>) -> Result<()> {
+        if let Some(uscc) = &customer.uscc
+            && let Some(other) = self.customer_by_uscc(uscc)?
+            && Some(other.id) != id
+        {
+            {
+                {
+                    return Err(Error::Conflict(format!(
+                        "uscc {uscc} already belongs to {} {}",
+                        other.customer.code, other.customer.name
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Stores `after` over `before` (same id), logging each changed field under `action`.
+    /// Returns the changes; nothing is written when there are none.
+    pub fn update_customer(
+        &mut self,
+        before: &Stored,
+        after: Customer,
+        action: &str,
+        batch: Option<i64>,
+    ) -> Result<Vec<Change>> {
+        let changes = Customer::diff(&before.customer, &after);
+        if changes.is_empty() {
+            return Ok(changes);
+        }
+        if after.code != before.customer.code
+            && let Some(other) = self.find_customer(&after.code)?
+        {
+            {
+                return Err(Error::Conflict(format!(
+                    "code {} is already used by {}",
+                    other.customer.code, other.customer.name
+                )));
+            }
+        }
+        self.check_uscc_free(&after, Some(before.id))?;
+        let sets: Vec<String> = WRITE_COLUMNS
+            .split(", ")
+            .enumerate()
+            .map(|(i, c)| format!("{c} = ?{}", i + 1))
+            .collect();
+        let sql = format!(
+            "UPDATE customers SET {}, updated_at = ?{} WHERE id = ?{}",
+            sets.join(", "),
+            WRITE_COUNT + 1,
+            WRITE_COUNT + 2
+        );
+        let mut vals = values(&after);
+        vals.push(Box::new(self.actor.stamp()));
+        vals.push(Box::new(before.id));
+        self.tx
+            .prepare_cached(&sql)?
+            .execute(rusqlite::params_from_iter(vals.iter().map(|b| b.as_ref())))?;
+        self.log(action, Some(&after.code), batch, &changes)?;
+        Ok(changes)
+    }
+
+    /// Records a move between stages (the stage field itself is changed by the caller).
+    pub fn record_stage_move(
+        &mut self,
+        customer_id: i64,
+        from: Option<Stage>,
+        to: Stage,
+        date: NaiveDate,
+        reason: Option<&str>,
+    ) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO stage_moves(customer_id, from_stage, to_stage, date, reason, operator)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                customer_id,
+                from.map(|s| s.key()),
+                to.key(),
+                date.to_string(),
+                reason,
+                self.actor.operator
+            ])?;
+        self.tx
+            .prepare_cached("UPDATE customers SET stage_date = ?1 WHERE id = ?2")?
+            .execute(params![date.to_string(), customer_id])?;
+        Ok(())
+    }
+
+    pub fn contacts(&self, customer_id: i64) -> Result<Vec<StoredContact>> {
+        contacts(&self.tx, customer_id)
+    }
+
+    /// Adds a contact. A primary contact takes the flag from any other.
+    pub fn add_contact(&mut self, customer: &Stored, contact: &Contact, batch: Option<i64>) -> Result<i64> {
+        if contact.is_primary {
+            self.clear_primary(customer.id)?;
+        }
+        self.tx
+            .prepare_cached(
+                "INSERT INTO contacts(customer_id, name, title, mobile, landline, email, is_primary, active, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                customer.id,
+                contact.name,
+                contact.title,
+                contact.mobile,
+                contact.landline,
+                contact.email,
+                contact.is_primary,
+                contact.active,
+                self.actor.stamp()
+            ])?;
+        let id = self.tx.last_insert_rowid();
+        let changes = Contact::diff(&Contact::default(), contact);
+        self.log("contact.add", Some(&customer.customer.code), batch, &changes)?;
+        Ok(id)
+    }
+
+    fn clear_primary(&mut self, customer_id: i64) -> Result<()> {
+        self.tx
+            .prepare_cached("UPDATE contacts SET is_primary = 0 WHERE customer_id = ?1")?
+            .execute([customer_id])?;
+        Ok(())
+    }
+
+    /// Stores a changed contact; `left` marks it inactive as of that date.
+    pub fn update_contact(
+        &mut self,
+        customer: &Stored,
+        before: &StoredContact,
+        after: &Contact,
+        left: Option<NaiveDate>,
+    ) -> Result<Vec<Change>> {
+        let mut changes = Contact::diff(&before.contact, after);
+        if let Some(d) = left {
+            changes.push(Change::new(
+                "contact.left_date",
+                before.left_date.clone(),
+                Some(d.to_string()),
+            ));
+        }
+        if changes.is_empty() {
+            return Ok(changes);
+        }
+        if after.is_primary && !before.contact.is_primary {
+            self.clear_primary(customer.id)?;
+        }
+        self.tx
+            .prepare_cached(
+                "UPDATE contacts SET name = ?1, title = ?2, mobile = ?3, landline = ?4, email = ?5,
+                 is_primary = ?6, active = ?7, left_date = coalesce(?8, left_date) WHERE id = ?9",
+            )?
+            .execute(params![
+                after.name,
+                after.title,
+                after.mobile,
+                after.landline,
+                after.email,
+                after.is_primary,
+                after.active,
+                left.map(|d| d.to_string()),
+                before.id
+            ])?;
+        let mut logged = vec![Change::new(
+            "contact",
+            Some(before.contact.name.clone()),
+            Some(after.name.clone()),
+        )];
+        logged.extend(changes.iter().cloned());
+        self.log("contact.edit", Some(&customer.customer.code), None, &logged)?;
+        Ok(changes)
+    }
+
+    /// Adds an order; refuses a second order with the same contract number.
+    pub fn add_order(&mut self, customer: &Stored, order: &Order, batch: Option<i64>) -> Result<()> {
+        if let Some(no) = &order.contract_no {
+            let exists: bool = self
+                .tx
+                .prepare_cached(
+                    "SELECT EXISTS(SELECT 1 FROM orders WHERE customer_id = ?1 AND contract_no = ?2)",
+                )?
+                .query_row(params![customer.id, no], |r| r.get(0))?;
+            if exists {
+                return Err(Error::Conflict(format!(
+                    "{} already has an order with contract number {no}",
+                    customer.customer.code
+                )));
+            }
+        }
+        self.tx
+            .prepare_cached(
+                "INSERT INTO orders(customer_id, date, amount_fen, contract_no, batch_id, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                customer.id,
+                order.date.to_string(),
+                order.amount_fen,
+                order.contract_no,
+                batch,
+                self.actor.stamp()
+            ])?;
+        let changes = [
+            Change::new("order.date", None, Some(order.date.to_string())),
+            Change::new("order.amount", None, Some(order.amount())),
+            Change::new("order.contract_no", None, order.contract_no.clone()),
+        ];
+        self.log("order.add", Some(&customer.customer.code), batch, &changes)
+    }
+
+    pub fn add_interaction(
+        &mut self,
+        customer: &Stored,
+        interaction: &Interaction,
+        batch: Option<i64>,
+    ) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO interactions(customer_id, date, channel, summary, operator, batch_id, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                customer.id,
+                interaction.date.to_string(),
+                interaction.channel,
+                interaction.summary,
+                self.actor.operator,
+                batch,
+                self.actor.stamp()
+            ])?;
+        let changes = [
+            Change::new("interaction.date", None, Some(interaction.date.to_string())),
+            Change::new("interaction.channel", None, interaction.channel.clone()),
+            Change::new("interaction.summary", None, interaction.summary.clone()),
+        ];
+        self.log("interaction.add", Some(&customer.customer.code), batch, &changes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::money::Unit;
+    use crate::store::Actor;
+
+    fn actor() -> Actor {
+        Actor {
+            operator: "tester".into(),
+            now: "2024-06-30T08:00:00Z".parse().unwrap(),
+        }
+    }
+
+    fn sample() -> Customer {
+        let mut c = Customer::new("北京某某科技有限公司").unwrap();
+        c.set(Field::Uscc, "91110000600037341L", Unit::Yuan).unwrap();
+        c.set(Field::Province, "北京", Unit::Yuan).unwrap();
+        c.set(Field::Industry, "I65", Unit::Yuan).unwrap();
+        c.set(Field::TotalAmount, "12.5万", Unit::Yuan).unwrap();
+        c.set(Field::Satisfaction, "8.5", Unit::Yuan).unwrap();
+        c.extra.insert("微信".into(), "wx123".into());
+        c
+    }
+
+    #[test]
+    fn a_customer_round_trips_through_the_store() {
+        let mut store = Store::open_in_memory().unwrap();
+        let stored = store
+            .write(&actor(), |w| w.insert_customer(sample(), "add", None))
+            .unwrap();
+        assert_eq!(stored.customer.code, "CST20240001");
+        let read = store.customer("cst20240001").unwrap();
+        assert_eq!(read.customer, stored.customer);
+        assert_eq!(read.created_at, "2024-06-30T08:00:00Z");
+    }
+
+    #[test]
+    fn codes_follow_the_sequence_and_are_never_reused() {
+        let mut store = Store::open_in_memory().unwrap();
+        let a = store
+            .write(&actor(), |w| {
+                w.insert_customer(Customer::new("甲公司").unwrap(), "add", None)
+            })
+            .unwrap();
+        store
+            .conn
+            .execute("DELETE FROM customers WHERE id = ?1", [a.id])
+            .unwrap();
+        let b = store
+            .write(&actor(), |w| {
+                w.insert_customer(Customer::new("乙公司").unwrap(), "add", None)
+            })
+            .unwrap();
+        assert_eq!(
+            (a.customer.code.as_str(), b.customer.code.as_str()),
+            ("CST20240001", "CST20240002")
+        );
+    }
+
+    #[test]
+    fn a_taken_uscc_is_refused_and_nothing_is_written() {
+        let mut store = Store::open_in_memory().unwrap();
+        store
+            .write(&actor(), |w| w.insert_customer(sample(), "add", None))
+            .unwrap();
+        let mut twin = sample();
+        twin.name = "另一家公司".into();
+        let err = store
+            .write(&actor(), |w| w.insert_customer(twin, "add", None))
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("already belongs to CST20240001"),
+            "{err}"
+        );
+        assert_eq!(store.list_customers(&ListFilter::default()).unwrap().len(), 1);
+        assert_eq!(store.log_entries(&LogFilter::default()).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn an_update_logs_only_the_changed_fields() {
+        let mut store = Store::open_in_memory().unwrap();
+        let stored = store
+            .write(&actor(), |w| w.insert_customer(sample(), "add", None))
+            .unwrap();
+        let mut after = stored.customer.clone();
+        after.set(Field::Owner, "张三", Unit::Yuan).unwrap();
+        let changes = store
+            .write(&actor(), |w| w.update_customer(&stored, after, "edit", None))
+            .unwrap();
+        assert_eq!(changes, vec![Change::new("owner", None, Some("张三".into()))]);
+        let log = store.log_entries(&LogFilter::default()).unwrap();
+        assert_eq!(log.last().unwrap().changes, changes);
+        assert_eq!(store.verify_log().unwrap(), Ok(2));
+    }
+
+    #[test]
+    fn list_filters_by_region_and_industry_section() {
+        let mut store = Store::open_in_memory().unwrap();
+        store
+            .write(&actor(), |w| {
+                w.insert_customer(sample(), "add", None)?;
+                let mut c = Customer::new("广州某某贸易有限公司").unwrap();
+                c.set(Field::Province, "广东", Unit::Yuan).unwrap();
+                c.set(Field::Industry, "F51", Unit::Yuan).unwrap();
+                w.insert_customer(c, "add", None)
+            })
+            .unwrap();
+        let south = ListFilter {
+            region: Some(Region::South),
+            ..ListFilter::default()
+        };
+        let names: Vec<String> = store
+            .list_customers(&south)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.customer.name)
+            .collect();
+        assert_eq!(names, vec!["广州某某贸易有限公司"]);
+        let it = ListFilter {
+            industry: Some("I".into()),
+            ..ListFilter::default()
+        };
+        assert_eq!(store.list_customers(&it).unwrap().len(), 1);
+    }
+}

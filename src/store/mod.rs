@@ -1,0 +1,165 @@
+//! The store: the only code that touches SQLite.
+//!
+//! [`Store::open`] sets the connection up (WAL, foreign keys, busy timeout), creates or
+//! upgrades the schema ([`migrate`]) and refuses a database newer than this binary. Reads are
+//! methods on [`Store`]; every change goes through [`Store::write`], which runs one
+//! `BEGIN IMMEDIATE` transaction and hands out a [`Writer`] — the only way to change data,
+//! and the one place that appends to the change log, so a change and its log entry commit
+//! or roll back together.
+
+mod customers;
+mod error;
+mod log;
+mod migrate;
+
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+
+pub use customers::{CustomerFile, ListFilter, Sort, Stored, StoredContact};
+pub use error::Error;
+pub use log::{Broken, LogEntry, LogFilter};
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Who is changing things, and when. Every write carries one.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub operator: String,
+    pub now: DateTime<Utc>,
+}
+
+impl Actor {
+    pub fn today(&self) -> NaiveDate {
+        self.now.date_naive()
+    }
+
+    /// The timestamp written to the database.
+    pub fn stamp(&self) -> String {
+        self.now.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    }
+}
+
+/// An open kehu database.
+pub struct Store {
+    conn: Connection,
+}
+
+/// Whether a command may create the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Read-only commands: a missing file is an error.
+    Existing,
+    /// Commands that write: a missing file is created.
+    Create,
+}
+
+impl Store {
+    /// Opens (or, in [`Mode::Create`], creates) the database at `path`. Returns the store and
+    /// whether the file was created.
+    pub fn open(path: &Path, mode: Mode, busy_timeout: Duration) -> Result<(Store, bool)> {
+        let exists = path.exists();
+        if !exists && mode == Mode::Existing {
+            return Err(Error::Missing(path.to_path_buf()));
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)?;
+        let store = Store::init(conn, busy_timeout)?;
+        Ok((store, !exists))
+    }
+
+    /// A fresh database in memory (tests).
+    pub fn open_in_memory() -> Result<Store> {
+        Store::init(Connection::open_in_memory()?, Duration::from_secs(1))
+    }
+
+    fn init(conn: Connection, busy_timeout: Duration) -> Result<Store> {
+        conn.busy_timeout(busy_timeout)?;
+        // WAL lets a reader (a person's `list`) run while a cron job writes.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut store = Store { conn };
+        migrate::migrate(&mut store.conn)?;
+        Ok(store)
+    }
+
+    /// Runs `f` in one immediate transaction; commits if it returns `Ok`, rolls back otherwise.
+    pub fn write<T>(&mut self, actor: &Actor, f: impl FnOnce(&mut Writer) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut writer = Writer {
+            tx,
+            actor: actor.clone(),
+            head: None,
+        };
+        let value = f(&mut writer)?;
+        writer.finish()?;
+        Ok(value)
+    }
+
+    /// Like [`Store::write`] but always rolls back: a dry run of the same code path.
+    pub fn dry_run<T>(&mut self, actor: &Actor, f: impl FnOnce(&mut Writer) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut writer = Writer {
+            tx,
+            actor: actor.clone(),
+            head: None,
+        };
+        f(&mut writer)
+        // `writer` drops here and its transaction rolls back.
+    }
+
+    /// A setting, if set.
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        setting(&self.conn, key)
+    }
+}
+
+fn setting(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?)
+}
+
+/// The handle every change goes through; see [`Store::write`].
+pub struct Writer<'a> {
+    tx: rusqlite::Transaction<'a>,
+    actor: Actor,
+    /// The change log's last (id, hash), once read in this transaction.
+    head: Option<(i64, String)>,
+}
+
+impl Writer<'_> {
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        setting(&self.tx, key)
+    }
+
+    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO settings(key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )?;
+        Ok(())
+    }
+
+    fn finish(self) -> Result<()> {
+        if let Some((id, hash)) = &self.head {
+            log::save_head(&self.tx, *id, hash)?;
+        }
+        self.tx.commit()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,122 @@
+//! The test harness: a temporary directory with its own database, a pinned clock and
+//! operator, and an environment cleared of anything that could change the output.
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+use assert_cmd::assert::Assert;
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// The date every test runs on.
+pub const NOW: &str = "2024-06-30T09:00:00Z";
+
+pub struct Kehu {
+    dir: TempDir,
+    pub db: PathBuf,
+}
+
+impl Kehu {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = dir.path().join("kehu.db");
+        Kehu { dir, db }
+    }
+
+    /// A `kehu` command on this database, English labels, operator 测试员.
+    pub fn cmd(&self) -> Command {
+        let mut cmd = Command::cargo_bin("kehu").expect("binary built");
+        cmd.env_clear()
+            .env("KEHU_DB", &self.db)
+            .env("KEHU_OPERATOR", "测试员")
+            .env("KEHU_NOW", NOW)
+            .env("LANG", "C")
+            .env("NO_COLOR", "1")
+            .current_dir(self.dir.path());
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Assert {
+        self.cmd().args(args).assert()
+    }
+
+    /// Runs and expects success; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args).success();
+        String::from_utf8(out.get_output().stdout.clone()).expect("utf-8 stdout")
+    }
+
+    /// Runs with `--format json` and parses stdout.
+    pub fn json(&self, args: &[&str]) -> Value {
+        let mut all = args.to_vec();
+        all.extend(["--format", "json"]);
+        serde_json::from_str(&self.ok(&all)).expect("json output")
+    }
+
+    /// Runs and expects exit `code`; returns stderr.
+    pub fn fails(&self, args: &[&str], code: i32) -> String {
+        let out = self.run(args).code(code);
+        String::from_utf8(out.get_output().stderr.clone()).expect("utf-8 stderr")
+    }
+
+    /// Adds a customer and returns its code.
+    pub fn add(&self, args: &[&str]) -> String {
+        let mut all = vec!["add"];
+        all.extend(args);
+        self.ok(&all).trim().to_string()
+    }
+
+    /// Direct SQL on the database, behind kehu's back (for tamper tests).
+    pub fn sql(&self, sql: &str) {
+        let conn = rusqlite::Connection::open(&self.db).expect("open db");
+        conn.execute_batch(sql).expect("sql runs");
+    }
+
+    /// One value from the database.
+    pub fn query(&self, sql: &str) -> String {
+        let conn = rusqlite::Connection::open(&self.db).expect("open db");
+        conn.query_row(sql, [], |r| r.get::<_, rusqlite::types::Value>(0))
+            .map(|v| match v {
+                rusqlite::types::Value::Null => String::new(),
+                rusqlite::types::Value::Integer(i) => i.to_string(),
+                rusqlite::types::Value::Real(f) => f.to_string(),
+                rusqlite::types::Value::Text(s) => s,
+                rusqlite::types::Value::Blob(_) => "<blob>".into(),
+            })
+            .expect("query")
+    }
+
+    /// The whole database as text, for "nothing changed" assertions.
+    pub fn dump(&self) -> String {
+        if !self.db.exists() {
+            return String::new();
+        }
+        let conn = rusqlite::Connection::open(&self.db).expect("open db");
+        let mut tables: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        tables.retain(|t| !t.starts_with("sqlite_"));
+        let mut out = String::new();
+        for t in tables {
+            let mut stmt = conn
+                .prepare(&format!("SELECT * FROM \"{t}\" ORDER BY 1"))
+                .unwrap();
+            let n = stmt.column_count();
+            let rows = stmt
+                .query_map([], |r| {
+                    (0..n)
+                        .map(|i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}")))
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .unwrap();
+            for row in rows {
+                out.push_str(&format!("{t}: {}\n", row.unwrap().join(" | ")));
+            }
+        }
+        out
+    }
+}
