@@ -84,6 +84,7 @@ CREATE TABLE contacts (
     active        INTEGER NOT NULL DEFAULT 1,
     left_date     TEXT,
     confirmed_at  TEXT,            -- last time someone confirmed these details
+    batch_id      INTEGER REFERENCES import_batches(id),
     created_at    TEXT NOT NULL
 );
 CREATE INDEX contacts_customer ON contacts(customer_id);

@@ -3,6 +3,8 @@
 //! Data flows one way: input → parse → [`domain`] → [`store`] → output.
 //! - [`domain`]: the pure core — the record, validation and normalisation, customer codes.
 //!   No I/O, no clock, no SQLite.
+//! - [`sheet`]: reading spreadsheets (xlsx/xls/ods through calamine, csv/tsv with encoding
+//!   detection) as numbered rows of text cells.
 //! - [`store`]: the only code touching SQLite — schema, migrations, reads, and the writer
 //!   through which every change and its hash-chained change-log entry pass.
 //! - [`cli`]: argument parsing (clap), one file per subcommand, and `cli::output`, the only
@@ -10,4 +12,5 @@
 
 pub mod cli;
 pub mod domain;
+pub mod sheet;
 pub mod store;

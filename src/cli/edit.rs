@@ -227,7 +227,7 @@ fn edit_contact(
     if args.contact_primary {
         after.is_primary = true;
     }
-    Ok(w.update_contact(customer, picked, &after, left)?.len())
+    Ok(w.update_contact(customer, picked, &after, left, None)?.len())
 }
 
 fn pick_contact<'a>(

@@ -5,6 +5,7 @@
 mod add;
 mod config;
 mod edit;
+mod import;
 mod list;
 mod log;
 pub mod output;
@@ -70,6 +71,8 @@ pub enum Command {
     /// Change a customer: fields, stage, contacts, orders, interactions, remarks.
     #[command(allow_negative_numbers = true)]
     Edit(edit::EditArgs),
+    /// Import a spreadsheet (xlsx/xls/ods/csv); `import list`, `import undo BATCH`.
+    Import(import::ImportArgs),
     /// Print the whole file of one customer.
     Show(show::ShowArgs),
     /// List customers, with filters, sort and limit.
@@ -156,6 +159,7 @@ pub fn run(cli: Cli) -> Result<Status> {
     match cli.command {
         Command::Add(args) => add::run(&ctx, *args),
         Command::Edit(args) => edit::run(&ctx, args),
+        Command::Import(args) => import::run(&ctx, args),
         Command::Show(args) => show::run(&ctx, args),
         Command::List(args) => list::run(&ctx, args),
         Command::Log(args) => log::run(&ctx, args, operator_filter),

@@ -257,3 +257,36 @@ impl Output {
 pub fn error(err: &anyhow::Error) {
     eprintln!("error: {err:#}");
 }
+
+/// A progress bar on stderr for long work; drawn only on a terminal and never with `--quiet`.
+pub struct Progress(indicatif::ProgressBar);
+
+impl Output {
+    /// A bar counting to `total` (`unit` names what is counted, e.g. "rows" or "bytes").
+    pub fn progress(&self, total: u64, bytes: bool) -> Progress {
+        use std::io::IsTerminal;
+        if self.quiet || !io::stderr().is_terminal() {
+            return Progress(indicatif::ProgressBar::hidden());
+        }
+        let template = if bytes {
+            "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}"
+        } else {
+            "{bar:40} {pos}/{len} rows {per_sec} eta {eta}"
+        };
+        let bar = indicatif::ProgressBar::new(total);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+            bar.set_style(style);
+        }
+        Progress(bar)
+    }
+}
+
+impl Progress {
+    pub fn set(&self, position: u64) {
+        self.0.set_position(position);
+    }
+
+    pub fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}

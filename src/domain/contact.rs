@@ -125,6 +125,21 @@ impl Contact {
         }
     }
 
+    /// Every value as a change from nothing (the log entry of a new contact).
+    pub fn as_changes(&self) -> Vec<Change> {
+        let mut changes: Vec<Change> = ContactField::ALL
+            .iter()
+            .filter_map(|&f| {
+                self.value(f)
+                    .map(|v| Change::new(format!("contact.{}", f.key()), None, Some(v)))
+            })
+            .collect();
+        if self.is_primary {
+            changes.push(Change::new("contact.primary", None, Some("true".into())));
+        }
+        changes
+    }
+
     /// Field changes from `before` to `self`, keyed `contact.<field>`.
     pub fn diff(before: &Contact, after: &Contact) -> Vec<Change> {
         let mut changes: Vec<Change> = ContactField::ALL

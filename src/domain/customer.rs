@@ -452,6 +452,29 @@ impl Customer {
         changes
     }
 
+    /// This record with `changes` taken back: every field set to its `before` value (the
+    /// canonical text the change log holds). Used to undo an import.
+    pub fn revert(&self, changes: &[Change]) -> Result<Customer, Invalid> {
+        let mut c = self.clone();
+        for change in changes {
+            let before = change.before.clone();
+            if let Some(key) = change.field.strip_prefix("extra.") {
+                match before {
+                    Some(v) => c.extra.insert(key.to_string(), v),
+                    None => c.extra.remove(key),
+                };
+                continue;
+            }
+            match Field::from_name(&change.field) {
+                Some(Field::Tier) => c.tier = before,
+                Some(Field::Score) => c.score = before.and_then(|s| s.parse().ok()),
+                Some(f) if f.settable() => c.set(f, before.as_deref().unwrap_or(""), Unit::Yuan)?,
+                _ => {}
+            }
+        }
+        Ok(c)
+    }
+
     /// Every non-empty field as a change from nothing (the log entry of a new customer).
     pub fn as_changes(&self) -> Vec<Change> {
         let fields = Field::ALL.iter().filter(|f| f.settable() || **f == Field::Region);
@@ -592,6 +615,18 @@ mod tests {
         assert_eq!(c.check(today(), true), Ok(()));
         c.set(Field::FirstCoopDate, "2023-01-01", Unit::Yuan).unwrap();
         assert_eq!(c.check(today(), false), Ok(()));
+    }
+
+    #[test]
+    fn revert_takes_changes_back() {
+        let before = customer();
+        let mut after = before.clone();
+        after.set(Field::Owner, "李四", Unit::Yuan).unwrap();
+        after.set(Field::TotalAmount, "12.5万", Unit::Yuan).unwrap();
+        after.set(Field::Province, "广东", Unit::Yuan).unwrap();
+        after.extra.insert("微信".into(), "abc".into());
+        let changes = Customer::diff(&before, &after);
+        assert_eq!(after.revert(&changes).unwrap(), before);
     }
 
     #[test]

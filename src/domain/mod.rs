@@ -13,6 +13,7 @@ pub mod customer;
 pub mod date;
 pub mod email;
 pub mod idcard;
+pub mod import;
 pub mod industry;
 pub mod money;
 pub mod number;

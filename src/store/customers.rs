@@ -534,8 +534,8 @@ impl Writer<'_> {
         }
         self.tx
             .prepare_cached(
-                "INSERT INTO contacts(customer_id, name, title, mobile, landline, email, is_primary, active, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO contacts(customer_id, name, title, mobile, landline, email, is_primary, active, created_at, batch_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?
             .execute(params![
                 customer.id,
@@ -546,10 +546,11 @@ impl Writer<'_> {
                 contact.email,
                 contact.is_primary,
                 contact.active,
-                self.actor.stamp()
+                self.actor.stamp(),
+                batch
             ])?;
         let id = self.tx.last_insert_rowid();
-        let changes = Contact::diff(&Contact::default(), contact);
+        let changes = contact.as_changes();
         self.log("contact.add", Some(&customer.customer.code), batch, &changes)?;
         Ok(id)
     }
@@ -568,6 +569,7 @@ impl Writer<'_> {
         before: &StoredContact,
         after: &Contact,
         left: Option<NaiveDate>,
+        batch: Option<i64>,
     ) -> Result<Vec<Change>> {
         let mut changes = Contact::diff(&before.contact, after);
         if let Some(d) = left {
@@ -599,13 +601,11 @@ impl Writer<'_> {
                 left.map(|d| d.to_string()),
                 before.id
             ])?;
-        let mut logged = vec![Change::new(
-            "contact",
-            Some(before.contact.name.clone()),
-            Some(after.name.clone()),
-        )];
+        // The contact's id lets an import undo find it again.
+        let id = Some(before.id.to_string());
+        let mut logged = vec![Change::new("contact.id", id.clone(), id)];
         logged.extend(changes.iter().cloned());
-        self.log("contact.edit", Some(&customer.customer.code), None, &logged)?;
+        self.log("contact.edit", Some(&customer.customer.code), batch, &logged)?;
         Ok(changes)
     }
 

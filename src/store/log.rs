@@ -144,7 +144,7 @@ impl Writer<'_> {
     }
 }
 
-fn entry(r: &Row) -> rusqlite::Result<LogEntry> {
+pub(super) fn entry(r: &Row) -> rusqlite::Result<LogEntry> {
     let changes: String = r.get(6)?;
     Ok(LogEntry {
         id: r.get(0)?,

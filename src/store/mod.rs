@@ -9,6 +9,7 @@
 
 mod customers;
 mod error;
+mod import;
 mod log;
 mod migrate;
 
@@ -20,6 +21,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 pub use customers::{CustomerFile, ListFilter, Sort, Stored, StoredContact};
 pub use error::Error;
+pub use import::{Batch, OnExisting, Outcome, Undone};
 pub use log::{Broken, LogEntry, LogFilter};
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -90,21 +92,20 @@ impl Store {
 
     /// Runs `f` in one immediate transaction; commits if it returns `Ok`, rolls back otherwise.
     pub fn write<T>(&mut self, actor: &Actor, f: impl FnOnce(&mut Writer) -> Result<T>) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut writer = Writer {
-            tx,
-            actor: actor.clone(),
-            head: None,
-        };
-        let value = f(&mut writer)?;
-        writer.finish()?;
-        Ok(value)
+        self.transaction(actor, |w| f(w).map(|v| (v, true)))
     }
 
     /// Like [`Store::write`] but always rolls back: a dry run of the same code path.
     pub fn dry_run<T>(&mut self, actor: &Actor, f: impl FnOnce(&mut Writer) -> Result<T>) -> Result<T> {
+        self.transaction(actor, |w| f(w).map(|v| (v, false)))
+    }
+
+    /// Runs `f` in one immediate transaction; commits only if it returns `Ok((_, true))`.
+    pub fn transaction<T>(
+        &mut self,
+        actor: &Actor,
+        f: impl FnOnce(&mut Writer) -> Result<(T, bool)>,
+    ) -> Result<T> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -113,8 +114,12 @@ impl Store {
             actor: actor.clone(),
             head: None,
         };
-        f(&mut writer)
-        // `writer` drops here and its transaction rolls back.
+        let (value, commit) = f(&mut writer)?;
+        if commit {
+            writer.finish()?;
+        }
+        // Otherwise `writer` drops here and its transaction rolls back.
+        Ok(value)
     }
 
     /// A setting, if set.

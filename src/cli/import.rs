@@ -1,0 +1,673 @@
+//! `kehu import`: the clerk's spreadsheets in, row by row, in one transaction; `import list`
+//! and `import undo`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, bail};
+use clap::{Args, Subcommand, ValueEnum};
+use serde::Serialize;
+use serde_json::json;
+
+use super::output::{Cell, Column, Records};
+use super::{Context, Status, UsageError, key_value};
+use crate::domain::Field;
+use crate::domain::import::{Kind, Mapping, RowError, Target, detect_header, is_blank, is_total};
+use crate::sheet::{self, Row, Sheet};
+use crate::store::{OnExisting, Outcome};
+
+/// How many rows are searched for the header.
+const HEADER_SEARCH: usize = 30;
+
+/// Import a spreadsheet of customers, contacts, orders or interactions.
+///
+/// Reads .xlsx .xlsm .xls .ods and .csv .tsv .txt (UTF-8 with or without BOM, GBK/GB18030,
+/// UTF-16). Finds the header row below any title rows, maps Chinese and English headers,
+/// skips blank and total (合计/总计/小计) rows, validates and normalises every row. Valid rows
+/// go in (one transaction); each rejected row is reported with its row number, column, value
+/// and reason. A row about a stored customer (same code, USCC, or exact name) updates it;
+/// empty cells never clear stored values. Exit code 3 when some rows were rejected.
+///
+///   kehu import 客户清单.xlsx --rejects 退回.xlsx
+///   kehu import 销售部.csv --map '单位=name' --map '对接人=contact.name'
+///   kehu import 合同.csv --kind orders
+///   kehu import --show-mapping 客户清单.xlsx
+///   kehu import list
+///   kehu import undo 3
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct ImportArgs {
+    #[command(subcommand)]
+    command: Option<ImportCommand>,
+    /// The spreadsheet to import.
+    #[arg(required = true)]
+    file: Option<PathBuf>,
+    /// The workbook sheet, by name or 1-based number (default: the first).
+    #[arg(long)]
+    sheet: Option<String>,
+    /// What the file holds (detected from its headers when omitted).
+    #[arg(long, value_enum)]
+    kind: Option<KindArg>,
+    /// Map a column the tables do not know: '原列名=field' (field: name, uscc, owner, …,
+    /// contact.mobile, order.amount, interaction.summary, location, ignore, extra).
+    #[arg(long = "map", value_name = "COLUMN=FIELD")]
+    map: Vec<String>,
+    /// Write the rejected rows (original cells plus a 原因 column) to this file, csv or xlsx.
+    #[arg(long, value_name = "FILE")]
+    rejects: Option<PathBuf>,
+    /// All or nothing: any rejected row rejects the whole file.
+    #[arg(long)]
+    strict: bool,
+    /// Report what would happen without writing anything.
+    #[arg(long)]
+    dry_run: bool,
+    /// What to do with a row that is a stored customer.
+    #[arg(long, value_enum, default_value = "update")]
+    on_existing: OnExistingArg,
+    /// Print how each header was understood, and import nothing.
+    #[arg(long)]
+    show_mapping: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// List the import batches.
+    List,
+    /// Undo an import batch: remove what it added, restore what it changed.
+    Undo {
+        /// The batch number (from `kehu import list`).
+        batch: i64,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum KindArg {
+    Customers,
+    Contacts,
+    Orders,
+    Interactions,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum OnExistingArg {
+    Update,
+    Skip,
+    Error,
+}
+
+pub fn run(ctx: &Context, args: ImportArgs) -> Result<Status> {
+    match args.command {
+        Some(ImportCommand::List) => return list(ctx),
+        Some(ImportCommand::Undo { batch }) => return undo(ctx, batch),
+        None => {}
+    }
+    let file = args
+        .file
+        .clone()
+        .ok_or_else(|| UsageError("which file? kehu import FILE".into()))?;
+    let maps = args
+        .map
+        .iter()
+        .map(|m| {
+            let (column, field) = key_value(m)?;
+            Target::parse(field).map_err(UsageError)?;
+            Ok((column.to_string(), field.to_string()))
+        })
+        .collect::<Result<Vec<_>, UsageError>>()?;
+    let mut sheet = sheet::open(&file, args.sheet.as_deref())?;
+    let (header, pending) = find_header(&mut sheet, &maps, &file)?;
+    let kind = args.kind.map(|k| match k {
+        KindArg::Customers => Kind::Customers,
+        KindArg::Contacts => Kind::Contacts,
+        KindArg::Orders => Kind::Orders,
+        KindArg::Interactions => Kind::Interactions,
+    });
+    let mapping = Mapping::new(&header.cells, &maps, kind)
+        .map_err(|reason| anyhow::anyhow!("{}: header row {}: {reason}", file.display(), header.number))?;
+    if args.show_mapping {
+        show_mapping(ctx, &mapping, header.number)?;
+        return Ok(Status::Ok);
+    }
+    let on_existing = match args.on_existing {
+        OnExistingArg::Update => OnExisting::Update,
+        OnExistingArg::Skip => OnExisting::Skip,
+        OnExistingArg::Error => OnExisting::Error,
+    };
+    let sha256 = sheet::sha256(&file)?;
+    let file_name = file
+        .file_name()
+        .map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into());
+    let mut rejects = match &args.rejects {
+        Some(path) => Some(Rejects::new(path, &header.cells, sheet.format.is_workbook())?),
+        None => None,
+    };
+
+    let mut store = ctx.write()?;
+    let progress = ctx.out.progress(sheet.total, !sheet.format.is_workbook());
+    let mut report = Report::default();
+    let strict = args.strict;
+    let dry_run = args.dry_run;
+    let rows = pending.into_iter().map(Ok).chain(sheet.rows);
+    let today = ctx.today();
+    let batch = store.transaction(&ctx.actor, |w| {
+        let batch = w.begin_batch(&file_name, &sha256, mapping.kind.key())?;
+        for row in rows {
+            let row = row.map_err(|e| crate::store::Error::Conflict(e.to_string()))?;
+            if row.number % 1024 == 0 {
+                progress.set(row.position);
+            }
+            if is_blank(&row.cells) {
+                report.blank += 1;
+                continue;
+            }
+            if is_total(&row.cells) {
+                report.total_rows += 1;
+                continue;
+            }
+            report.read += 1;
+            let outcome = match invalid_text(&row, &mapping) {
+                Some(error) => Outcome::Rejected { error },
+                None => match mapping.parse_row(&row.cells, today) {
+                    Ok(parsed) => match w.import_row(&parsed, batch, on_existing)? {
+                        Outcome::Rejected { mut error } => {
+                            // The store names key fields by key; show the header as written.
+                            if let Some(field) = Field::from_name(&error.column) {
+                                let header = mapping.header_of(Target::Customer(field));
+                                if !header.is_empty() {
+                                    error.column = header;
+                                }
+                            }
+                            Outcome::Rejected { error }
+                        }
+                        other => other,
+                    },
+                    Err(error) => Outcome::Rejected { error },
+                },
+            };
+            report.count(&row, outcome, rejects.as_mut())?;
+        }
+        let commit = report.keep(dry_run, strict);
+        if commit {
+            w.finish_batch(batch, &report.counts())?;
+        }
+        Ok((batch, commit))
+    })?;
+    progress.finish();
+    if let Some(r) = rejects {
+        r.finish()?;
+    }
+    print_report(ctx, &report, &file_name, batch, &args)
+}
+
+/// Buffers the first rows, finds the header among them, and returns it with the data rows
+/// already read after it.
+fn find_header(sheet: &mut Sheet, maps: &[(String, String)], file: &Path) -> Result<(Row, Vec<Row>)> {
+    let mut first: Vec<Row> = Vec::new();
+    for row in sheet.rows.by_ref().take(HEADER_SEARCH) {
+        first.push(row?);
+    }
+    let cells: Vec<Vec<String>> = first.iter().map(|r| r.cells.clone()).collect();
+    let Some(at) = detect_header(&cells, maps) else {
+        if first.iter().all(|r| is_blank(&r.cells)) {
+            bail!("{} holds no data", file.display());
+        }
+        bail!(
+            "{}: no recognisable header in the first {} rows (looked for headers such as 客户名称, 统一社会信用代码, \
+             联系人, 手机, 合同金额); name the columns with --map '原列名=name'",
+            file.display(),
+            HEADER_SEARCH
+        );
+    };
+    let mut rest = first.split_off(at);
+    let header = rest.remove(0);
+    Ok((header, rest))
+}
+
+/// A cell the file's encoding could not decode, or holding control characters.
+fn invalid_text(row: &Row, mapping: &Mapping) -> Option<RowError> {
+    row.cells.iter().enumerate().find_map(|(i, cell)| {
+        let header = mapping
+            .columns
+            .get(i)
+            .map_or_else(|| format!("column {}", i + 1), |c| c.header.clone());
+        if cell.contains('\u{FFFD}') {
+            Some(RowError::new(
+                header,
+                cell.clone(),
+                "not valid text in the file's encoding",
+            ))
+        } else if crate::domain::text::has_control_chars(cell) {
+            Some(RowError::new(
+                header,
+                cell.escape_debug().to_string(),
+                "contains control characters",
+            ))
+        } else {
+            None
+        }
+    })
+}
+
+#[derive(Debug, Serialize)]
+struct Rejected {
+    row: usize,
+    column: String,
+    value: String,
+    reason: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Conflict {
+    row: usize,
+    code: String,
+    stored: String,
+    incoming: String,
+    reason: String,
+}
+
+#[derive(Debug, Default)]
+struct Report {
+    read: usize,
+    inserted: usize,
+    updated: usize,
+    renamed: usize,
+    unchanged: usize,
+    skipped: usize,
+    blank: usize,
+    total_rows: usize,
+    rejected: Vec<Rejected>,
+    conflicts: Vec<Conflict>,
+}
+
+impl Report {
+    fn count(
+        &mut self,
+        row: &Row,
+        outcome: Outcome,
+        rejects: Option<&mut Rejects>,
+    ) -> crate::store::Result<()> {
+        let reason = match outcome {
+            Outcome::Inserted { .. } => {
+                self.inserted += 1;
+                None
+            }
+            Outcome::Updated { renamed, .. } => {
+                self.renamed += usize::from(renamed);
+                self.updated += 1;
+                None
+            }
+            Outcome::Unchanged { .. } => {
+                self.unchanged += 1;
+                None
+            }
+            Outcome::Skipped { .. } => {
+                self.skipped += 1;
+                None
+            }
+            Outcome::Rejected { error } => {
+                let reason = describe(&error);
+                self.rejected.push(Rejected {
+                    row: row.number,
+                    column: error.column,
+                    value: error.value,
+                    reason: error.reason,
+                });
+                Some(reason)
+            }
+            Outcome::Conflict {
+                code,
+                stored,
+                incoming,
+                reason,
+            } => {
+                let text = format!("conflict with {code} ({stored}): {reason}");
+                self.conflicts.push(Conflict {
+                    row: row.number,
+                    code,
+                    stored,
+                    incoming,
+                    reason,
+                });
+                Some(text)
+            }
+        };
+        if let (Some(reason), Some(r)) = (reason, rejects) {
+            r.add(&row.cells, &reason)
+                .map_err(|e| crate::store::Error::Conflict(e.to_string()))?;
+        }
+        Ok(())
+    }
+
+    fn failed(&self) -> usize {
+        self.rejected.len() + self.conflicts.len()
+    }
+
+    fn valid(&self) -> usize {
+        self.inserted + self.updated + self.unchanged + self.skipped
+    }
+
+    /// Whether the import is kept: not a dry run, something valid, and under --strict nothing
+    /// rejected.
+    fn keep(&self, dry_run: bool, strict: bool) -> bool {
+        !dry_run && self.valid() > 0 && !(strict && self.failed() > 0)
+    }
+
+    fn by_reason(&self) -> BTreeMap<String, usize> {
+        let mut by = BTreeMap::new();
+        for r in &self.rejected {
+            let general = if r.value.is_empty() {
+                r.reason.clone()
+            } else {
+                r.reason.replace(&r.value, "…")
+            };
+            *by.entry(format!("{}: {general}", r.column)).or_insert(0) += 1;
+        }
+        if !self.conflicts.is_empty() {
+            by.insert("conflict with a stored customer".into(), self.conflicts.len());
+        }
+        by
+    }
+
+    fn counts(&self) -> serde_json::Value {
+        json!({
+            "read": self.read,
+            "inserted": self.inserted,
+            "updated": self.updated,
+            "renamed": self.renamed,
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+            "rejected": self.rejected.len(),
+            "conflicts": self.conflicts.len(),
+            "blank_rows": self.blank,
+            "total_rows": self.total_rows,
+        })
+    }
+}
+
+fn describe(error: &RowError) -> String {
+    match (error.column.is_empty(), error.value.is_empty()) {
+        (true, _) => error.reason.clone(),
+        (false, true) => format!("{}: {}", error.column, error.reason),
+        (false, false) => format!("{} {}: {}", error.column, error.value, error.reason),
+    }
+}
+
+fn print_report(ctx: &Context, report: &Report, file: &str, batch: i64, args: &ImportArgs) -> Result<Status> {
+    let (failed, valid) = (report.failed(), report.valid());
+    let committed = report.keep(args.dry_run, args.strict);
+    if ctx.out.is_json() {
+        ctx.out.json(&json!({
+            "file": file,
+            "batch": committed.then_some(batch),
+            "dry_run": args.dry_run,
+            "committed": committed,
+            "counts": report.counts(),
+            "rejected_by_reason": report.by_reason(),
+            "rejected": report.rejected,
+            "conflicts": report.conflicts,
+        }))?;
+    } else {
+        print_problems(ctx, report)?;
+    }
+    let c = report;
+    ctx.out.status(&format!(
+        "{file}: {} rows read, {} inserted, {} updated, {} unchanged, {} skipped, {} rejected, {} conflicts{}",
+        c.read,
+        c.inserted,
+        c.updated,
+        c.unchanged,
+        c.skipped,
+        c.rejected.len(),
+        c.conflicts.len(),
+        if c.blank + c.total_rows > 0 {
+            format!(" ({} blank and {} total rows skipped)", c.blank, c.total_rows)
+        } else {
+            String::new()
+        }
+    ));
+    for (reason, n) in report.by_reason() {
+        ctx.out.status(&format!("  rejected {n}× {reason}"));
+    }
+    if let Some(path) = &args.rejects
+        && failed > 0
+    {
+        ctx.out
+            .status(&format!("rejected rows written to {}", path.display()));
+    }
+    if args.dry_run {
+        ctx.out.status("dry run: nothing was written");
+        return Ok(if failed > 0 { Status::Partial } else { Status::Ok });
+    }
+    if args.strict && failed > 0 {
+        bail!("--strict: {failed} row(s) rejected, nothing imported");
+    }
+    if valid == 0 {
+        if failed > 0 {
+            bail!("no valid rows: all {failed} rejected, nothing imported");
+        }
+        bail!("{file} has no data rows below its header");
+    }
+    ctx.out.status(&format!(
+        "recorded as import batch {batch} (kehu import undo {batch} reverts it)"
+    ));
+    Ok(if failed > 0 { Status::Partial } else { Status::Ok })
+}
+
+/// The rejected rows as a table (at most 50 listed; the rejects file and JSON have all).
+fn print_problems(ctx: &Context, report: &Report) -> Result<()> {
+    const SHOWN: usize = 50;
+    if !report.rejected.is_empty() {
+        let mut records = Records::new(vec![
+            Column::new("row", "行号"),
+            Column::new("column", "列"),
+            Column::new("value", "值"),
+            Column::new("reason", "原因"),
+        ]);
+        records.rows = report
+            .rejected
+            .iter()
+            .take(SHOWN)
+            .map(|r| {
+                vec![
+                    Cell::Int(r.row as i64),
+                    Cell::Text(r.column.clone()),
+                    Cell::Text(r.value.clone()),
+                    Cell::Text(r.reason.clone()),
+                ]
+            })
+            .collect();
+        ctx.out.records(&records)?;
+        if report.rejected.len() > SHOWN {
+            ctx.out.status(&format!(
+                "… and {} more rejected rows",
+                report.rejected.len() - SHOWN
+            ));
+        }
+    }
+    if !report.conflicts.is_empty() {
+        let mut records = Records::new(vec![
+            Column::new("row", "行号"),
+            Column::new("code", "客户编号"),
+            Column::new("stored", "已存"),
+            Column::new("incoming", "导入"),
+            Column::new("reason", "原因"),
+        ]);
+        records.rows = report
+            .conflicts
+            .iter()
+            .take(SHOWN)
+            .map(|c| {
+                vec![
+                    Cell::Int(c.row as i64),
+                    Cell::Text(c.code.clone()),
+                    Cell::Text(c.stored.clone()),
+                    Cell::Text(c.incoming.clone()),
+                    Cell::Text(c.reason.clone()),
+                ]
+            })
+            .collect();
+        ctx.out.records(&records)?;
+    }
+    Ok(())
+}
+
+fn show_mapping(ctx: &Context, mapping: &Mapping, header_row: usize) -> Result<()> {
+    let mut records = Records::new(vec![
+        Column::new("column", "列"),
+        Column::new("header", "表头"),
+        Column::new("field", "字段"),
+        Column::new("unit", "单位"),
+        Column::new("by", "依据"),
+    ]);
+    records.rows = mapping
+        .columns
+        .iter()
+        .map(|c| {
+            let (field, by) = match (c.target, c.mapped_by_user) {
+                (_, true) => (c.target.map_or("extra (kept)".into(), Target::describe), "--map"),
+                (Some(t), false) => (t.describe(), "header"),
+                (None, false) => ("extra (kept)".into(), "no field"),
+            };
+            vec![
+                Cell::Int(c.index as i64 + 1),
+                Cell::Text(c.header.clone()),
+                Cell::Text(field),
+                Cell::text((c.unit != crate::domain::money::Unit::Yuan).then(|| format!("{:?}", c.unit))),
+                Cell::Text(by.into()),
+            ]
+        })
+        .collect();
+    ctx.out.records(&records)?;
+    ctx.out.status(&format!(
+        "header found on row {header_row}; file kind: {}",
+        mapping.kind.key()
+    ));
+    Ok(())
+}
+
+/// The rejected rows written back in the input's own format (csv or xlsx).
+enum Rejects {
+    Csv(Box<csv::Writer<std::fs::File>>, usize),
+    Xlsx {
+        book: Box<rust_xlsxwriter::Workbook>,
+        path: PathBuf,
+        row: u32,
+        width: usize,
+    },
+}
+
+impl Rejects {
+    fn new(path: &Path, header: &[String], workbook_input: bool) -> Result<Self> {
+        let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase());
+        let xlsx = match ext.as_deref() {
+            Some("xlsx") => true,
+            Some("csv" | "txt" | "tsv") => false,
+            _ => workbook_input,
+        };
+        let mut cells: Vec<String> = header.to_vec();
+        cells.push("原因".into());
+        if xlsx {
+            let mut book = rust_xlsxwriter::Workbook::new();
+            let sheet = book.add_worksheet();
+            for (i, c) in cells.iter().enumerate() {
+                sheet.write_string(0, i as u16, c)?;
+            }
+            return Ok(Rejects::Xlsx {
+                book: Box::new(book),
+                path: path.to_path_buf(),
+                row: 1,
+                width: header.len(),
+            });
+        }
+        let mut file =
+            std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+        // A BOM so Excel on a Chinese Windows opens the UTF-8 file correctly.
+        std::io::Write::write_all(&mut file, b"\xEF\xBB\xBF")?;
+        let mut w = csv::WriterBuilder::new().flexible(true).from_writer(file);
+        w.write_record(&cells)?;
+        Ok(Rejects::Csv(Box::new(w), header.len()))
+    }
+
+    fn add(&mut self, cells: &[String], reason: &str) -> Result<()> {
+        match self {
+            Rejects::Csv(w, width) => {
+                let mut row: Vec<&str> = cells.iter().map(String::as_str).collect();
+                row.resize(*width, "");
+                row.push(reason);
+                w.write_record(&row)?;
+            }
+            Rejects::Xlsx { book, row, width, .. } => {
+                let sheet = book.worksheet_from_index(0)?;
+                for (i, c) in cells.iter().enumerate() {
+                    // Text cells keep identifiers and dates exactly as they were read.
+                    sheet.write_string(*row, i as u16, c)?;
+                }
+                sheet.write_string(*row, *width as u16, reason)?;
+                *row += 1;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<()> {
+        match self {
+            Rejects::Csv(mut w, _) => w.flush()?,
+            Rejects::Xlsx { mut book, path, .. } => book.save(&path)?,
+        }
+        Ok(())
+    }
+}
+
+fn list(ctx: &Context) -> Result<Status> {
+    let store = ctx.read()?;
+    let batches = store.batches()?;
+    let mut records = Records::new(vec![
+        Column::new("batch", "批次"),
+        Column::new("at", "时间"),
+        Column::new("operator", "操作人"),
+        Column::new("file", "文件"),
+        Column::new("kind", "类型"),
+        Column::new("inserted", "新增"),
+        Column::new("updated", "更新"),
+        Column::new("unchanged", "未变"),
+        Column::new("rejected", "退回"),
+        Column::new("sha256", "SHA-256"),
+        Column::new("undone_at", "撤销时间"),
+    ]);
+    let n = |b: &crate::store::Batch, k: &str| Cell::Int(b.counts[k].as_i64().unwrap_or(0));
+    records.rows = batches
+        .iter()
+        .map(|b| {
+            vec![
+                Cell::Int(b.id),
+                Cell::Text(b.at.clone()),
+                Cell::Text(b.operator.clone()),
+                Cell::Text(b.file.clone()),
+                Cell::Text(b.kind.clone()),
+                n(b, "inserted"),
+                n(b, "updated"),
+                n(b, "unchanged"),
+                Cell::Int(
+                    b.counts["rejected"].as_i64().unwrap_or(0) + b.counts["conflicts"].as_i64().unwrap_or(0),
+                ),
+                Cell::Text(b.sha256.clone()),
+                Cell::text(b.undone_at.clone()),
+            ]
+        })
+        .collect();
+    ctx.out.records(&records)?;
+    Ok(Status::Ok)
+}
+
+fn undo(ctx: &Context, batch: i64) -> Result<Status> {
+    let mut store = ctx.read()?;
+    let done = store.write(&ctx.actor, |w| w.undo_batch(batch))?;
+    if ctx.out.is_json() {
+        ctx.out.json(&serde_json::to_value(&done)?)?;
+    }
+    ctx.out.status(&format!(
+        "import batch {batch} undone: {} customers removed, {} restored; {} contacts, {} orders, {} interactions removed",
+        done.removed_customers, done.restored_customers, done.removed_contacts, done.removed_orders, done.removed_interactions
+    ));
+    Ok(Status::Ok)
+}

@@ -1,0 +1,115 @@
+//! Reading spreadsheets: `.xlsx .xlsm .xls .ods` through calamine and `.csv .tsv .txt`
+//! through the csv crate, as rows of text cells numbered as the spreadsheet shows them.
+//!
+//! Text files are decoded on the fly (UTF-8 with or without BOM, UTF-16 with BOM, else
+//! GB18030, a superset of GBK) and their delimiter is sniffed; they are streamed, never held
+//! whole in memory. Cells keep identifiers as typed: a phone number or USCC stored as a number
+//! in Excel comes out as its digits, never in scientific notation; date cells come out as
+//! `YYYY-MM-DD`.
+
+mod text;
+mod workbook;
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+/// One row of cells; `number` is the row number the spreadsheet (or text editor) shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub number: usize,
+    pub cells: Vec<String>,
+    /// How far into the file this row ends (bytes for text, rows for workbooks).
+    pub position: u64,
+}
+
+/// What kind of file was read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Format {
+    Text { encoding: &'static str, delimiter: u8 },
+    Workbook { sheet: String },
+}
+
+impl Format {
+    pub fn is_workbook(&self) -> bool {
+        matches!(self, Format::Workbook { .. })
+    }
+}
+
+/// An open spreadsheet: its rows, streamed.
+pub struct Sheet {
+    pub format: Format,
+    /// The end value of [`Row::position`], for progress.
+    pub total: u64,
+    pub rows: Box<dyn Iterator<Item = Result<Row, Error>>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read {path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error("{path} is empty")]
+    Empty { path: String },
+    #[error("{path} is not a spreadsheet ({reason}); kehu reads .xlsx .xlsm .xls .ods .csv .tsv .txt")]
+    NotSpreadsheet { path: String, reason: String },
+    #[error("{path} has no sheet {wanted} (sheets: {available})")]
+    NoSuchSheet {
+        path: String,
+        wanted: String,
+        available: String,
+    },
+    #[error("cannot read {path}: {reason}")]
+    Workbook { path: String, reason: String },
+    #[error("{path} row {row}: {reason}")]
+    Text {
+        path: String,
+        row: usize,
+        reason: String,
+    },
+}
+
+/// Opens `path`, choosing the reader from the file's content (and then its extension).
+/// `sheet` picks a workbook sheet by name or 1-based number; the first by default.
+pub fn open(path: &Path, sheet: Option<&str>) -> Result<Sheet, Error> {
+    let shown = path.display().to_string();
+    let io = |source| Error::Io {
+        path: shown.clone(),
+        source,
+    };
+    let mut head = [0u8; 8];
+    let mut file = File::open(path).map_err(io)?;
+    let n = file.read(&mut head).map_err(io)?;
+    if n == 0 {
+        return Err(Error::Empty { path: shown });
+    }
+    let extension = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let zip = head.starts_with(b"PK\x03\x04");
+    let ole = head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
+    match (zip || ole, extension.as_str()) {
+        (true, _) | (false, "xlsx" | "xlsm" | "xls" | "ods" | "xlsb") => workbook::open(path, sheet),
+        (false, _) => text::open(path),
+    }
+}
+
+/// SHA-256 of a file, hex.
+pub fn sha256(path: &Path) -> Result<String, Error> {
+    use sha2::{Digest, Sha256};
+    let io = |source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let mut file = File::open(path).map_err(io)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf).map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}

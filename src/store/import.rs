@@ -1,0 +1,587 @@
+//! Imports: recorded batches, applying one understood row to the stored records, and undoing
+//! a whole batch from its change-log entries.
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use super::{Error, LogEntry, Result, Store, Stored, Writer};
+use crate::domain::choice::Stage;
+use crate::domain::contact::{Contact, Interaction, Order};
+use crate::domain::import::{CustomerPart, Keys, Row, RowBody, RowError, UNNAMED_CONTACT, plainly_different};
+use crate::domain::{Change, Customer};
+
+/// What to do with a row that is an existing customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnExisting {
+    Update,
+    Skip,
+    Error,
+}
+
+/// What became of one row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    Inserted {
+        code: String,
+    },
+    Updated {
+        code: String,
+        fields: usize,
+        renamed: bool,
+    },
+    Unchanged {
+        code: String,
+    },
+    Skipped {
+        code: String,
+    },
+    Rejected {
+        error: RowError,
+    },
+    /// The row names a stored customer but is plainly another company: never applied.
+    Conflict {
+        code: String,
+        stored: String,
+        incoming: String,
+        reason: String,
+    },
+}
+
+/// A recorded import.
+#[derive(Debug, Clone, Serialize)]
+pub struct Batch {
+    pub id: i64,
+    pub file: String,
+    pub sha256: String,
+    pub kind: String,
+    pub counts: serde_json::Value,
+    pub operator: String,
+    pub at: String,
+    pub undone_at: Option<String>,
+}
+
+/// What an undo did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Undone {
+    pub removed_customers: usize,
+    pub restored_customers: usize,
+    pub removed_contacts: usize,
+    pub restored_contacts: usize,
+    pub removed_orders: usize,
+    pub removed_interactions: usize,
+}
+
+impl Store {
+    pub fn batches(&self) -> Result<Vec<Batch>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, file_name, sha256, kind, counts, operator, created_at, undone_at
+             FROM import_batches ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let counts: String = r.get(4)?;
+            Ok(Batch {
+                id: r.get(0)?,
+                file: r.get(1)?,
+                sha256: r.get(2)?,
+                kind: r.get(3)?,
+                counts: serde_json::from_str(&counts).unwrap_or_default(),
+                operator: r.get(5)?,
+                at: r.get(6)?,
+                undone_at: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+impl Writer<'_> {
+    pub fn begin_batch(&mut self, file: &str, sha256: &str, kind: &str) -> Result<i64> {
+        self.tx.execute(
+            "INSERT INTO import_batches(file_name, sha256, kind, counts, operator, created_at)
+             VALUES (?1, ?2, ?3, '{}', ?4, ?5)",
+            params![file, sha256, kind, self.actor.operator, self.actor.stamp()],
+        )?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    pub fn finish_batch(&mut self, id: i64, counts: &serde_json::Value) -> Result<()> {
+        self.tx.execute(
+            "UPDATE import_batches SET counts = ?1 WHERE id = ?2",
+            params![counts.to_string(), id],
+        )?;
+        self.log(
+            "import",
+            None,
+            Some(id),
+            &[Change::new("counts", None, Some(counts.to_string()))],
+        )
+    }
+
+    fn customers_by_name(&self, name: &str) -> Result<Vec<Stored>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT code FROM customers WHERE name = ?1 ORDER BY id")?;
+        let codes: Vec<String> = stmt
+            .query_map([name], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        codes.iter().map(|c| self.customer(c)).collect()
+    }
+
+    /// The stored customer a row is about: by code, else USCC, else exact name. A code or
+    /// USCC that points at a different company is a conflict, reported as `Err(Outcome)`.
+    fn match_customer(&self, keys: &Keys) -> Result<std::result::Result<Option<Stored>, Outcome>> {
+        let conflict = |stored: &Stored, reason: String| Outcome::Conflict {
+            code: stored.customer.code.clone(),
+            stored: format!(
+                "{} {}",
+                stored.customer.name,
+                stored.customer.uscc.as_deref().unwrap_or("")
+            )
+            .trim()
+            .to_string(),
+            incoming: format!(
+                "{} {}",
+                keys.name.as_deref().unwrap_or(""),
+                keys.uscc.as_deref().unwrap_or("")
+            )
+            .trim()
+            .to_string(),
+            reason,
+        };
+        if let Some(code) = &keys.code
+            && let Some(stored) = self.find_customer(code)?
+        {
+            if let (Some(a), Some(b)) = (&stored.customer.uscc, &keys.uscc)
+                && a != b
+            {
+                return Ok(Err(conflict(
+                    &stored,
+                    format!("code {code} is stored with USCC {a}, the row has {b}"),
+                )));
+            }
+            if let Some(name) = &keys.name
+                && keys.uscc.is_none()
+                && plainly_different(&stored.customer.name, name)
+            {
+                return Ok(Err(conflict(
+                    &stored,
+                    format!("code {code} belongs to {}", stored.customer.name),
+                )));
+            }
+            if let Some(uscc) = &keys.uscc
+                && let Some(other) = self.customer_by_uscc(uscc)?
+                && other.id != stored.id
+            {
+                return Ok(Err(conflict(
+                    &stored,
+                    format!(
+                        "USCC {uscc} belongs to {} {}",
+                        other.customer.code, other.customer.name
+                    ),
+                )));
+            }
+            return Ok(Ok(Some(stored)));
+        }
+        if let Some(uscc) = &keys.uscc {
+            return Ok(Ok(self.customer_by_uscc(uscc)?));
+        }
+        if keys.code.is_none()
+            && let Some(name) = &keys.name
+        {
+            let mut same = self.customers_by_name(name)?;
+            if same.len() == 1 {
+                return Ok(Ok(same.pop()));
+            }
+        }
+        Ok(Ok(None))
+    }
+
+    /// Applies one understood row.
+    pub fn import_row(&mut self, row: &Row, batch: i64, on_existing: OnExisting) -> Result<Outcome> {
+        let matched = match self.match_customer(&row.keys)? {
+            Ok(m) => m,
+            Err(conflict) => return Ok(conflict),
+        };
+        match &row.body {
+            RowBody::Customer(part) => self.import_customer(&row.keys, part, matched, batch, on_existing),
+            RowBody::Contact(contact) => {
+                self.attach(matched, &row.keys, |w, c| w.import_contact(c, contact, batch))
+            }
+            RowBody::Order(order) => self.attach(matched, &row.keys, |w, c| w.import_order(c, order, batch)),
+            RowBody::Interaction(i) => {
+                self.attach(matched, &row.keys, |w, c| w.import_interaction(c, i, batch))
+            }
+        }
+    }
+
+    fn attach(
+        &mut self,
+        matched: Option<Stored>,
+        keys: &Keys,
+        f: impl FnOnce(&mut Self, &Stored) -> Result<Outcome>,
+    ) -> Result<Outcome> {
+        match matched {
+            Some(customer) => f(self, &customer),
+            None => {
+                let (column, value) = match (&keys.code, &keys.uscc, &keys.name) {
+                    (Some(c), _, _) => ("code", c),
+                    (_, Some(u), _) => ("uscc", u),
+                    (_, _, Some(n)) => ("name", n),
+                    _ => ("name", &String::new()),
+                };
+                Ok(Outcome::Rejected {
+                    error: RowError::new(
+                        column,
+                        value.clone(),
+                        "no stored customer has this ".to_string() + column,
+                    ),
+                })
+            }
+        }
+    }
+
+    fn import_customer(
+        &mut self,
+        keys: &Keys,
+        part: &CustomerPart,
+        matched: Option<Stored>,
+        batch: i64,
+        on_existing: OnExisting,
+    ) -> Result<Outcome> {
+        let today = self.actor.today();
+        let Some(stored) = matched else {
+            let Some(name) = &keys.name else {
+                return Ok(Outcome::Rejected {
+                    error: RowError::new("name", "", "a new customer needs a name"),
+                });
+            };
+            let mut base = Customer::new(name)?;
+            base.code = keys.code.clone().unwrap_or_default();
+            base.uscc = keys.uscc.clone();
+            let mut customer = match part.apply(&base) {
+                Ok(c) => c,
+                Err(error) => return Ok(Outcome::Rejected { error }),
+            };
+            customer.complete();
+            if let Err(e) = customer.check(today, false) {
+                return Ok(rejected(part, e));
+            }
+            let stored = self.insert_customer(customer, "import.add", Some(batch))?;
+            if stored.customer.stage != Stage::Prospect {
+                self.record_stage_move(stored.id, None, stored.customer.stage, today, Some("import"))?;
+            }
+            if let Some(contact) = &part.contact {
+                let mut contact = contact.clone();
+                contact.is_primary = true;
+                self.add_contact(&stored, &contact, Some(batch))?;
+            }
+            return Ok(Outcome::Inserted {
+                code: stored.customer.code,
+            });
+        };
+        let code = stored.customer.code.clone();
+        match on_existing {
+            OnExisting::Skip => return Ok(Outcome::Skipped { code }),
+            OnExisting::Error => {
+                return Ok(Outcome::Rejected {
+                    error: RowError::new(
+                        "",
+                        code.clone(),
+                        format!("already stored as {code} (--on-existing error)"),
+                    ),
+                });
+            }
+            OnExisting::Update => {}
+        }
+        let mut after = match part.apply(&stored.customer) {
+            Ok(c) => c,
+            Err(error) => return Ok(Outcome::Rejected { error }),
+        };
+        // A new name under the same USCC is a rename (企业名称变更); a row matched by code
+        // or name alone does not rename.
+        let renamed = keys.uscc.is_some()
+            && keys.uscc == stored.customer.uscc
+            && keys.name.as_ref().is_some_and(|n| *n != stored.customer.name);
+        if renamed && let Some(name) = &keys.name {
+            after.name = name.clone();
+        }
+        if after.uscc.is_none() {
+            after.uscc = keys.uscc.clone();
+        }
+        after.complete();
+        let has_orders = self.has_orders(stored.id)?;
+        if let Err(e) = after.check(today, has_orders) {
+            return Ok(rejected(part, e));
+        }
+        let moved = after.stage != stored.customer.stage;
+        let action = if renamed { "import.rename" } else { "import.update" };
+        let changes = self.update_customer(&stored, after.clone(), action, Some(batch))?;
+        if moved {
+            self.record_stage_move(
+                stored.id,
+                Some(stored.customer.stage),
+                after.stage,
+                today,
+                Some("import"),
+            )?;
+        }
+        let mut fields = changes.len();
+        if let Some(contact) = &part.contact {
+            fields += match self.import_contact(&stored, contact, batch)? {
+                Outcome::Inserted { .. } | Outcome::Updated { .. } => 1,
+                _ => 0,
+            };
+        }
+        Ok(if fields == 0 {
+            Outcome::Unchanged { code }
+        } else {
+            Outcome::Updated {
+                code,
+                fields,
+                renamed,
+            }
+        })
+    }
+
+    /// A contact for a stored customer: the same name (or, unnamed, the same phone) updates
+    /// that contact; otherwise it is added.
+    fn import_contact(&mut self, customer: &Stored, incoming: &Contact, batch: i64) -> Result<Outcome> {
+        let code = customer.customer.code.clone();
+        let contacts = self.contacts(customer.id)?;
+        let same = contacts.iter().find(|c| {
+            if incoming.name == UNNAMED_CONTACT {
+                (incoming.mobile.is_some() && c.contact.mobile == incoming.mobile)
+                    || (incoming.landline.is_some() && c.contact.landline == incoming.landline)
+            } else {
+                c.contact.name == incoming.name
+            }
+        });
+        let Some(same) = same else {
+            let mut contact = incoming.clone();
+            contact.is_primary = !contacts.iter().any(|c| c.contact.is_primary && c.contact.active);
+            self.add_contact(customer, &contact, Some(batch))?;
+            return Ok(Outcome::Inserted { code });
+        };
+        let mut after = same.contact.clone();
+        for (value, slot) in [
+            (&incoming.title, &mut after.title),
+            (&incoming.mobile, &mut after.mobile),
+            (&incoming.landline, &mut after.landline),
+            (&incoming.email, &mut after.email),
+        ] {
+            if value.is_some() {
+                slot.clone_from(value);
+            }
+        }
+        let changes = self.update_contact(customer, same, &after, None, Some(batch))?;
+        Ok(if changes.is_empty() {
+            Outcome::Unchanged { code }
+        } else {
+            Outcome::Updated {
+                code,
+                fields: changes.len(),
+                renamed: false,
+            }
+        })
+    }
+
+    fn import_order(&mut self, customer: &Stored, order: &Order, batch: i64) -> Result<Outcome> {
+        let code = customer.customer.code.clone();
+        let existing: Option<(String, i64)> = match &order.contract_no {
+            Some(no) => self
+                .tx
+                .prepare_cached(
+                    "SELECT date, amount_fen FROM orders WHERE customer_id = ?1 AND contract_no = ?2",
+                )?
+                .query_row(params![customer.id, no], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?,
+            None => self
+                .tx
+                .prepare_cached(
+                    "SELECT date, amount_fen FROM orders
+                     WHERE customer_id = ?1 AND contract_no IS NULL AND date = ?2 AND amount_fen = ?3",
+                )?
+                .query_row(
+                    params![customer.id, order.date.to_string(), order.amount_fen],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?,
+        };
+        match existing {
+            None => {
+                self.add_order(customer, order, Some(batch))?;
+                Ok(Outcome::Inserted { code })
+            }
+            Some((date, amount)) if date == order.date.to_string() && amount == order.amount_fen => {
+                Ok(Outcome::Unchanged { code })
+            }
+            Some((date, amount)) => Ok(Outcome::Conflict {
+                code: code.clone(),
+                stored: format!("{date} {}", crate::domain::money::format_fen(amount)),
+                incoming: format!("{} {}", order.date, order.amount()),
+                reason: format!(
+                    "{code} already has contract {} with another date or amount",
+                    order.contract_no.as_deref().unwrap_or("")
+                ),
+            }),
+        }
+    }
+
+    fn import_interaction(&mut self, customer: &Stored, i: &Interaction, batch: i64) -> Result<Outcome> {
+        let code = customer.customer.code.clone();
+        let exists: bool = self
+            .tx
+            .prepare_cached(
+                "SELECT EXISTS(SELECT 1 FROM interactions WHERE customer_id = ?1 AND date = ?2
+                 AND channel IS ?3 AND summary IS ?4)",
+            )?
+            .query_row(
+                params![customer.id, i.date.to_string(), i.channel, i.summary],
+                |r| r.get(0),
+            )?;
+        if exists {
+            return Ok(Outcome::Unchanged { code });
+        }
+        self.add_interaction(customer, i, Some(batch))?;
+        Ok(Outcome::Inserted { code })
+    }
+
+    /// Reverts a batch: customers it added are removed, fields it changed get their before
+    /// values back, contacts, orders and interactions it added are removed. Refused when a
+    /// later change outside the batch touched one of its customers.
+    pub fn undo_batch(&mut self, id: i64) -> Result<Undone> {
+        let undone: Option<Option<String>> = self
+            .tx
+            .query_row("SELECT undone_at FROM import_batches WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        match undone {
+            None => return Err(Error::NotFoundOther(format!("no import batch {id}"))),
+            Some(Some(at)) => {
+                return Err(Error::Conflict(format!(
+                    "import batch {id} was already undone at {at}"
+                )));
+            }
+            Some(None) => {}
+        }
+        let entries = entries_of_batch(&self.tx, id)?;
+        self.refuse_if_changed_since(id, &entries)?;
+        let mut done = Undone::default();
+        for entry in entries.iter().rev() {
+            let Some(code) = &entry.customer else { continue };
+            match entry.action.as_str() {
+                "import.add" => {
+                    self.tx.execute("DELETE FROM customers WHERE code = ?1", [code])?;
+                    self.log(
+                        "import.undo",
+                        Some(code),
+                        Some(id),
+                        &[Change::new("customer", Some(code.clone()), None)],
+                    )?;
+                    done.removed_customers += 1;
+                }
+                "import.update" | "import.rename" => {
+                    let stored = self.customer(code)?;
+                    let reverted = stored.customer.revert(&entry.changes)?;
+                    self.update_customer(&stored, reverted, "import.undo", Some(id))?;
+                    done.restored_customers += 1;
+                }
+                "contact.edit" => {
+                    let stored = self.customer(code)?;
+                    let contact_id = entry
+                        .changes
+                        .first()
+                        .and_then(|c| c.before.clone())
+                        .unwrap_or_default();
+                    let contacts = self.contacts(stored.id)?;
+                    if let Some(c) = contacts.iter().find(|c| c.id.to_string() == contact_id) {
+                        let mut before = c.contact.clone();
+                        for change in &entry.changes {
+                            let value = change.before.clone();
+                            match change.field.as_str() {
+                                "contact.title" => before.title = value,
+                                "contact.mobile" => before.mobile = value,
+                                "contact.landline" => before.landline = value,
+                                "contact.email" => before.email = value,
+                                _ => {}
+                            }
+                        }
+                        self.update_contact(&stored, c, &before, None, Some(id))?;
+                        done.restored_contacts += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        done.removed_contacts = self
+            .tx
+            .execute("DELETE FROM contacts WHERE batch_id = ?1", [id])?;
+        done.removed_orders = self.tx.execute("DELETE FROM orders WHERE batch_id = ?1", [id])?;
+        done.removed_interactions = self
+            .tx
+            .execute("DELETE FROM interactions WHERE batch_id = ?1", [id])?;
+        self.tx.execute(
+            "UPDATE import_batches SET undone_at = ?1 WHERE id = ?2",
+            params![self.actor.stamp(), id],
+        )?;
+        let summary = serde_json::to_string(&done).expect("summary serialises");
+        self.log(
+            "import.undo",
+            None,
+            Some(id),
+            &[Change::new("undone", None, Some(summary))],
+        )?;
+        Ok(done)
+    }
+
+    fn refuse_if_changed_since(&self, batch: i64, entries: &[LogEntry]) -> Result<()> {
+        let mut later = Vec::new();
+        let mut codes: Vec<&String> = entries.iter().filter_map(|e| e.customer.as_ref()).collect();
+        codes.sort();
+        codes.dedup();
+        let first = entries.first().map_or(0, |e| e.id);
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT id, action, operator FROM change_log
+             WHERE customer_code = ?1 AND id > ?2 AND (batch_id IS NULL OR batch_id != ?3)
+             ORDER BY id LIMIT 1",
+        )?;
+        for code in codes {
+            let hit: Option<(i64, String, String)> = stmt
+                .query_row(params![code, first, batch], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
+                .optional()?;
+            if let Some((entry, action, operator)) = hit {
+                later.push(format!("{code} ({action} by {operator}, log entry {entry})"));
+            }
+        }
+        if later.is_empty() {
+            return Ok(());
+        }
+        let shown = later.len().min(5);
+        Err(Error::Conflict(format!(
+            "cannot undo import batch {batch}: {} customer(s) changed after it: {}{}; undo or redo those changes by hand first",
+            later.len(),
+            later[..shown].join(", "),
+            if later.len() > shown { ", …" } else { "" }
+        )))
+    }
+}
+
+fn entries_of_batch(conn: &rusqlite::Connection, batch: i64) -> Result<Vec<LogEntry>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, at, operator, action, customer_code, batch_id, changes, prev_hash, hash
+         FROM change_log WHERE batch_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([batch], super::log::entry)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn rejected(part: &CustomerPart, e: crate::domain::Invalid) -> Outcome {
+    let column = part.column_of(&e.field).unwrap_or(&e.field).to_string();
+    Outcome::Rejected {
+        error: RowError::new(column, e.value, e.reason),
+    }
+}

@@ -1,0 +1,568 @@
+use std::path::{Path, PathBuf};
+
+use calamine::{Reader, open_workbook_auto};
+use predicates::prelude::*;
+use serde_json::Value;
+
+use crate::common::Kehu;
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn import_json(k: &Kehu, args: &[&str], code: i32) -> Value {
+    let mut all = vec!["import"];
+    all.extend(args);
+    all.extend(["--format", "json"]);
+    let out = k.run(&all).code(code);
+    serde_json::from_slice(&out.get_output().stdout).expect("json summary")
+}
+
+fn write(k: &Kehu, name: &str, bytes: &[u8]) -> String {
+    let path: PathBuf = k.db.with_file_name(name);
+    std::fs::write(&path, bytes).unwrap();
+    path.display().to_string()
+}
+
+fn customer(k: &Kehu, code: &str) -> Value {
+    k.json(&["show", code])
+}
+
+/// The sales workbook: a title row, date cells, a serial date, a 合计 row and three bad rows.
+#[test]
+fn the_sales_workbook_goes_in_with_its_bad_rows_reported() {
+    let k = Kehu::new();
+    let out = k.run(&["import", &fixture("sales-q2.xlsx")]).code(3);
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(
+        stderr
+            .contains("6 rows read, 3 inserted, 0 updated, 0 unchanged, 0 skipped, 3 rejected, 0 conflicts"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("(1 blank and 1 total rows skipped)"), "{stderr}");
+    for expected in [
+        "8   ┆ 统一社会信用代码 ┆ 91110000600037341N ┆ check character should be L",
+        "9   ┆ 最近合作日期     ┆ 2023-02-01         ┆ is before the first cooperation date 2023-05-08",
+        "10  ┆ 手机号码         ┆ 12345678901        ┆ mobile must be 11 digits",
+    ] {
+        assert!(stdout.contains(expected), "missing {expected} in\n{stdout}");
+    }
+
+    let beijing = customer(&k, "CST20240001");
+    let c = &beijing["customer"];
+    assert_eq!(c["name"], "北京某某科技有限公司");
+    assert_eq!(c["first_coop_date"], "2022-03-15", "a date cell");
+    assert_eq!(
+        c["total_amount"].to_string(),
+        "1255000.00",
+        "125.5 in a (万元) column"
+    );
+    assert_eq!(c["satisfaction"].to_string(), "9");
+    assert_eq!(c["province"], "北京市");
+    assert_eq!(c["industry"], "I65");
+    assert_eq!(
+        beijing["extra"]["微信群"], "北京客户群",
+        "a column with no field is kept"
+    );
+    assert_eq!(
+        beijing["contacts"][0]["mobile"], "13812345678",
+        "a phone stored as a number keeps its digits"
+    );
+    let shanghai = &customer(&k, "CST20240002")["customer"];
+    assert_eq!(shanghai["first_coop_date"], "2023-01-05", "Excel serial 44931");
+    assert_eq!(shanghai["last_coop_date"], "2024-06-01");
+    let shenzhen = &customer(&k, "CST20240003")["customer"];
+    assert_eq!(
+        (shenzhen["province"].as_str(), shenzhen["city"].as_str()),
+        (Some("广东省"), Some("深圳市"))
+    );
+    k.fails(&["show", "CST20240004"], 4);
+}
+
+#[test]
+fn the_json_summary_lists_counts_and_rejects() {
+    let k = Kehu::new();
+    let summary = import_json(&k, &[&fixture("sales-q2.xlsx")], 3);
+    assert_eq!(summary["counts"]["inserted"], 3);
+    assert_eq!(summary["counts"]["rejected"], 3);
+    assert_eq!(summary["counts"]["total_rows"], 1);
+    assert_eq!(summary["batch"], 1);
+    assert_eq!(
+        summary["rejected"][0],
+        serde_json::json!({"row": 8, "column": "统一社会信用代码", "value": "91110000600037341N", "reason": "check character should be L"})
+    );
+    assert_eq!(
+        summary["rejected_by_reason"]["统一社会信用代码: check character should be L"],
+        1
+    );
+}
+
+#[test]
+fn rejected_rows_can_be_fixed_in_the_rejects_file_and_imported_again() {
+    let k = Kehu::new();
+    let rejects = k.db.with_file_name("退回.xlsx");
+    k.run(&[
+        "import",
+        &fixture("sales-q2.xlsx"),
+        "--rejects",
+        rejects.to_str().unwrap(),
+    ])
+    .code(3);
+    let mut book = open_workbook_auto(&rejects).unwrap();
+    let range = book.worksheet_range_at(0).unwrap().unwrap();
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows.len(), 4, "header and three rejected rows");
+    assert_eq!(rows[0].last().unwrap(), "原因");
+    assert_eq!(rows[1][1], "杭州某某机械有限公司");
+    assert_eq!(
+        rows[1].last().unwrap(),
+        "统一社会信用代码 91110000600037341N: check character should be L"
+    );
+    assert_eq!(rows[3][13], "12345678901");
+
+    // The clerk fixes the three rows: a real USCC, ordered dates, a real mobile.
+    let mut fixed = csv::Writer::from_writer(Vec::new());
+    for (i, row) in rows.iter().enumerate() {
+        let mut row = row.clone();
+        if i == 1 {
+            row[2] = "91330100MA27XGJT2Q".into();
+        }
+        if i == 2 {
+            row[8] = "2024-02-01".into();
+        }
+        if i == 3 {
+            row[13] = "13912340000".into();
+        }
+        fixed.write_record(&row).unwrap();
+    }
+    let path = write(&k, "fixed.csv", &fixed.into_inner().unwrap());
+    let err = k.fails(&["import", &path], 3);
+    assert!(err.contains("uscc") || err.contains("统一社会信用代码"), "{err}");
+    assert!(err.contains("2 inserted"), "{err}");
+}
+
+#[test]
+fn the_marketing_csv_in_gbk_updates_matches_and_renames() {
+    let k = Kehu::new();
+    k.run(&["import", &fixture("sales-q2.xlsx")]).code(3);
+    let summary = import_json(&k, &[&fixture("marketing-gbk.csv")], 0);
+    assert_eq!(summary["counts"]["inserted"], 2);
+    assert_eq!(summary["counts"]["updated"], 3);
+    assert_eq!(summary["counts"]["renamed"], 1);
+
+    let beijing = customer(&k, "CST20240001");
+    assert_eq!(
+        beijing["customer"]["source"], "exhibition",
+        "matched by its (lower-case) USCC"
+    );
+    assert_eq!(beijing["customer"]["intent"], "high");
+    assert_eq!(
+        beijing["customer"]["owner"], "张伟",
+        "columns the file lacks stay as they were"
+    );
+    assert_eq!(beijing["contacts"][0]["landline"], "01012345678");
+    assert_eq!(
+        beijing["contacts"].as_array().unwrap().len(),
+        1,
+        "王总 updated, not added again"
+    );
+    assert_eq!(
+        customer(&k, "CST20240003")["customer"]["source"],
+        "online_ad",
+        "matched by exact name"
+    );
+
+    let shanghai = customer(&k, "CST20240002");
+    assert_eq!(shanghai["customer"]["name"], "上海某某国际贸易有限公司");
+    let renames = k.json(&["log", "--action", "import.rename"]);
+    assert_eq!(renames[0]["customer"], "CST20240002");
+    assert_eq!(renames[0]["changes"][0]["field"], "name");
+    assert_eq!(renames[0]["changes"][0]["before"], "上海某某贸易有限公司");
+
+    let nanjing = customer(&k, "CST20240005");
+    assert_eq!(nanjing["customer"]["name"], "南京某某医药有限公司");
+    assert_eq!(nanjing["contacts"][0]["landline"], "02583456789转801");
+}
+
+#[test]
+fn the_service_csv_updates_only_its_columns_and_reports_a_code_collision() {
+    let k = Kehu::new();
+    k.run(&["import", &fixture("sales-q2.xlsx")]).code(3);
+    let summary = import_json(&k, &[&fixture("service-feedback.csv")], 3);
+    assert_eq!(summary["counts"]["updated"], 2);
+    assert_eq!(summary["counts"]["conflicts"], 1);
+    let conflict = &summary["conflicts"][0];
+    assert_eq!(
+        conflict["row"], 4,
+        "the row a spreadsheet shows: the two-line remark above is one row"
+    );
+    assert_eq!(conflict["code"], "CST20240003");
+    assert_eq!(conflict["incoming"], "广州白云化工有限公司");
+    assert!(
+        conflict["stored"]
+            .as_str()
+            .unwrap()
+            .contains("深圳某某电子有限公司")
+    );
+
+    let c = &customer(&k, "CST20240001")["customer"];
+    assert_eq!(c["satisfaction"].to_string(), "9.5");
+    assert_eq!(c["referrals_12m"], 2);
+    assert_eq!(
+        c["remarks"], "客户反馈:\"服务及时\",\n希望增加培训",
+        "quoted commas and a line break survive"
+    );
+    assert_eq!(
+        c["total_amount"].to_string(),
+        "1255000.00",
+        "not in the file, not touched"
+    );
+    assert_eq!(
+        customer(&k, "CST20240003")["customer"]["name"],
+        "深圳某某电子有限公司",
+        "the conflict was not applied"
+    );
+    assert_eq!(customer(&k, "CST20240002")["customer"]["complaints_12m"], 3);
+}
+
+#[test]
+fn contracts_attach_orders_by_code_or_name() {
+    let k = Kehu::new();
+    k.run(&["import", &fixture("sales-q2.xlsx")]).code(3);
+    k.ok(&["import", &fixture("marketing-gbk.csv")]);
+    let summary = import_json(&k, &[&fixture("contracts.csv")], 3);
+    assert_eq!(summary["counts"]["inserted"], 3);
+    let rejected: Vec<(u64, String, String)> = summary["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["row"].as_u64().unwrap(),
+                r["column"].as_str().unwrap().into(),
+                r["reason"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rejected,
+        [
+            (5, "客户编号".into(), "no stored customer has this code".into()),
+            (6, "签约日期".into(), "2024-06-31 is not a real date".into()),
+        ]
+    );
+    let beijing = customer(&k, "CST20240001");
+    assert_eq!(beijing["order_count"], 2);
+    assert_eq!(
+        beijing["order_total"].to_string(),
+        "475000.00",
+        "¥350,000.00 + 12.5万"
+    );
+    assert_eq!(
+        customer(&k, "CST20240002")["orders"][0]["contract_no"],
+        "HT-2024-020",
+        "by the new name"
+    );
+}
+
+#[test]
+fn importing_the_same_file_twice_changes_nothing_the_second_time() {
+    let k = Kehu::new();
+    k.run(&["import", &fixture("sales-q2.xlsx")]).code(3);
+    k.ok(&["import", &fixture("marketing-gbk.csv")]);
+    let customers = k
+        .query("SELECT group_concat(code || name || updated_at || coalesce(source, ''), ';') FROM customers");
+    let summary = import_json(&k, &[&fixture("marketing-gbk.csv")], 0);
+    assert_eq!(summary["counts"]["unchanged"], 5);
+    assert_eq!(summary["counts"]["inserted"], 0);
+    assert_eq!(summary["counts"]["updated"], 0);
+    assert_eq!(
+        k.query(
+            "SELECT group_concat(code || name || updated_at || coalesce(source, ''), ';') FROM customers"
+        ),
+        customers
+    );
+    assert_eq!(k.query("SELECT count(*) FROM contacts"), "5");
+}
+
+#[test]
+fn a_dry_run_reports_without_writing() {
+    let k = Kehu::new();
+    k.add(&["--name", "甲公司"]);
+    let before = k.dump();
+    let summary = import_json(&k, &["--dry-run", &fixture("sales-q2.xlsx")], 3);
+    assert_eq!(summary["counts"]["inserted"], 3);
+    assert_eq!(summary["committed"], false);
+    assert_eq!(k.dump(), before);
+}
+
+#[test]
+fn strict_is_all_or_nothing() {
+    let k = Kehu::new();
+    k.add(&["--name", "甲公司"]);
+    let before = k.dump();
+    let err = k.fails(&["import", "--strict", &fixture("sales-q2.xlsx")], 1);
+    assert!(
+        err.contains("--strict: 3 row(s) rejected, nothing imported"),
+        "{err}"
+    );
+    assert_eq!(k.dump(), before);
+}
+
+#[test]
+fn an_import_can_be_undone_exactly() {
+    let k = Kehu::new();
+    k.run(&["import", &fixture("sales-q2.xlsx")]).code(3);
+    let customers = |k: &Kehu| {
+        k.query(
+            "SELECT group_concat(code || '|' || name || '|' || coalesce(source, '') || '|' || coalesce(intent, '') \
+             || '|' || coalesce(remarks, ''), ';') FROM (SELECT * FROM customers ORDER BY code)",
+        )
+    };
+    let contacts = |k: &Kehu| {
+        k.query("SELECT group_concat(name || '|' || coalesce(mobile, '') || '|' || coalesce(landline, ''), ';') FROM contacts")
+    };
+    let (before, before_contacts) = (customers(&k), contacts(&k));
+    k.ok(&["import", &fixture("marketing-gbk.csv")]);
+    assert_ne!(customers(&k), before);
+
+    k.run(&["import", "undo", "2"])
+        .success()
+        .stderr(predicate::str::contains(
+            "import batch 2 undone: 2 customers removed, 3 restored",
+        ));
+    assert_eq!(
+        customers(&k),
+        before,
+        "inserted rows removed, updated fields restored, the rename taken back"
+    );
+    assert_eq!(contacts(&k), before_contacts);
+    let err = k.fails(&["import", "undo", "2"], 1);
+    assert!(err.contains("already undone"), "{err}");
+    let list = k.json(&["import", "list"]);
+    assert_eq!(list[1]["file"], "marketing-gbk.csv");
+    assert!(list[1]["undone_at"].is_string());
+    k.run(&["log", "verify"]).success();
+}
+
+#[test]
+fn undo_is_refused_when_later_changes_depend_on_the_batch() {
+    let k = Kehu::new();
+    k.run(&["import", &fixture("sales-q2.xlsx")]).code(3);
+    k.ok(&["edit", "CST20240001", "--set", "owner=王五"]);
+    let before = k.dump();
+    let err = k.fails(&["import", "undo", "1"], 1);
+    assert!(
+        err.contains(
+            "cannot undo import batch 1: 1 customer(s) changed after it: CST20240001 (edit by 测试员"
+        ),
+        "{err}"
+    );
+    assert_eq!(k.dump(), before);
+    let err = k.fails(&["import", "undo", "9"], 4);
+    assert!(err.contains("no import batch 9"), "{err}");
+}
+
+#[test]
+fn show_mapping_explains_each_header_and_imports_nothing() {
+    let k = Kehu::new();
+    let out = k.ok(&[
+        "import",
+        "--show-mapping",
+        &fixture("marketing-gbk.csv"),
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(
+        out,
+        "column,header,field,unit,by\n\
+         1,公司名称,name,,header\n\
+         2,信用代码,uscc,,header\n\
+         3,地区,province + city,,header\n\
+         4,联系人,contact.name,,header\n\
+         5,联系电话,contact.mobile or contact.landline,,header\n\
+         6,客户来源,source,,header\n\
+         7,意向度,intent,,header\n\
+         8,备注,remarks,,header\n"
+    );
+    assert!(!k.db.exists());
+}
+
+#[test]
+fn unknown_headers_are_named_with_map() {
+    let k = Kehu::new();
+    let path = write(
+        &k,
+        "外部.csv",
+        "单位,对接人,手机\n苏州某某纺织有限公司,钱经理,13700001111\n".as_bytes(),
+    );
+    let err = k.fails(&["import", &path], 1);
+    assert!(err.contains("no recognisable header"), "{err}");
+    assert!(err.contains("--map '原列名=name'"), "{err}");
+    k.ok(&[
+        "import",
+        &path,
+        "--map",
+        "单位=name",
+        "--map",
+        "对接人=contact.name",
+    ]);
+    let c = customer(&k, "CST20240001");
+    assert_eq!(c["customer"]["name"], "苏州某某纺织有限公司");
+    assert_eq!(c["contacts"][0]["name"], "钱经理");
+    let err = k.fails(&["import", &path, "--map", "单位=colour"], 2);
+    assert!(err.contains("unknown field colour"), "{err}");
+}
+
+#[test]
+fn existing_customers_can_be_skipped_or_refused() {
+    let k = Kehu::new();
+    k.run(&["import", &fixture("sales-q2.xlsx")]).code(3);
+    let skip = import_json(&k, &["--on-existing", "skip", &fixture("marketing-gbk.csv")], 0);
+    assert_eq!(
+        (
+            skip["counts"]["skipped"].as_u64(),
+            skip["counts"]["inserted"].as_u64()
+        ),
+        (Some(3), Some(2))
+    );
+    assert_eq!(customer(&k, "CST20240001")["customer"]["source"], Value::Null);
+    let refuse = import_json(&k, &["--on-existing", "error", &fixture("marketing-gbk.csv")], 1);
+    assert_eq!(refuse["counts"]["rejected"], 5);
+    assert_eq!(
+        refuse["rejected"][0]["reason"],
+        "already stored as CST20240001 (--on-existing error)"
+    );
+}
+
+#[test]
+fn the_same_company_twice_in_one_file_is_not_inserted_twice() {
+    let k = Kehu::new();
+    let path = write(
+        &k,
+        "twice.csv",
+        "客户名称,统一社会信用代码,负责人\n北京某某科技有限公司,91110000600037341L,张伟\n北京某某科技有限公司,91110000600037341L,李娜\n".as_bytes(),
+    );
+    let summary = import_json(&k, &[&path], 0);
+    assert_eq!(
+        (
+            summary["counts"]["inserted"].as_u64(),
+            summary["counts"]["updated"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
+    assert_eq!(k.query("SELECT count(*) FROM customers"), "1");
+    assert_eq!(customer(&k, "CST20240001")["customer"]["owner"], "李娜");
+}
+
+#[test]
+fn utf16_and_tab_separated_files_are_read() {
+    let k = Kehu::new();
+    let text = "客户名称\t所在地区\t负责人\n重庆某某建设工程有限公司\t重庆市渝中区\t刘洋\n";
+    let mut bytes = vec![0xFF, 0xFE];
+    for unit in text.encode_utf16() {
+        bytes.extend(unit.to_le_bytes());
+    }
+    let path = write(&k, "utf16.txt", &bytes);
+    k.ok(&["import", &path]);
+    let c = &customer(&k, "CST20240001")["customer"];
+    assert_eq!(
+        (c["name"].as_str(), c["region"].as_str()),
+        (Some("重庆某某建设工程有限公司"), Some("southwest"))
+    );
+}
+
+#[test]
+fn a_sheet_is_picked_by_name_or_number() {
+    let k = Kehu::new();
+    k.run(&[
+        "import",
+        "--sheet",
+        "客户清单",
+        &fixture("sales-q2.xlsx"),
+        "--dry-run",
+    ])
+    .code(3);
+    k.run(&["import", "--sheet", "1", &fixture("sales-q2.xlsx"), "--dry-run"])
+        .code(3);
+    let err = k.fails(&["import", "--sheet", "Sheet9", &fixture("sales-q2.xlsx")], 1);
+    assert!(err.contains("has no sheet Sheet9 (sheets: 客户清单)"), "{err}");
+}
+
+#[test]
+fn files_that_are_not_spreadsheets_are_refused_clearly() {
+    let k = Kehu::new();
+    let bytes: Vec<u8> = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+        .iter()
+        .copied()
+        .chain(0..=255)
+        .chain([0; 64])
+        .collect();
+    let png = write(&k, "logo.csv", &bytes);
+    let err = k.fails(&["import", &png], 1);
+    assert!(
+        err.contains("is not a spreadsheet (it holds binary data)"),
+        "{err}"
+    );
+    let fake = write(&k, "report.xlsx", b"this is not a workbook");
+    let err = k.fails(&["import", &fake], 1);
+    assert!(err.contains("is not a spreadsheet"), "{err}");
+    let empty = write(&k, "empty.csv", b"");
+    let err = k.fails(&["import", &empty], 1);
+    assert!(err.contains("is empty"), "{err}");
+    let title_only = write(&k, "notes.csv", "客户拜访心得\n今天天气不错\n".as_bytes());
+    let err = k.fails(&["import", &title_only], 1);
+    assert!(
+        err.contains("no recognisable header in the first 30 rows"),
+        "{err}"
+    );
+    let err = k.fails(
+        &[
+            "import",
+            &k.db.with_file_name("missing.csv").display().to_string(),
+        ],
+        1,
+    );
+    assert!(err.contains("cannot read"), "{err}");
+}
+
+#[test]
+fn a_nul_byte_in_a_cell_rejects_the_row() {
+    let k = Kehu::new();
+    let path = write(
+        &k,
+        "nul.csv",
+        "客户名称,负责人\n甲公司,张\u{0}三\n乙公司,李四\n".as_bytes(),
+    );
+    let summary = import_json(&k, &[&path], 3);
+    assert_eq!(summary["rejected"][0]["row"], 2);
+    assert_eq!(summary["rejected"][0]["column"], "负责人");
+    assert_eq!(summary["rejected"][0]["reason"], "contains control characters");
+    assert_eq!(summary["counts"]["inserted"], 1);
+}
+
+#[test]
+fn a_file_where_every_row_is_bad_leaves_the_database_as_it_was() {
+    let k = Kehu::new();
+    k.add(&["--name", "甲公司"]);
+    let before = k.dump();
+    let mut text = String::from("客户名称,统一社会信用代码\n");
+    for i in 0..10_000 {
+        text.push_str(&format!("坏公司{i},91110000600037I4{}X\n", i % 10));
+    }
+    let path = write(&k, "bad.csv", text.as_bytes());
+    let out = k.run(&["import", &path, "--quiet", "--format", "json"]).code(1);
+    let summary: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(summary["counts"]["rejected"], 10_000);
+    assert_eq!(summary["committed"], false);
+    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("no valid rows: all 10000 rejected"));
+    assert_eq!(k.dump(), before);
+}
