@@ -150,9 +150,9 @@ fn written((y, m, d): (i32, u32, u32), rng: &mut Rng) -> String {
     }
 }
 
-fn customers(n: u64, seed: u64) -> io::Result<()> {
+fn customers(n: u64, seed: u64, out: impl Write) -> io::Result<()> {
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
-    let mut out = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, io::stdout().lock()));
+    let mut out = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, out));
     out.write_record([
         "客户编号",
         "客户名称",
@@ -273,6 +273,28 @@ fn customers(n: u64, seed: u64) -> io::Result<()> {
     out.flush()
 }
 
+/// The same customers as a workbook, with a title row above the header as clerks make them.
+fn customers_xlsx(n: u64, seed: u64, path: &str) -> io::Result<()> {
+    let mut buffer = Vec::new();
+    customers(n, seed, &mut buffer)?;
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet
+        .write_string(0, 0, "客户信息汇总表")
+        .map_err(io::Error::other)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(buffer.as_slice());
+    for (i, record) in reader.records().enumerate() {
+        for (j, cell) in record?.iter().enumerate() {
+            sheet
+                .write_string(i as u32 + 2, j as u16, cell)
+                .map_err(io::Error::other)?;
+        }
+    }
+    book.save(path).map_err(io::Error::other)
+}
+
 fn orders(n_customers: u64, per: u64, seed: u64) -> io::Result<()> {
     let mut rng = Rng(seed.wrapping_mul(0xD1B5_4A32_D192_ED03) | 1);
     let mut out = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, io::stdout().lock()));
@@ -305,7 +327,11 @@ fn main() -> io::Result<()> {
         .unwrap_or(1);
     let num = |i: usize, default: u64| args.get(i).and_then(|s| s.parse().ok()).unwrap_or(default);
     let result = match args.first().map(String::as_str) {
-        Some("customers") => customers(num(1, 1000), seed),
+        Some("customers") => customers(num(1, 1000), seed, io::stdout().lock()),
+        Some("xlsx") => match args.get(2) {
+            Some(path) => customers_xlsx(num(1, 1000), seed, path),
+            None => Err(io::Error::other("usage: gen xlsx N FILE")),
+        },
         Some("orders") => orders(num(1, 1000), num(2, 10), seed),
         _ => {
             let mut err = io::stderr().lock();

@@ -47,7 +47,31 @@ fn collapse_whitespace(input: &str) -> String {
 /// NFKC, whitespace runs (including U+3000, U+00A0, tabs and line breaks) turned into
 /// one ASCII space, ends trimmed. Idempotent.
 pub fn clean(input: &str) -> String {
+    // Most cells are already clean; checking is much cheaper than normalising.
+    if is_clean(input) {
+        return input.to_string();
+    }
     collapse_whitespace(&normalize(input))
+}
+
+/// Whether [`clean`] would leave `input` as it is: NFKC already (quick check), no
+/// zero-width characters, no whitespace other than single inner ASCII spaces.
+fn is_clean(input: &str) -> bool {
+    use unicode_normalization::{IsNormalized, is_nfkc_quick};
+    let mut previous_space = true;
+    for c in input.chars() {
+        if c.is_whitespace() {
+            if c != ' ' || previous_space {
+                return false;
+            }
+            previous_space = true;
+        } else if is_zero_width(c) {
+            return false;
+        } else {
+            previous_space = false;
+        }
+    }
+    (input.is_empty() || !previous_space) && is_nfkc_quick(input.chars()) == IsNormalized::Yes
 }
 
 /// [`clean`], or `None` when nothing is left.

@@ -396,10 +396,22 @@ impl Writer<'_> {
     /// `action`. Refuses a code or USCC that is already taken.
     pub fn insert_customer(
         &mut self,
-        mut customer: Customer,
+        customer: Customer,
         action: &str,
         batch: Option<i64>,
     ) -> Result<Stored> {
+        self.insert_customer_with_contact(customer, None, action, batch)
+    }
+
+    /// Adds a new customer and, optionally, its first contact, logged as one entry.
+    pub fn insert_customer_with_contact(
+        &mut self,
+        mut customer: Customer,
+        contact: Option<&Contact>,
+        action: &str,
+        batch: Option<i64>,
+    ) -> Result<Stored> {
+        static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
         if customer.code.is_empty() {
             customer.code = self.next_code()?;
         } else if let Some(other) = self.find_customer(&customer.code)? {
@@ -410,21 +422,28 @@ impl Writer<'_> {
         }
         self.check_uscc_free(&customer, None)?;
         let stamp = self.actor.stamp();
-        let placeholders: Vec<String> = (1..=WRITE_COUNT + 2).map(|i| format!("?{i}")).collect();
-        let sql = format!(
-            "INSERT INTO customers({WRITE_COLUMNS}, created_at, updated_at) VALUES ({})",
-            placeholders.join(", ")
-        );
+        let sql = SQL.get_or_init(|| {
+            let placeholders: Vec<String> = (1..=WRITE_COUNT + 2).map(|i| format!("?{i}")).collect();
+            format!(
+                "INSERT INTO customers({WRITE_COLUMNS}, created_at, updated_at) VALUES ({})",
+                placeholders.join(", ")
+            )
+        });
         {
             let mut vals = values(&customer);
             vals.push(Box::new(stamp.clone()));
             vals.push(Box::new(stamp.clone()));
             self.tx
-                .prepare_cached(&sql)?
+                .prepare_cached(sql)?
                 .execute(rusqlite::params_from_iter(vals.iter().map(|b| b.as_ref())))?;
         }
         let id = self.tx.last_insert_rowid();
-        self.log(action, Some(&customer.code), batch, &customer.as_changes())?;
+        let mut changes = customer.as_changes();
+        if let Some(contact) = contact {
+            self.insert_contact_row(id, contact, batch)?;
+            changes.extend(contact.as_changes());
+        }
+        self.log(action, Some(&customer.code), batch, &changes)?;
         Ok(Stored {
             id,
             customer,
@@ -532,13 +551,24 @@ impl Writer<'_> {
         if contact.is_primary {
             self.clear_primary(customer.id)?;
         }
+        let id = self.insert_contact_row(customer.id, contact, batch)?;
+        self.log(
+            "contact.add",
+            Some(&customer.customer.code),
+            batch,
+            &contact.as_changes(),
+        )?;
+        Ok(id)
+    }
+
+    fn insert_contact_row(&mut self, customer_id: i64, contact: &Contact, batch: Option<i64>) -> Result<i64> {
         self.tx
             .prepare_cached(
                 "INSERT INTO contacts(customer_id, name, title, mobile, landline, email, is_primary, active, created_at, batch_id)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?
             .execute(params![
-                customer.id,
+                customer_id,
                 contact.name,
                 contact.title,
                 contact.mobile,
@@ -549,10 +579,7 @@ impl Writer<'_> {
                 self.actor.stamp(),
                 batch
             ])?;
-        let id = self.tx.last_insert_rowid();
-        let changes = contact.as_changes();
-        self.log("contact.add", Some(&customer.customer.code), batch, &changes)?;
-        Ok(id)
+        Ok(self.tx.last_insert_rowid())
     }
 
     fn clear_primary(&mut self, customer_id: i64) -> Result<()> {

@@ -267,14 +267,14 @@ impl Writer<'_> {
             if let Err(e) = customer.check(today, false) {
                 return Ok(rejected(part, e));
             }
-            let stored = self.insert_customer(customer, "import.add", Some(batch))?;
+            let contact = part.contact.clone().map(|mut c| {
+                c.is_primary = true;
+                c
+            });
+            let stored =
+                self.insert_customer_with_contact(customer, contact.as_ref(), "import.add", Some(batch))?;
             if stored.customer.stage != Stage::Prospect {
                 self.record_stage_move(stored.id, None, stored.customer.stage, today, Some("import"))?;
-            }
-            if let Some(contact) = &part.contact {
-                let mut contact = contact.clone();
-                contact.is_primary = true;
-                self.add_contact(&stored, &contact, Some(batch))?;
             }
             return Ok(Outcome::Inserted {
                 code: stored.customer.code,

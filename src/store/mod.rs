@@ -85,6 +85,9 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // 64 MiB of page cache: a large import or grading run stays in memory until commit.
+        conn.pragma_update(None, "cache_size", -65536)?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
         let mut store = Store { conn };
         migrate::migrate(&mut store.conn)?;
         Ok(store)

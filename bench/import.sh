@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Times `kehu import` against the sqlite3 CLI's own `.import --csv` of the same file into a
+# plain table (no validation, no indexes), in the same run, and prints the ratio and kehu's
+# peak memory. Then does the same for an xlsx workbook against reading it with calamine alone.
+#
+#   bench/import.sh [ROWS] [XLSX_ROWS]        (defaults 1000000 and 100000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rows=${1:-1000000}
+xlsx_rows=${2:-100000}
+out=bench/out
+mkdir -p "$out"
+command -v sqlite3 >/dev/null || { apt-get update -qq && apt-get install -y -qq sqlite3; }
+cargo build --release --quiet --bin kehu --example gen --example read_xlsx
+kehu=./target/release/kehu
+
+csv="$out/customers-$rows.csv"
+[ -f "$csv" ] || ./target/release/examples/gen customers "$rows" > "$csv"
+echo "file: $csv ($(du -h "$csv" | cut -f1), $rows rows, $(head -1 "$csv" | tr ',' '\n' | wc -l) columns)"
+
+seconds() { /usr/bin/time -f "%e %M" "$@" 2>&1 >/dev/null | tail -1; }
+
+rm -f "$out/ref.db"
+read -r ref_s _ < <(seconds sqlite3 "$out/ref.db" ".import --csv $csv customers")
+rm -f "$out/kehu.db"*
+read -r kehu_s kehu_kb < <(seconds env KEHU_NOW=2024-12-31 "$kehu" --quiet --db "$out/kehu.db" import "$csv")
+imported=$(sqlite3 "$out/kehu.db" "SELECT count(*) FROM customers")
+printf 'csv  sqlite3 .import: %6.2f s\n' "$ref_s"
+printf 'csv  kehu import:     %6.2f s  (%s customers, peak RSS %d MB)\n' "$kehu_s" "$imported" $((kehu_kb / 1024))
+printf 'csv  ratio kehu/sqlite3: %.2f (target <= 1.5; peak RSS target <= 200 MB)\n' "$(echo "$kehu_s / $ref_s" | bc -l)"
+
+xlsx="$out/customers-$xlsx_rows.xlsx"
+[ -f "$xlsx" ] || ./target/release/examples/gen xlsx "$xlsx_rows" "$xlsx"
+read -r read_s _ < <(seconds ./target/release/examples/read_xlsx "$xlsx")
+rm -f "$out/kehu-x.db"*
+read -r kx_s kx_kb < <(seconds env KEHU_NOW=2024-12-31 "$kehu" --quiet --db "$out/kehu-x.db" import "$xlsx")
+printf 'xlsx calamine read:   %6.2f s  (%s rows)\n' "$read_s" "$xlsx_rows"
+printf 'xlsx kehu import:     %6.2f s  (peak RSS %d MB)\n' "$kx_s" $((kx_kb / 1024))
+printf 'xlsx ratio kehu/calamine: %.2f (target <= 1.5)\n' "$(echo "$kx_s / $read_s" | bc -l)"
