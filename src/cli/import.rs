@@ -11,8 +11,9 @@ use serde_json::json;
 
 use super::output::{Cell, Column, Records};
 use super::{Context, Status, UsageError, key_value};
+use crate::domain::Customer;
 use crate::domain::Field;
-use crate::domain::import::{Kind, Mapping, RowError, Target, detect_header, is_blank, is_total};
+use crate::domain::import::{Kind, Mapping, RowBody, RowError, Target, detect_header, is_blank, is_total};
 use crate::sheet::{self, Row, Sheet};
 use crate::store::{OnExisting, Outcome};
 
@@ -149,48 +150,53 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<Status> {
     let dry_run = args.dry_run;
     let rows = pending.into_iter().map(Ok).chain(sheet.rows);
     let today = ctx.today();
-    let batch = store.transaction(&ctx.actor, |w| {
-        let batch = w.begin_batch(&file_name, &sha256, mapping.kind.key())?;
-        for row in rows {
-            let row = row.map_err(|e| crate::store::Error::Conflict(e.to_string()))?;
-            if row.number % 1024 == 0 {
-                progress.set(row.position);
+    let mapping = &mapping;
+    // Reading, decoding and parsing run on a second thread; this one matches and writes.
+    let batch = std::thread::scope(|scope| {
+        let (sender, prepared) = std::sync::mpsc::sync_channel::<Prepared>(4096);
+        scope.spawn(move || {
+            for row in rows {
+                if sender.send(prepare(row, mapping, today)).is_err() {
+                    break;
+                }
             }
-            if is_blank(&row.cells) {
-                report.blank += 1;
-                continue;
-            }
-            if is_total(&row.cells) {
-                report.total_rows += 1;
-                continue;
-            }
-            report.read += 1;
-            let outcome = match invalid_text(&row, &mapping) {
-                Some(error) => Outcome::Rejected { error },
-                None => match mapping.parse_row(&row.cells, today) {
-                    Ok(parsed) => match w.import_row(&parsed, batch, on_existing)? {
-                        Outcome::Rejected { mut error } => {
-                            // The store names key fields by key; show the header as written.
-                            if let Some(field) = Field::from_name(&error.column) {
-                                let header = mapping.header_of(Target::Customer(field));
-                                if !header.is_empty() {
-                                    error.column = header;
-                                }
-                            }
-                            Outcome::Rejected { error }
-                        }
+        });
+        store.transaction(&ctx.actor, |w| {
+            let batch = w.begin_batch(&file_name, &sha256, mapping.kind.key())?;
+            for item in prepared {
+                let (row, parsed) = match item {
+                    Prepared::Unreadable(e) => return Err(crate::store::Error::Conflict(e.to_string())),
+                    Prepared::Blank => {
+                        report.blank += 1;
+                        continue;
+                    }
+                    Prepared::Total => {
+                        report.total_rows += 1;
+                        continue;
+                    }
+                    Prepared::Row { row, parsed } => (row, parsed),
+                };
+                if row.number % 1024 == 0 {
+                    progress.set(row.position);
+                }
+                report.read += 1;
+                let outcome = match parsed {
+                    Ok((parsed, fresh)) => match w.import_row(&parsed, fresh, batch, on_existing)? {
+                        Outcome::Rejected { error } => Outcome::Rejected {
+                            error: header_named(error, mapping),
+                        },
                         other => other,
                     },
                     Err(error) => Outcome::Rejected { error },
-                },
-            };
-            report.count(&row, outcome, rejects.as_mut())?;
-        }
-        let commit = report.keep(dry_run, strict);
-        if commit {
-            w.finish_batch(batch, &report.counts())?;
-        }
-        Ok((batch, commit))
+                };
+                report.count(&row, outcome, rejects.as_mut())?;
+            }
+            let commit = report.keep(dry_run, strict);
+            if commit {
+                w.finish_batch(batch, &report.counts())?;
+            }
+            Ok((batch, commit))
+        })
     })?;
     progress.finish();
     if let Some(r) = rejects {
@@ -221,6 +227,55 @@ fn find_header(sheet: &mut Sheet, maps: &[(String, String)], file: &Path) -> Res
     let mut rest = first.split_off(at);
     let header = rest.remove(0);
     Ok((header, rest))
+}
+
+/// A row read and understood ahead of the writer. Nearly every item is a `Row`, so boxing it
+/// would only add an allocation per row.
+#[allow(clippy::large_enum_variant)]
+enum Prepared {
+    Unreadable(sheet::Error),
+    Blank,
+    Total,
+    Row {
+        row: Row,
+        /// The understood row and, for a customers row, the record it would create.
+        parsed: Result<(crate::domain::import::Row, Option<Result<Customer, RowError>>), RowError>,
+    },
+}
+
+fn prepare(row: Result<Row, sheet::Error>, mapping: &Mapping, today: chrono::NaiveDate) -> Prepared {
+    let row = match row {
+        Ok(row) => row,
+        Err(e) => return Prepared::Unreadable(e),
+    };
+    if is_blank(&row.cells) {
+        return Prepared::Blank;
+    }
+    if is_total(&row.cells) {
+        return Prepared::Total;
+    }
+    let parsed = match invalid_text(&row, mapping) {
+        Some(error) => Err(error),
+        None => mapping.parse_row(&row.cells, today).map(|parsed| {
+            let fresh = match &parsed.body {
+                RowBody::Customer(part) => Some(part.new_customer(&parsed.keys, today)),
+                _ => None,
+            };
+            (parsed, fresh)
+        }),
+    };
+    Prepared::Row { row, parsed }
+}
+
+/// The store names key fields by their key; show the header as the file wrote it.
+fn header_named(mut error: RowError, mapping: &Mapping) -> RowError {
+    if let Some(field) = Field::from_name(&error.column) {
+        let header = mapping.header_of(Target::Customer(field));
+        if !header.is_empty() {
+            error.column = header;
+        }
+    }
+    error
 }
 
 /// A cell the file's encoding could not decode, or holding control characters.

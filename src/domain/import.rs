@@ -669,6 +669,28 @@ impl CustomerPart {
             .find(|c| c.field.key() == field)
             .map(|c| c.column.as_str())
     }
+
+    /// A cross-field rule's error, named by the column its field came from.
+    pub fn error_for(&self, e: Invalid) -> RowError {
+        let column = self.column_of(&e.field).unwrap_or(&e.field).to_string();
+        RowError::new(column, e.value, e.reason)
+    }
+
+    /// The record this row creates when no stored customer matches it: every cell applied,
+    /// inferred values filled, the cross-field rules checked (with no orders yet).
+    pub fn new_customer(&self, keys: &Keys, today: NaiveDate) -> Result<Customer, RowError> {
+        let name = keys
+            .name
+            .as_deref()
+            .ok_or_else(|| RowError::new("name", "", "a new customer needs a name"))?;
+        let mut base = Customer::new(name).map_err(|e| RowError::new("name", e.value, e.reason))?;
+        base.code = keys.code.clone().unwrap_or_default();
+        base.uscc = keys.uscc.clone();
+        let mut customer = self.apply(&base)?;
+        customer.complete();
+        customer.check(today, false).map_err(|e| self.error_for(e))?;
+        Ok(customer)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -41,7 +41,7 @@ pub struct Sheet {
     pub format: Format,
     /// The end value of [`Row::position`], for progress.
     pub total: u64,
-    pub rows: Box<dyn Iterator<Item = Result<Row, Error>>>,
+    pub rows: Box<dyn Iterator<Item = Result<Row, Error>> + Send>,
 }
 
 #[derive(Debug, thiserror::Error)]

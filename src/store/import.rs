@@ -198,13 +198,23 @@ impl Writer<'_> {
     }
 
     /// Applies one understood row.
-    pub fn import_row(&mut self, row: &Row, batch: i64, on_existing: OnExisting) -> Result<Outcome> {
+    /// Applies one understood row. `fresh` is the record a customers row creates when
+    /// nothing matches, if the caller prepared it already ([`CustomerPart::new_customer`]).
+    pub fn import_row(
+        &mut self,
+        row: &Row,
+        fresh: Option<std::result::Result<Customer, RowError>>,
+        batch: i64,
+        on_existing: OnExisting,
+    ) -> Result<Outcome> {
         let matched = match self.match_customer(&row.keys)? {
             Ok(m) => m,
             Err(conflict) => return Ok(conflict),
         };
         match &row.body {
-            RowBody::Customer(part) => self.import_customer(&row.keys, part, matched, batch, on_existing),
+            RowBody::Customer(part) => {
+                self.import_customer(&row.keys, part, fresh, matched, batch, on_existing)
+            }
             RowBody::Contact(contact) => {
                 self.attach(matched, &row.keys, |w, c| w.import_contact(c, contact, batch))
             }
@@ -245,28 +255,21 @@ impl Writer<'_> {
         &mut self,
         keys: &Keys,
         part: &CustomerPart,
+        fresh: Option<std::result::Result<Customer, RowError>>,
         matched: Option<Stored>,
         batch: i64,
         on_existing: OnExisting,
     ) -> Result<Outcome> {
         let today = self.actor.today();
         let Some(stored) = matched else {
-            let Some(name) = &keys.name else {
-                return Ok(Outcome::Rejected {
-                    error: RowError::new("name", "", "a new customer needs a name"),
-                });
+            let customer = match fresh {
+                Some(prepared) => prepared,
+                None => part.new_customer(keys, today),
             };
-            let mut base = Customer::new(name)?;
-            base.code = keys.code.clone().unwrap_or_default();
-            base.uscc = keys.uscc.clone();
-            let mut customer = match part.apply(&base) {
+            let customer = match customer {
                 Ok(c) => c,
                 Err(error) => return Ok(Outcome::Rejected { error }),
             };
-            customer.complete();
-            if let Err(e) = customer.check(today, false) {
-                return Ok(rejected(part, e));
-            }
             let contact = part.contact.clone().map(|mut c| {
                 c.is_primary = true;
                 c
@@ -312,7 +315,9 @@ impl Writer<'_> {
         after.complete();
         let has_orders = self.has_orders(stored.id)?;
         if let Err(e) = after.check(today, has_orders) {
-            return Ok(rejected(part, e));
+            return Ok(Outcome::Rejected {
+                error: part.error_for(e),
+            });
         }
         let moved = after.stage != stored.customer.stage;
         let action = if renamed { "import.rename" } else { "import.update" };
@@ -577,11 +582,4 @@ fn entries_of_batch(conn: &rusqlite::Connection, batch: i64) -> Result<Vec<LogEn
     )?;
     let rows = stmt.query_map([batch], super::log::entry)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-fn rejected(part: &CustomerPart, e: crate::domain::Invalid) -> Outcome {
-    let column = part.column_of(&e.field).unwrap_or(&e.field).to_string();
-    Outcome::Rejected {
-        error: RowError::new(column, e.value, e.reason),
-    }
 }
