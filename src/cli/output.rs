@@ -257,3 +257,55 @@ impl Output {
 pub fn error(err: &anyhow::Error) {
     eprintln!("error: {err:#}");
 }
+
+impl Output {
+    /// A progress bar on stderr for `len` steps, drawn only on a terminal and without
+    /// `--quiet`.
+    pub fn progress(&self, len: u64) -> indicatif::ProgressBar {
+        use std::io::IsTerminal;
+        if self.quiet || !io::stderr().is_terminal() {
+            return indicatif::ProgressBar::hidden();
+        }
+        let bar = indicatif::ProgressBar::new(len);
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} eta {eta}")
+        {
+            bar.set_style(style);
+        }
+        bar
+    }
+
+    /// Writes records to an `.xlsx` file: one sheet, headers in the chosen language, money
+    /// and numbers as numbers.
+    pub fn xlsx(&self, records: &Records, path: &std::path::Path) -> anyhow::Result<()> {
+        use rust_decimal::prelude::ToPrimitive;
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (col, c) in records.columns.iter().enumerate() {
+            sheet.write(0, col as u16, self.header(c))?;
+        }
+        for (r, row) in records.rows.iter().enumerate() {
+            let r = r as u32 + 1;
+            for (col, cell) in row.iter().enumerate() {
+                let col = col as u16;
+                match cell {
+                    Cell::Null => {}
+                    Cell::Int(i) => {
+                        sheet.write(r, col, *i as f64)?;
+                    }
+                    Cell::Money(fen) => {
+                        let yuan = crate::domain::money::fen_to_decimal(*fen);
+                        sheet.write(r, col, yuan.to_f64().unwrap_or_default())?;
+                    }
+                    Cell::Decimal(d) => {
+                        sheet.write(r, col, d.to_f64().unwrap_or_default())?;
+                    }
+                    other => {
+                        sheet.write(r, col, other.shown(self.zh))?;
+                    }
+                }
+            }
+        }
+        book.save(path)?;
+        Ok(())
+    }
+}

@@ -9,6 +9,7 @@
 
 mod customers;
 mod error;
+mod grade;
 mod log;
 mod migrate;
 
@@ -20,6 +21,9 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 pub use customers::{CustomerFile, ListFilter, Sort, Stored, StoredContact};
 pub use error::Error;
+pub use grade::{
+    GradeFilter, Graded, Growth, Moved, PinOf, Run, RunCounts, RunResult, RunSpec, Subject, score_text,
+};
 pub use log::{Broken, LogEntry, LogFilter};
 
 pub type Result<T> = std::result::Result<T, Error>;

@@ -179,7 +179,7 @@ pub fn trace(c: &Condition, ind: &Indicators) -> String {
         },
         Condition::ConsecutiveYears { each_min, .. } => {
             if ind.years_known {
-                format!("{} years", ind.consecutive_years(*each_min))
+                format!("years: {}", ind.consecutive_years(*each_min))
             } else {
                 "no per-year amounts (no orders)".into()
             }
@@ -524,7 +524,7 @@ bands = [{ max = 0, points = 100 }, { points = 80 }]
         };
         assert_eq!(
             trace(&rules[0].when[0], &ind),
-            "3 consecutive years each ≥ 500000 (2 years) ✗"
+            "3 consecutive years each ≥ 500000 (years: 2) ✗"
         );
         assert_eq!(
             trace(&rules[1].when[1], &ind),

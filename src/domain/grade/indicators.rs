@@ -14,7 +14,7 @@ use chrono::{Datelike, Months, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::domain::date::minus_years;
-use crate::domain::money::{fen_to_decimal, format_fen};
+use crate::domain::money::fen_to_decimal;
 
 /// One measurable indicator. Keys are the stable identifiers used in model files and JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -189,11 +189,40 @@ impl Value {
 
     /// The value as stored and exchanged: `125000.00`, `3`, `8.5`, `2022-03-01`, `2.5`.
     pub fn encode(&self) -> String {
-        match self {
-            Value::Money(fen) => format_fen(*fen),
-            Value::Count(n) => n.to_string(),
-            Value::Number(d) | Value::Years(d) => d.normalize().to_string(),
-            Value::Since(date) => date.to_string(),
+        let mut out = String::new();
+        self.encode_into(&mut out);
+        out
+    }
+
+    /// [`Value::encode`] appended to `out` (grading runs write millions of these).
+    pub fn encode_into(&self, out: &mut String) {
+        match *self {
+            Value::Money(fen) => {
+                if fen < 0 {
+                    out.push('-');
+                }
+                let abs = fen.unsigned_abs();
+                push_digits(out, abs / 100, 1);
+                out.push('.');
+                push_digits(out, abs % 100, 2);
+            }
+            Value::Count(n) => {
+                if n < 0 {
+                    out.push('-');
+                }
+                push_digits(out, n.unsigned_abs(), 1);
+            }
+            Value::Number(d) | Value::Years(d) => match (d.fract().is_zero(), i64::try_from(d.trunc())) {
+                (true, Ok(n)) => Value::Count(n).encode_into(out),
+                _ => out.push_str(&d.normalize().to_string()),
+            },
+            Value::Since(date) => {
+                push_digits(out, date.year().max(0) as u64, 4);
+                out.push('-');
+                push_digits(out, u64::from(date.month()), 2);
+                out.push('-');
+                push_digits(out, u64::from(date.day()), 2);
+            }
         }
     }
 
@@ -221,6 +250,18 @@ impl Value {
             other => other.encode(),
         }
     }
+}
+
+/// Appends `n` in decimal, zero-padded to at least `width` digits.
+fn push_digits(out: &mut String, mut n: u64, width: usize) {
+    let mut buf = [b'0'; 20];
+    let mut i = buf.len();
+    while n > 0 || buf.len() - i < width {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    out.extend(buf[i..].iter().map(|&b| b as char));
 }
 
 /// `as_of` moved back `years` years (a whole number of months), or `None` when the
@@ -599,6 +640,10 @@ mod tests {
             (Indicator::Tenure, Value::Since(d("2020-02-29"))),
             (Indicator::Tenure, Value::Years(dec("2.5"))),
             (Indicator::BudgetGrowth, Value::Number(dec("-3.5"))),
+            (Indicator::BudgetGrowth, Value::Number(dec("-20"))),
+            (Indicator::Satisfaction, Value::Number(dec("9.0"))),
+            (Indicator::TotalAmount, Value::Money(-5)),
+            (Indicator::TotalAmount, Value::Money(0)),
         ] {
             assert_eq!(Value::decode(i, &v.encode()), Some(v), "{i}");
         }

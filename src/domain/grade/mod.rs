@@ -15,7 +15,6 @@ pub mod model;
 use std::fmt::Write as _;
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 
 pub use eval::{Evaluation, evaluate};
 pub use indicators::{
@@ -46,10 +45,9 @@ impl Pin {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Grade {
     pub evaluation: Evaluation,
-    /// The tier key the model gave.
-    pub model_tier: String,
-    /// The tier key that applies: the pin's when a pin holds, else the model's.
-    pub tier: String,
+    /// The tier that applies (index into the model's tiers): the pin's when a pin holds,
+    /// else the model's (`evaluation.tier`).
+    pub tier: usize,
     pub pinned: bool,
 }
 
@@ -57,97 +55,125 @@ pub struct Grade {
 /// names one of the model's tiers.
 pub fn grade(model: &Model, ind: &Indicators, pin: Option<&Pin>) -> Grade {
     let evaluation = evaluate(model, ind);
-    let model_tier = model.tiers[evaluation.tier].key.clone();
-    let pin = pin.filter(|p| p.holds_on(ind.as_of) && model.tier_by_key(&p.tier).is_some());
+    let pinned = pin
+        .filter(|p| p.holds_on(ind.as_of))
+        .and_then(|p| model.tiers.iter().position(|t| t.key == p.tier));
     Grade {
-        tier: pin.map_or_else(|| model_tier.clone(), |p| p.tier.clone()),
-        pinned: pin.is_some(),
-        model_tier,
+        tier: pinned.unwrap_or(evaluation.tier),
+        pinned: pinned.is_some(),
         evaluation,
     }
 }
 
-/// What a run keeps per customer, as compact JSON: for each indicator the model reads,
-/// `[value, source, band, points]` (`band`/`points` for weighted models only; a missing value
-/// is `null`), plus `deal` and, when the model uses them, the per-year amounts.
+/// What a run keeps per customer: the indicator values and their sources, as compact JSON
+/// read with the run's model (kept with the run). A run writes one per customer, a million
+/// at a time, so it is small:
 ///
-/// `{"deal":true,"trade_12m":["125000.00","orders",1,80],"tenure":["2022-03-01","orders",0,100]}`
+/// `[deal, value…, "sources", years?]` — `deal` is 1 or 0; one value per indicator the model
+/// reads, in [`Model::indicators`] order (a number, a `YYYY-MM-DD` tenure start, or `null`
+/// when missing); one source letter per indicator (`o` orders, `d` declared, `t` industry
+/// table, `n` no deal, `-` missing); and, when the model uses per-year amounts, an object of
+/// year → amount (or `null` when unknown). Bands and points follow from the values and the
+/// model, so they are not stored.
+///
+/// `[1,697911.11,"2018-09-05",5,10,10,0,2,"odtdddd"]`
 pub struct Record;
 
+fn source_letter(source: Source) -> char {
+    match source {
+        Source::Orders => 'o',
+        Source::Declared => 'd',
+        Source::IndustryTable => 't',
+        Source::NoDeal => 'n',
+    }
+}
+
+fn letter_source(letter: char) -> Option<Source> {
+    Some(match letter {
+        'o' => Source::Orders,
+        'd' => Source::Declared,
+        't' => Source::IndustryTable,
+        'n' => Source::NoDeal,
+        _ => return None,
+    })
+}
+
 impl Record {
-    /// Writes the record of `ind` and its grade into `out` (cleared first).
-    pub fn encode(model: &Model, ind: &Indicators, evaluation: &Evaluation, out: &mut String) {
+    /// Writes the record of `ind` for `model` into `out` (cleared first).
+    pub fn encode(model: &Model, ind: &Indicators, out: &mut String) {
         out.clear();
-        let _ = write!(out, "{{\"deal\":{}", ind.deal);
-        let scores = evaluation.dimensions.iter().flat_map(|d| &d.indicators);
+        out.push_str(if ind.deal { "[1" } else { "[0" });
         for &i in model.indicators() {
-            let _ = write!(out, ",\"{}\":[", i.key());
+            out.push(',');
             match ind.get(i) {
-                Some(m) => {
-                    let _ = write!(out, "\"{}\",\"{}\"", m.value.encode(), m.source.key());
+                Some(Measured {
+                    value: v @ Value::Since(_),
+                    ..
+                }) => {
+                    out.push('"');
+                    v.encode_into(out);
+                    out.push('"');
                 }
-                None => out.push_str("null,null"),
+                Some(m) => m.value.encode_into(out),
+                None => out.push_str("null"),
             }
-            if let Some(s) = scores.clone().find(|s| s.indicator == i) {
-                match s.band {
-                    Some(b) => {
-                        let _ = write!(out, ",{b}");
-                    }
-                    None => out.push_str(",null"),
-                }
-                let _ = write!(out, ",{}", s.points.normalize());
-            }
-            out.push(']');
         }
+        out.push_str(",\"");
+        for &i in model.indicators() {
+            out.push(ind.get(i).map_or('-', |m| source_letter(m.source)));
+        }
+        out.push('"');
         if model.uses_years() {
             if ind.years_known {
-                out.push_str(",\"years\":{");
+                out.push_str(",{");
                 for (k, (year, fen)) in ind.years.iter().enumerate() {
                     let sep = if k == 0 { "" } else { "," };
-                    let _ = write!(
-                        out,
-                        "{sep}\"{year}\":\"{}\"",
-                        crate::domain::money::format_fen(*fen)
-                    );
+                    let _ = write!(out, "{sep}\"{year}\":");
+                    Value::Money(*fen).encode_into(out);
                 }
                 out.push('}');
             } else {
-                out.push_str(",\"years\":null");
+                out.push_str(",null");
             }
         }
-        out.push('}');
+        out.push(']');
     }
 
-    /// Reads a record back into the indicators it was made from; `None` when it is not a
-    /// record.
-    pub fn decode(text: &str, as_of: NaiveDate) -> Option<Indicators> {
+    /// Reads a record written for `model` back into the indicators it was made from;
+    /// `None` when it is not such a record.
+    pub fn decode(model: &Model, text: &str, as_of: NaiveDate) -> Option<Indicators> {
         let json: serde_json::Value = serde_json::from_str(text).ok()?;
-        let obj = json.as_object()?;
-        let mut ind = Indicators::new(as_of, obj.get("deal")?.as_bool()?);
-        for i in Indicator::ALL {
-            let Some(entry) = obj.get(i.key()).and_then(|e| e.as_array()) else {
-                continue;
+        let items = json.as_array()?;
+        let used = model.indicators();
+        let mut ind = Indicators::new(as_of, items.first()?.as_u64()? == 1);
+        let sources: Vec<char> = items.get(used.len() + 1)?.as_str()?.chars().collect();
+        for (k, &i) in used.iter().enumerate() {
+            let text = match items.get(k + 1)? {
+                serde_json::Value::Null => continue,
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Number(n) => n.to_string(),
+                _ => return None,
             };
-            let value = entry.first().and_then(|v| v.as_str());
-            let source = entry.get(1).and_then(|v| v.as_str()).and_then(Source::from_key);
-            if let (Some(value), Some(source)) = (value, source) {
-                ind.set(i, Value::decode(i, value)?, source);
-            }
+            let source = letter_source(*sources.get(k)?)?;
+            ind.set(i, Value::decode(i, &text)?, source);
         }
-        match obj.get("years") {
-            Some(serde_json::Value::Object(years)) => {
-                ind.years_known = true;
-                ind.years = years
-                    .iter()
-                    .filter_map(|(y, v)| {
-                        let fen = v.as_str()?.parse::<Decimal>().ok()? * Decimal::ONE_HUNDRED;
-                        Some((y.parse().ok()?, i64::try_from(fen).ok()?))
-                    })
-                    .collect();
-                ind.years.sort_unstable();
+        if model.uses_years() {
+            match items.get(used.len() + 2)? {
+                serde_json::Value::Object(years) => {
+                    ind.years_known = true;
+                    ind.years = years
+                        .iter()
+                        .filter_map(
+                            |(y, v)| match Value::decode(Indicator::TotalAmount, &v.to_string())? {
+                                Value::Money(fen) => Some((y.parse().ok()?, fen)),
+                                _ => None,
+                            },
+                        )
+                        .collect();
+                    ind.years.sort_unstable();
+                }
+                _ => ind.years_known = false,
             }
-            Some(_) => ind.years_known = false,
-            None => {}
         }
         Some(ind)
     }
@@ -196,9 +222,9 @@ mod tests {
             let ind = sample("2024-06-30");
             let e = evaluate(&model, &ind);
             let mut text = String::new();
-            Record::encode(&model, &ind, &e, &mut text);
+            Record::encode(&model, &ind, &mut text);
             serde_json::from_str::<serde_json::Value>(&text).expect("valid json");
-            let back = Record::decode(&text, ind.as_of).unwrap();
+            let back = Record::decode(&model, &text, ind.as_of).unwrap();
             assert_eq!(evaluate(&model, &back), e, "{}: {text}", model.name);
         }
     }
@@ -208,14 +234,22 @@ mod tests {
         let model = Model::standard();
         let ind = sample("2024-06-30");
         let mut text = String::new();
-        Record::encode(&model, &ind, &evaluate(&model, &ind), &mut text);
+        Record::encode(&model, &ind, &mut text);
+        // trade_12m, tenure, industry_growth, budget_growth, satisfaction, referrals, complaints.
         assert_eq!(
             text,
-            "{\"deal\":true,\"trade_12m\":[\"123.45\",\"orders\",3,40],\
-             \"tenure\":[\"2021-03-01\",\"orders\",0,100],\
-             \"industry_growth\":[null,null,null,40],\"budget_growth\":[null,null,null,40],\
-             \"satisfaction\":[\"8.5\",\"declared\",1,80],\"referrals_12m\":[null,null,null,40],\
-             \"complaints_12m\":[null,null,null,40]}"
+            r#"[1,123.45,"2021-03-01",null,null,8.5,null,null,"oo--d--"]"#
+        );
+        let seed004 = Model::parse(
+            include_str!("../../../fixtures/models/seed004-classes.toml"),
+            "seed004",
+        )
+        .unwrap();
+        Record::encode(&seed004, &ind, &mut text);
+        // trade_12m, max_order_12m, then the years.
+        assert_eq!(
+            text,
+            r#"[1,123.45,123.45,"oo",{"2021":600000.00,"2022":600000.00,"2024":123.45}]"#
         );
     }
 
@@ -232,11 +266,12 @@ mod tests {
         };
         let g = grade(&model, &ind, Some(&pin));
         assert!(g.pinned);
-        assert_eq!((g.tier.as_str(), g.model_tier.as_str()), ("core", "ordinary"));
+        let key = |i: usize| model.tiers[i].key.as_str();
+        assert_eq!((key(g.tier), key(g.evaluation.tier)), ("core", "ordinary"));
         let later = sample("2024-07-01");
         let g = grade(&model, &later, Some(&pin));
         assert!(!g.pinned);
-        assert_eq!(g.tier, g.model_tier);
+        assert_eq!(g.tier, g.evaluation.tier);
         // A pin to a tier the model does not have does not apply.
         let value_level = Model::parse(
             include_str!("../../../fixtures/models/seed000-value-level.toml"),
