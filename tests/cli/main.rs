@@ -4,6 +4,7 @@ mod common;
 
 mod add;
 mod edit;
+mod grade;
 mod list;
 mod log;
 mod show;

@@ -280,7 +280,8 @@ pub fn months_before(as_of: NaiveDate, years: Decimal) -> Option<NaiveDate> {
 }
 
 /// Completed years from `start` to `as_of`, with the part year as a fraction of that
-/// year's length, rounded to two decimals (display only: comparisons use dates).
+/// year's length, cut to two decimals so it never shows a year not yet completed
+/// (display only: comparisons use dates).
 pub fn years_between(start: NaiveDate, as_of: NaiveDate) -> Decimal {
     if start >= as_of {
         return Decimal::ZERO;
@@ -293,7 +294,7 @@ pub fn years_between(start: NaiveDate, as_of: NaiveDate) -> Decimal {
     let previous = minus_years(as_of, n + 1);
     let part = Decimal::from((anniversary - start).num_days())
         / Decimal::from((anniversary - previous).num_days().max(1));
-    (Decimal::from(n) + part).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+    (Decimal::from(n) + part).round_dp_with_strategy(2, RoundingStrategy::ToZero)
 }
 
 /// A value and where it came from.
@@ -652,7 +653,9 @@ mod tests {
     #[test]
     fn years_between_shows_the_part_year() {
         assert_eq!(years_between(d("2022-06-30"), d("2024-06-30")), dec("2"));
-        assert_eq!(years_between(d("2023-12-31"), d("2024-06-30")), dec("0.50"));
+        assert_eq!(years_between(d("2023-12-31"), d("2024-06-30")), dec("0.49"));
+        // One day short of two years is not shown as 2.
+        assert_eq!(years_between(d("2022-07-01"), d("2024-06-30")), dec("1.99"));
         assert_eq!(years_between(d("2024-06-30"), d("2024-06-30")), dec("0"));
     }
 }
