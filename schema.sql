@@ -161,7 +161,7 @@ CREATE TABLE grade_results (
     tier         TEXT NOT NULL,
     model_tier   TEXT NOT NULL,      -- what the model said, before any pin
     incomplete   INTEGER NOT NULL DEFAULT 0,
-    indicators   TEXT NOT NULL,      -- JSON: every indicator's value, source, band and points
+    indicators   TEXT NOT NULL,      -- JSON: the indicator values and sources it was made from (domain::grade::Record)
     PRIMARY KEY (run_id, customer_id)
 ) WITHOUT ROWID;
 CREATE INDEX grade_results_customer ON grade_results(customer_id, run_id);
@@ -234,4 +234,12 @@ CREATE TABLE operators (
 CREATE TABLE settings (
     key    TEXT PRIMARY KEY,
     value  TEXT NOT NULL
+);
+
+-- Grading (kehu grade): the text of every model a run used, by checksum, so a result can be
+-- explained later exactly as it was made (grade_runs.model_sha256 refers here).
+CREATE TABLE grade_models (
+    sha256  TEXT PRIMARY KEY,
+    name    TEXT NOT NULL,
+    text    TEXT NOT NULL
 );

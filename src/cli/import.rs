@@ -177,7 +177,7 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<Status> {
                     Prepared::Row { row, parsed } => (row, parsed),
                 };
                 if row.number % 1024 == 0 {
-                    progress.set(row.position);
+                    progress.set_position(row.position);
                 }
                 report.read += 1;
                 let outcome = match parsed {
@@ -198,7 +198,7 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<Status> {
             Ok((batch, commit))
         })
     })?;
-    progress.finish();
+    progress.finish_and_clear();
     if let Some(r) = rejects {
         r.finish()?;
     }

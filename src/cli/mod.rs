@@ -5,6 +5,7 @@
 mod add;
 mod config;
 mod edit;
+mod grade;
 mod import;
 mod list;
 mod log;
@@ -81,6 +82,8 @@ pub enum Command {
     Log(log::LogArgs),
     /// Settings kept in the database (the customer code pattern).
     Config(config::ConfigArgs),
+    /// Grade customers into tiers; explain, pin, compare runs, sample for review.
+    Grade(Box<grade::GradeArgs>),
 }
 
 /// How a command that did not fail ended.
@@ -164,6 +167,7 @@ pub fn run(cli: Cli) -> Result<Status> {
         Command::List(args) => list::run(&ctx, args),
         Command::Log(args) => log::run(&ctx, args, operator_filter),
         Command::Config(args) => config::run(&ctx, args),
+        Command::Grade(args) => grade::run(&ctx, *args),
     }
 }
 

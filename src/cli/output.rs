@@ -258,35 +258,58 @@ pub fn error(err: &anyhow::Error) {
     eprintln!("error: {err:#}");
 }
 
-/// A progress bar on stderr for long work; drawn only on a terminal and never with `--quiet`.
-pub struct Progress(indicatif::ProgressBar);
-
 impl Output {
-    /// A bar counting to `total` (`unit` names what is counted, e.g. "rows" or "bytes").
-    pub fn progress(&self, total: u64, bytes: bool) -> Progress {
+    /// A progress bar on stderr counting to `total` (bytes when `bytes`, else rows), drawn
+    /// only on a terminal and never with `--quiet`.
+    pub fn progress(&self, total: u64, bytes: bool) -> indicatif::ProgressBar {
         use std::io::IsTerminal;
         if self.quiet || !io::stderr().is_terminal() {
-            return Progress(indicatif::ProgressBar::hidden());
+            return indicatif::ProgressBar::hidden();
         }
         let template = if bytes {
             "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}"
         } else {
-            "{bar:40} {pos}/{len} rows {per_sec} eta {eta}"
+            "{bar:40} {pos}/{len} {per_sec} eta {eta}"
         };
         let bar = indicatif::ProgressBar::new(total);
         if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
             bar.set_style(style);
         }
-        Progress(bar)
-    }
-}
-
-impl Progress {
-    pub fn set(&self, position: u64) {
-        self.0.set_position(position);
+        bar
     }
 
-    pub fn finish(&self) {
-        self.0.finish_and_clear();
+    /// Writes records to an `.xlsx` file: one sheet, headers in the chosen language, money
+    /// and numbers as numbers.
+    pub fn xlsx(&self, records: &Records, path: &std::path::Path) -> anyhow::Result<()> {
+        use rust_decimal::prelude::ToPrimitive;
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (col, c) in records.columns.iter().enumerate() {
+            sheet.write(0, col as u16, self.header(c))?;
+        }
+        for (r, row) in records.rows.iter().enumerate() {
+            let r = r as u32 + 1;
+            for (col, cell) in row.iter().enumerate() {
+                let col = col as u16;
+                match cell {
+                    Cell::Null => {}
+                    Cell::Int(i) => {
+                        sheet.write(r, col, *i as f64)?;
+                    }
+                    Cell::Money(fen) => {
+                        let yuan = crate::domain::money::fen_to_decimal(*fen);
+                        sheet.write(r, col, yuan.to_f64().unwrap_or_default())?;
+                    }
+                    Cell::Decimal(d) => {
+                        sheet.write(r, col, d.to_f64().unwrap_or_default())?;
+                    }
+                    other => {
+                        sheet.write(r, col, other.shown(self.zh))?;
+                    }
+                }
+            }
+        }
+        book.save(path)?;
+        Ok(())
     }
 }

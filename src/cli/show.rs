@@ -179,7 +179,10 @@ fn sections(file: &CustomerFile) -> Vec<Section> {
             ]
         })
         .collect();
+    let (grade, pin) = grade_sections(file);
     vec![
+        ("grade", "等级评定", grade),
+        ("pin", "人工锁定", pin),
         ("contacts", "联系人", contacts),
         ("orders", "最近订单", orders),
         ("interactions", "最近互动", interactions),
@@ -202,5 +205,57 @@ fn to_json(file: &CustomerFile, sections: &[Section]) -> Value {
     for (key, _, records) in sections {
         doc[*key] = Value::Array(records.json_rows());
     }
+    // One grade and at most one pin: objects, not lists.
+    for key in ["grade", "pin"] {
+        doc[key] = match doc[key].as_array().and_then(|a| a.first()) {
+            Some(v) => v.clone(),
+            None => Value::Null,
+        };
+    }
     doc
+}
+
+/// The latest grading result and the pin, if any.
+fn grade_sections(file: &CustomerFile) -> (Records, Records) {
+    let mut grade = Records::new(vec![
+        Column::new("run", "批次"),
+        Column::new("as_of", "评定日"),
+        Column::new("model", "模型"),
+        Column::new("tier", "等级"),
+        Column::new("model_tier", "模型等级"),
+        Column::new("score", "评分"),
+        Column::new("incomplete", "数据不全"),
+    ]);
+    if let Some((run, result)) = &file.grade {
+        grade.rows.push(vec![
+            Cell::Int(run.id),
+            Cell::Text(run.as_of.to_string()),
+            Cell::Text(run.model_name.clone()),
+            Cell::Text(result.tier.clone()),
+            Cell::Text(result.model_tier.clone()),
+            result
+                .score
+                .as_deref()
+                .and_then(|s| s.parse().ok())
+                .map_or(Cell::Null, Cell::Decimal),
+            Cell::Bool(result.incomplete),
+        ]);
+    }
+    let mut pin = Records::new(vec![
+        Column::new("tier", "锁定等级"),
+        Column::new("reason", "原因"),
+        Column::new("until", "有效至"),
+        Column::new("operator", "操作人"),
+        Column::new("created_at", "时间"),
+    ]);
+    if let Some(p) = &file.pin {
+        pin.rows.push(vec![
+            Cell::Text(p.tier.clone()),
+            Cell::Text(p.reason.clone()),
+            p.until.map_or(Cell::Null, |u| Cell::Text(u.to_string())),
+            Cell::Text(p.operator.clone()),
+            Cell::Text(p.created_at.clone()),
+        ]);
+    }
+    (grade, pin)
 }

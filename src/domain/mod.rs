@@ -12,6 +12,7 @@ pub mod contact;
 pub mod customer;
 pub mod date;
 pub mod email;
+pub mod grade;
 pub mod idcard;
 pub mod import;
 pub mod industry;

@@ -41,6 +41,9 @@ pub struct CustomerFile {
     pub stage_moves: Vec<StageMove>,
     pub tags: Vec<(String, String, String)>,
     pub changes: Vec<LogEntry>,
+    /// The latest grading run that set the tier, and this customer's result in it.
+    pub grade: Option<(super::Run, super::RunResult)>,
+    pub pin: Option<crate::domain::grade::Pin>,
 }
 
 /// One move between stages.
@@ -313,6 +316,8 @@ impl Store {
             stage_moves,
             tags,
             changes,
+            grade: self.latest_grade_of(id, true)?,
+            pin: self.pin(id)?,
         })
     }
 }

@@ -9,6 +9,7 @@
 
 mod customers;
 mod error;
+mod grade;
 mod import;
 mod log;
 mod migrate;
@@ -21,6 +22,9 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 pub use customers::{CustomerFile, ListFilter, Sort, Stored, StoredContact};
 pub use error::Error;
+pub use grade::{
+    GradeFilter, Graded, Growth, Moved, PinOf, Run, RunCounts, RunResult, RunSpec, Subject, score_text,
+};
 pub use import::{Batch, OnExisting, Outcome, Undone};
 pub use log::{Broken, LogEntry, LogFilter};
 

@@ -4,6 +4,7 @@ mod common;
 
 mod add;
 mod edit;
+mod grade;
 mod import;
 mod list;
 mod log;
