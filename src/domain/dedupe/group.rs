@@ -4,9 +4,11 @@
 //! - its USCC, its core name and its short name's core;
 //! - its 字号 when the core ends with a line-of-business word, matched only against
 //!   candidates whose whole name is a bare 字号 (`华兴` vs `华兴科技`);
-//! - each mobile, landline and e-mail;
-//! - within its province, the core with one character deleted (so one mistyped character
-//!   still meets the right name).
+//! - each mobile, landline and e-mail.
+//!
+//! A mistyped name (华兴 / 华星) is found through a shared number or e-mail; names alone
+//! that are merely similar are too weak to propose, and comparing every near-spelling
+//! would grow faster than the data.
 //!
 //! A key shared by more candidates than its kind allows (a switchboard number on hundreds
 //! of records) is not used: it says nothing about any one pair. Each pair is compared once
@@ -58,7 +60,6 @@ enum Kind {
     TradeName = 2,
     Phone = 3,
     Email = 4,
-    Fuzzy = 5,
 }
 
 impl Kind {
@@ -67,7 +68,6 @@ impl Kind {
             Kind::Uscc => 50,
             Kind::Name | Kind::TradeName => 3000,
             Kind::Phone | Kind::Email => 30,
-            Kind::Fuzzy => 60,
         }
     }
 
@@ -77,8 +77,7 @@ impl Kind {
             1 => Kind::Name,
             2 => Kind::TradeName,
             3 => Kind::Phone,
-            4 => Kind::Email,
-            _ => Kind::Fuzzy,
+            _ => Kind::Email,
         }
     }
 }
@@ -125,18 +124,6 @@ fn keys(c: &Candidate, out: &mut Vec<(u64, bool)>) {
     for email in &c.emails {
         out.push((key(Kind::Email, &[email.as_bytes()]), true));
     }
-    if let Some(p) = c.province {
-        let chars: Vec<(usize, char)> = c.core.char_indices().collect();
-        if (3..=12).contains(&chars.len()) {
-            for &(i, ch) in &chars {
-                let rest = [&c.core.as_bytes()[..i], &c.core.as_bytes()[i + ch.len_utf8()..]];
-                out.push((
-                    key(Kind::Fuzzy, &[p.code.as_bytes(), rest[0], b"|", rest[1]]),
-                    true,
-                ));
-            }
-        }
-    }
     out.sort_unstable();
     // Active wins when one key comes both ways.
     out.dedup_by(|later, earlier| {
@@ -150,7 +137,14 @@ fn keys(c: &Candidate, out: &mut Vec<(u64, bool)>) {
 }
 
 /// Every pair sharing a usable key, each once, as `(i << 32) | j` with `i < j`.
+///
+/// Name keys skip pairs whose provinces are both known and differ: such a pair can only be
+/// the same company through a shared number, which has its own key.
 fn candidate_pairs(cands: &[Candidate]) -> Vec<u64> {
+    let province: Vec<u8> = cands
+        .iter()
+        .map(|c| c.province.map_or(0, |p| p.code.parse().unwrap_or(0)))
+        .collect();
     let mut entries: Vec<(u64, u32)> = Vec::with_capacity(cands.len() * 8);
     let mut buf = Vec::new();
     for (i, c) in cands.iter().enumerate() {
@@ -168,18 +162,21 @@ fn candidate_pairs(cands: &[Candidate]) -> Vec<u64> {
         let end = start + entries[start..].iter().take_while(|e| e.0 == k).count();
         let block = &entries[start..end];
         start = end;
-        if block.len() < 2 || block.len() > Kind::of(k).cap() {
+        let kind = Kind::of(k);
+        if block.len() < 2 || block.len() > kind.cap() {
             continue;
         }
+        let by_name = matches!(kind, Kind::Name | Kind::TradeName);
         for (x, &(_, ex)) in block.iter().enumerate() {
             for &(_, ey) in &block[x + 1..] {
                 if (ex | ey) & ACTIVE == 0 {
                     continue;
                 }
-                let (i, j) = (u64::from(ex & !ACTIVE), u64::from(ey & !ACTIVE));
-                if i != j {
-                    pairs.push(i.min(j) << 32 | i.max(j));
+                let (i, j) = ((ex & !ACTIVE) as usize, (ey & !ACTIVE) as usize);
+                if i == j || (by_name && province[i] != 0 && province[j] != 0 && province[i] != province[j]) {
+                    continue;
                 }
+                pairs.push((i.min(j) as u64) << 32 | i.max(j) as u64);
             }
         }
     }
@@ -438,15 +435,11 @@ mod tests {
     }
 
     #[test]
-    fn one_mistyped_character_still_meets_its_name() {
-        let mut a = cand("A", "北京华兴科技有限公司", Some("13812345678"), None);
-        let mut b = cand("B", "北京华星科技有限公司", Some("13912345678"), None);
-        a.people = vec![super::super::Person::parse("王伟").unwrap()];
-        b.people = a.people.clone();
-        b.emails.push("wang@example.com".into());
-        a.emails.push("wang@example.com".into());
-        let pairs = candidate_pairs(&[a, b]);
-        assert_eq!(pairs, vec![1]);
+    fn a_mistyped_name_meets_its_company_through_a_shared_number() {
+        let a = cand("A", "北京华兴科技有限公司", Some("13812345678"), None);
+        let b = cand("B", "北京华星科技有限公司", Some("13812345678"), None);
+        let c = cand("C", "北京华星科技有限公司", Some("13912345678"), None);
+        assert_eq!(candidate_pairs(&[a, b, c]), vec![1, 2]);
     }
 
     #[test]

@@ -251,6 +251,8 @@ mod points {
     pub const OTHER_PROVINCE: i32 = -50;
     pub const SAME_CITY: i32 = 5;
     pub const OTHER_CITY: i32 = -25;
+    /// On top of the place's own points, when the cores are equal too.
+    pub const SAME_NAME_SAME_PLACE: i32 = 17;
     pub const SAME_DIVISION: i32 = 5;
     pub const SAME_SECTION: i32 = 2;
     pub const OTHER_SECTION: i32 = -10;
@@ -345,9 +347,10 @@ fn same_core_reason(a: &Candidate, b: &Candidate) -> String {
         return "same name".to_string();
     }
     let (pa, pb) = (normalize_name(&a.name), normalize_name(&b.name));
+    let bare = |r: &str| r.trim_start_matches('(').trim_end_matches(')').to_string();
     let mut removed: Vec<&str> = Vec::new();
     for r in pa.removed.iter().chain(&pb.removed) {
-        if !removed.contains(&r.as_str()) {
+        if !removed.iter().any(|x| bare(x) == bare(r)) {
             removed.push(r);
         }
     }
@@ -425,10 +428,18 @@ fn person_points(a: &Candidate, b: &Candidate, reasons: &mut Option<&mut Vec<Str
 }
 
 fn place_points(a: &Candidate, b: &Candidate, reasons: &mut Option<&mut Vec<String>>) -> i32 {
+    // A registered name is unique within its registration authority (企业名称登记管理规定):
+    // the same name in the same province or city is the same company.
+    let same_core = a.core == b.core;
     let mut total = 0;
+    let mut unique_name = false;
     if let (Some(pa), Some(pb)) = (a.province, b.province) {
         if pa.code == pb.code {
             total += points::SAME_PROVINCE;
+            if same_core {
+                unique_name = true;
+                push(reasons, || format!("both in {}", pa.name));
+            }
         } else {
             total += points::OTHER_PROVINCE;
             push(reasons, || {
@@ -439,10 +450,17 @@ fn place_points(a: &Candidate, b: &Candidate, reasons: &mut Option<&mut Vec<Stri
     if let (Some(ca), Some(cb)) = (&a.city, &b.city) {
         if ca == cb {
             total += points::SAME_CITY;
+            if same_core && !unique_name {
+                unique_name = true;
+                push(reasons, || format!("both in {ca}"));
+            }
         } else {
             total += points::OTHER_CITY;
             push(reasons, || format!("different cities {ca} and {cb}"));
         }
+    }
+    if unique_name {
+        total += points::SAME_NAME_SAME_PLACE;
     }
     total
 }

@@ -64,6 +64,14 @@ pub const TRADE_WORDS: &[&str] = &[
     "房地产开发",
     "汽车零部件",
     "信息技术",
+    "信息科技",
+    "网络技术",
+    "智能科技",
+    "电子科技",
+    "教育科技",
+    "环保科技",
+    "医疗器械",
+    "装饰工程",
     "网络科技",
     "电子商务",
     "文化传媒",
@@ -101,6 +109,26 @@ pub const TRADE_WORDS: &[&str] = &[
     "劳务",
     "软件",
     "技术",
+    "电气",
+    "能源",
+    "建材",
+    "装饰",
+    "纺织",
+    "服饰",
+    "家居",
+    "印刷",
+    "包装",
+    "五金",
+    "环保",
+    "教育",
+    "传媒",
+    "文化",
+    "网络",
+    "信息",
+    "智能",
+    "制药",
+    "药业",
+    "汽车",
 ];
 
 /// Large cities (prefecture level and above, not provinces) that prefix company names
@@ -332,8 +360,12 @@ fn take_branch<'a>(text: &'a str, parts: &mut NameParts) -> &'a str {
         .filter_map(|f| head.rfind(f).map(|i| i + f.len()))
         .max();
     let (parent, place) = match cut {
-        Some(i) if i < head.len() || head.len() == i => (&head[..i], &head[i..]),
-        _ => (head, ""),
+        Some(i) => (&head[..i], &head[i..]),
+        // No legal form before the branch: its place is the region the head ends with.
+        None => match trailing_region(head) {
+            Some(n) => (&head[..head.len() - n], &head[head.len() - n..]),
+            None => (head, ""),
+        },
     };
     if parent.chars().count() < 2 {
         return text;
@@ -342,6 +374,17 @@ fn take_branch<'a>(text: &'a str, parts: &mut NameParts) -> &'a str {
     parts.removed.push(branch.clone());
     parts.branch = Some(branch);
     parent
+}
+
+/// The byte length of a province short name or known city at the end of `text`.
+fn trailing_region(text: &str) -> Option<usize> {
+    super::super::region::provinces()
+        .iter()
+        .map(|p| p.short_name)
+        .chain(CITIES.iter().copied())
+        .filter(|r| text.ends_with(r) && text.len() > r.len())
+        .map(str::len)
+        .max()
 }
 
 /// Strips legal forms from the end, repeatedly (`集团` + `有限公司`), never leaving fewer
@@ -460,5 +503,16 @@ mod tests {
         assert_eq!(p.core, "华兴电子");
         assert_eq!(p.city.as_deref(), Some("深圳"));
         assert_eq!(p.removed, vec!["广东省", "深圳市", "有限公司"]);
+
+        let p = normalize_name("华兴科技有限公司上海分公司");
+        assert_eq!(
+            (p.core.as_str(), p.branch.as_deref()),
+            ("华兴科技", Some("上海分公司"))
+        );
+        let p = normalize_name("（广东）毅芳电子武汉分公司");
+        assert_eq!(
+            (p.core.as_str(), p.branch.as_deref()),
+            ("毅芳电子", Some("武汉分公司"))
+        );
     }
 }
