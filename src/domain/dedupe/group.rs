@@ -439,7 +439,8 @@ mod tests {
         let a = cand("A", "北京华兴科技有限公司", Some("13812345678"), None);
         let b = cand("B", "北京华星科技有限公司", Some("13812345678"), None);
         let c = cand("C", "北京华星科技有限公司", Some("13912345678"), None);
-        assert_eq!(candidate_pairs(&[a, b, c]), vec![1, 2]);
+        // A–B through the mobile, B–C through the name; never A–C.
+        assert_eq!(candidate_pairs(&[a, b, c]), vec![1, 1 << 32 | 2]);
     }
 
     #[test]
