@@ -373,7 +373,8 @@ mod tests {
         assert_eq!(codes(&cands, &groups[0]), ["C1", "C2", "C3", "C4"]);
         assert_eq!(groups[0].level, Level::Review);
         assert_eq!(groups[0].links[0].score, 100);
-        // With a higher minimum only the sure pair is left.
+        // With a higher minimum only the sure links are left: the same mobile, the same
+        // name in the same province.
         let groups = find_groups(
             &cands,
             &Options {
@@ -382,7 +383,7 @@ mod tests {
             },
         );
         assert_eq!(groups.len(), 1);
-        assert_eq!(codes(&cands, &groups[0]), ["C1", "C2"]);
+        assert_eq!(codes(&cands, &groups[0]), ["C1", "C2", "C3"]);
         assert_eq!(groups[0].level, Level::Sure);
     }
 
