@@ -188,7 +188,7 @@ CREATE TABLE import_batches (
 -- A merge keeps a full snapshot of every record it touched so it can be undone exactly.
 CREATE TABLE merges (
     id           INTEGER PRIMARY KEY,
-    survivor_id  INTEGER NOT NULL REFERENCES customers(id),
+    survivor_id  INTEGER NOT NULL,   -- customers.id; no reference: a survivor may be merged away later
     absorbed     TEXT NOT NULL,      -- JSON array of codes merged into the survivor
     snapshot     TEXT NOT NULL,      -- JSON: the records as they were before the merge
     reason       TEXT,
@@ -234,3 +234,10 @@ CREATE TABLE settings (
     key    TEXT PRIMARY KEY,
     value  TEXT NOT NULL
 );
+
+-- Duplicate detection (kehu dedupe). `name_key` is the core of the customer's name (legal
+-- form, region prefix, brackets and branch set aside; domain::dedupe::name_key), kept by the
+-- store on every insert and update, so a new record finds stored customers with the same
+-- name through an index instead of reading them all.
+ALTER TABLE customers ADD COLUMN name_key TEXT;
+CREATE INDEX customers_name_key ON customers(name_key);

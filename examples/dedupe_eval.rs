@@ -19,7 +19,7 @@ use std::error::Error;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use kehu::domain::dedupe::{Candidate, Level, Options, REVIEW, find_groups};
+use kehu::domain::dedupe::{Candidate, Options, REVIEW, find_groups};
 use kehu::store::{Actor, Mode, Store};
 
 type Result<T> = std::result::Result<T, Box<dyn Error>>;
@@ -85,7 +85,7 @@ fn report(truth: &HashMap<String, u64>, cands: &[Candidate], groups: &[kehu::dom
         for g in groups {
             if sure_only {
                 out.extend(
-                    sure_parts(g)
+                    g.sure_parts()
                         .into_iter()
                         .map(|m| m.iter().map(|&i| cands[i].code.clone()).collect()),
                 );
@@ -97,26 +97,6 @@ fn report(truth: &HashMap<String, u64>, cands: &[Candidate], groups: &[kehu::dom
     };
     print("sure", dupes::quality(truth, &code_groups(true)));
     print("sure+review", dupes::quality(truth, &code_groups(false)));
-}
-
-/// The parts of a group joined by sure links only.
-fn sure_parts(g: &kehu::domain::dedupe::Group) -> Vec<Vec<usize>> {
-    let mut parts: Vec<Vec<usize>> = Vec::new();
-    for e in g.links.iter().filter(|e| Level::of(e.score) == Some(Level::Sure)) {
-        let ia = parts.iter().position(|p| p.contains(&e.a));
-        let ib = parts.iter().position(|p| p.contains(&e.b));
-        match (ia, ib) {
-            (Some(x), Some(y)) if x != y => {
-                let moved = parts.remove(x.max(y));
-                parts[x.min(y)].extend(moved);
-            }
-            (Some(_), Some(_)) => {}
-            (Some(x), None) => parts[x].push(e.b),
-            (None, Some(y)) => parts[y].push(e.a),
-            (None, None) => parts.push(vec![e.a, e.b]),
-        }
-    }
-    parts
 }
 
 fn load(data: &str, db: &str) -> Result<()> {

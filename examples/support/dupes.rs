@@ -250,7 +250,7 @@ impl Company {
             trade_name,
             trade,
             industry,
-            form: *rng.pick(FORMS),
+            form: FORMS[rng.below(FORMS.len() as u64) as usize],
             region_style,
             branch: None,
             uscc: uscc(rng, province.code, index),

@@ -4,6 +4,7 @@
 
 mod add;
 mod config;
+mod dedupe;
 mod edit;
 mod list;
 mod log;
@@ -78,6 +79,8 @@ pub enum Command {
     Log(log::LogArgs),
     /// Settings kept in the database (the customer code pattern).
     Config(config::ConfigArgs),
+    /// Find duplicate customers, merge them (and undo a merge), dismiss a pair.
+    Dedupe(dedupe::DedupeArgs),
 }
 
 /// How a command that did not fail ended.
@@ -160,6 +163,7 @@ pub fn run(cli: Cli) -> Result<Status> {
         Command::List(args) => list::run(&ctx, args),
         Command::Log(args) => log::run(&ctx, args, operator_filter),
         Command::Config(args) => config::run(&ctx, args),
+        Command::Dedupe(args) => dedupe::run(&ctx, args),
     }
 }
 

@@ -8,6 +8,7 @@
 //! or roll back together.
 
 mod customers;
+mod dedupe;
 mod error;
 mod log;
 mod migrate;
@@ -19,6 +20,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 pub use customers::{CustomerFile, ListFilter, Sort, Stored, StoredContact};
+pub use dedupe::{Merged, Undone};
 pub use error::Error;
 pub use log::{Broken, LogEntry, LogFilter};
 

@@ -52,6 +52,33 @@ pub struct Group {
     pub level: Level,
 }
 
+impl Group {
+    /// The parts of the group that sure links alone join (each of two or more members, in
+    /// code order of their first member): what `--apply-sure` merges.
+    pub fn sure_parts(&self) -> Vec<Vec<usize>> {
+        let mut parts: Vec<Vec<usize>> = Vec::new();
+        for e in self.links.iter().filter(|e| e.score >= SURE) {
+            let ia = parts.iter().position(|p| p.contains(&e.a));
+            let ib = parts.iter().position(|p| p.contains(&e.b));
+            match (ia, ib) {
+                (Some(x), Some(y)) if x != y => {
+                    let moved = parts.remove(x.max(y));
+                    parts[x.min(y)].extend(moved);
+                }
+                (Some(_), Some(_)) => {}
+                (Some(x), None) => parts[x].push(e.b),
+                (None, Some(y)) => parts[y].push(e.a),
+                (None, None) => parts.push(vec![e.a, e.b]),
+            }
+        }
+        for p in &mut parts {
+            p.sort_by_key(|i| self.members.iter().position(|m| m == i));
+        }
+        parts.sort_by_key(|p| self.members.iter().position(|m| *m == p[0]));
+        parts
+    }
+}
+
 /// The kinds of blocking key, and how many candidates may share one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -373,6 +400,7 @@ mod tests {
         assert_eq!(codes(&cands, &groups[0]), ["C1", "C2", "C3", "C4"]);
         assert_eq!(groups[0].level, Level::Review);
         assert_eq!(groups[0].links[0].score, 100);
+        assert_eq!(groups[0].sure_parts(), vec![vec![0, 1, 2]]);
         // With a higher minimum only the sure links are left: the same mobile, the same
         // name in the same province.
         let groups = find_groups(

@@ -19,10 +19,12 @@
 //! `review` (a person decides).
 
 mod group;
+mod merge;
 mod name;
 mod person;
 
 pub use group::{Edge, Group, Options, find_groups};
+pub use merge::{Version, survive};
 pub use name::{LegalClass, NameParts, TRADE_WORDS, name_key, normalize_name, strip_trade_word};
 pub use person::{Likeness, Person};
 
