@@ -42,6 +42,7 @@ CREATE TABLE customers (
     score             TEXT,
     remarks           TEXT,
     extra             TEXT,            -- JSON object: columns an import brought that have no field
+    name_key          TEXT,            -- the name's core, for duplicate detection (domain::dedupe::name_key)
     created_at        TEXT NOT NULL,
     updated_at        TEXT NOT NULL
 );
@@ -189,7 +190,7 @@ CREATE TABLE import_batches (
 -- A merge keeps a full snapshot of every record it touched so it can be undone exactly.
 CREATE TABLE merges (
     id           INTEGER PRIMARY KEY,
-    survivor_id  INTEGER NOT NULL REFERENCES customers(id),
+    survivor_id  INTEGER NOT NULL,   -- customers.id; no reference: a survivor may be merged away later
     absorbed     TEXT NOT NULL,      -- JSON array of codes merged into the survivor
     snapshot     TEXT NOT NULL,      -- JSON: the records as they were before the merge
     reason       TEXT,
@@ -243,3 +244,9 @@ CREATE TABLE grade_models (
     name    TEXT NOT NULL,
     text    TEXT NOT NULL
 );
+
+-- Duplicate detection (kehu dedupe). `name_key` is the core of the customer's name (legal
+-- form, region prefix, brackets and branch set aside; domain::dedupe::name_key), kept by the
+-- store on every insert and update, so a new record finds stored customers with the same
+-- name through an index instead of reading them all.
+CREATE INDEX customers_name_key ON customers(name_key);

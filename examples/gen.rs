@@ -3,7 +3,13 @@
 //! ```sh
 //! cargo run --release --example gen -- customers 1000000 > customers.csv
 //! cargo run --release --example gen -- orders 1000000 10 > orders.csv   # ~10 per customer
+//! cargo run --release --example gen -- dupes 100000 --truth truth.csv > dupes.csv
 //! ```
+//!
+//! `dupes` writes companies and the variants different people type for the same company
+//! (legal form swapped, region added, dropped or bracketed, short name or 字号 only,
+//! full-width, typos, no USCC, changed contacts, 王总/王经理), with codes `D0000001…`;
+//! `--truth FILE` gets `code,entity`: records with one entity are one company.
 //!
 //! Output is deterministic for a given `--seed` (default 1): UTF-8 CSV with the Chinese headers
 //! a clerk's spreadsheet has. Customers carry codes `G0000001…` so orders can refer to them,
@@ -14,6 +20,9 @@ use std::io::{self, BufWriter, Write};
 
 use kehu::domain::region::provinces;
 use kehu::domain::uscc::uscc_check_char;
+
+#[path = "support/dupes.rs"]
+mod dupes;
 
 /// A small, fast, deterministic generator (xorshift64*).
 struct Rng(u64);
@@ -317,6 +326,33 @@ fn orders(n_customers: u64, per: u64, seed: u64) -> io::Result<()> {
     out.flush()
 }
 
+fn labelled_dupes(n: u64, seed: u64, truth: Option<&str>) -> io::Result<()> {
+    let mut out = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, io::stdout().lock()));
+    out.write_record(dupes::HEADER)?;
+    let mut truth = match truth {
+        Some(path) => {
+            let mut w = csv::Writer::from_path(path)?;
+            w.write_record(["code", "entity"])?;
+            Some(w)
+        }
+        None => None,
+    };
+    let mut result: csv::Result<()> = Ok(());
+    dupes::generate(n, seed, |r| {
+        if result.is_ok() {
+            result = out.write_record(r.row()).and_then(|()| match &mut truth {
+                Some(t) => t.write_record([r.code.clone(), r.entity.to_string()]),
+                None => Ok(()),
+            });
+        }
+    });
+    result?;
+    if let Some(t) = &mut truth {
+        t.flush()?;
+    }
+    out.flush()
+}
+
 fn main() -> io::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let seed = args
@@ -333,11 +369,18 @@ fn main() -> io::Result<()> {
             None => Err(io::Error::other("usage: gen xlsx N FILE")),
         },
         Some("orders") => orders(num(1, 1000), num(2, 10), seed),
+        Some("dupes") => {
+            let truth = args
+                .iter()
+                .position(|a| a == "--truth")
+                .and_then(|i| args.get(i + 1));
+            labelled_dupes(num(1, 1000), seed, truth.map(String::as_str))
+        }
         _ => {
             let mut err = io::stderr().lock();
             writeln!(
                 err,
-                "usage: gen customers N [--seed S] | gen orders N_CUSTOMERS PER_CUSTOMER [--seed S]"
+                "usage: gen customers N [--seed S] | gen orders N_CUSTOMERS PER_CUSTOMER [--seed S] | gen dupes N [--truth FILE] [--seed S]"
             )?;
             std::process::exit(2);
         }

@@ -4,6 +4,7 @@
 
 mod add;
 mod config;
+mod dedupe;
 mod edit;
 mod grade;
 mod import;
@@ -84,6 +85,8 @@ pub enum Command {
     Config(config::ConfigArgs),
     /// Grade customers into tiers; explain, pin, compare runs, sample for review.
     Grade(Box<grade::GradeArgs>),
+    /// Find duplicate customers, merge them (and undo a merge), dismiss a pair.
+    Dedupe(dedupe::DedupeArgs),
 }
 
 /// How a command that did not fail ended.
@@ -168,6 +171,7 @@ pub fn run(cli: Cli) -> Result<Status> {
         Command::Log(args) => log::run(&ctx, args, operator_filter),
         Command::Config(args) => config::run(&ctx, args),
         Command::Grade(args) => grade::run(&ctx, *args),
+        Command::Dedupe(args) => dedupe::run(&ctx, args),
     }
 }
 

@@ -242,6 +242,21 @@ impl Output {
         }
     }
 
+    /// A counter (no known end) on stderr for long work; hidden with `--quiet` or when
+    /// stderr is not a terminal.
+    pub fn spinner(&self, what: &str) -> indicatif::ProgressBar {
+        use std::io::IsTerminal;
+        if self.quiet || !io::stderr().is_terminal() {
+            return indicatif::ProgressBar::hidden();
+        }
+        let bar = indicatif::ProgressBar::new_spinner();
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg}: {pos}") {
+            bar.set_style(style);
+        }
+        bar.set_message(what.to_string());
+        bar
+    }
+
     /// Whether JSON is wanted (json or jsonl).
     pub fn is_json(&self) -> bool {
         matches!(self.format, Format::Json | Format::Jsonl)

@@ -11,6 +11,7 @@ pub mod code;
 pub mod contact;
 pub mod customer;
 pub mod date;
+pub mod dedupe;
 pub mod email;
 pub mod grade;
 pub mod idcard;

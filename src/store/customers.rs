@@ -143,8 +143,8 @@ fn stored(r: &Row) -> rusqlite::Result<Stored> {
     })
 }
 
-/// The values bound for columns 2..=29 of [`COLUMNS`] (everything but id and timestamps).
-fn values(c: &Customer) -> Vec<Box<dyn ToSql + '_>> {
+/// The values bound for [`WRITE_COLUMNS`].
+pub(super) fn values(c: &Customer) -> Vec<Box<dyn ToSql + '_>> {
     let v = |f: Field| c.value(f);
     vec![
         Box::new(c.code.as_str()),
@@ -177,14 +177,15 @@ fn values(c: &Customer) -> Vec<Box<dyn ToSql + '_>> {
         Box::new((!c.extra.is_empty()).then(|| serde_json::to_string(&c.extra).expect("extra serialises"))),
         Box::new(c.industry.map(|i| i.section.to_string())),
         Box::new(c.region().map(|r| r.en())),
+        Box::new(crate::domain::dedupe::name_key(&c.name)),
     ]
 }
 
-const WRITE_COLUMNS: &str = "code, name, short_name, uscc, industry, province, city, nature, size, source, \
+pub(super) const WRITE_COLUMNS: &str = "code, name, short_name, uscc, industry, province, city, nature, size, source, \
     stage, stage_date, intent, owner, first_coop_date, last_coop_date, total_amount_fen, trade_12m_fen, \
     tenure_years, satisfaction, referrals_12m, complaints_12m, budget_growth, secrecy, tier, score, \
-    remarks, extra, industry_section, region";
-const WRITE_COUNT: usize = 30;
+    remarks, extra, industry_section, region, name_key";
+pub(super) const WRITE_COUNT: usize = 31;
 
 fn get_by(conn: &rusqlite::Connection, column: &str, value: &dyn ToSql) -> Result<Option<Stored>> {
     Ok(conn

@@ -63,7 +63,7 @@ pub struct Batch {
 
 /// What an undo did.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct Undone {
+pub struct UndoneBatch {
     pub removed_customers: usize,
     pub restored_customers: usize,
     pub removed_contacts: usize,
@@ -455,7 +455,7 @@ impl Writer<'_> {
     /// Reverts a batch: customers it added are removed, fields it changed get their before
     /// values back, contacts, orders and interactions it added are removed. Refused when a
     /// later change outside the batch touched one of its customers.
-    pub fn undo_batch(&mut self, id: i64) -> Result<Undone> {
+    pub fn undo_batch(&mut self, id: i64) -> Result<UndoneBatch> {
         let undone: Option<Option<String>> = self
             .tx
             .query_row("SELECT undone_at FROM import_batches WHERE id = ?1", [id], |r| {
@@ -473,7 +473,7 @@ impl Writer<'_> {
         }
         let entries = entries_of_batch(&self.tx, id)?;
         self.refuse_if_changed_since(id, &entries)?;
-        let mut done = Undone::default();
+        let mut done = UndoneBatch::default();
         for entry in entries.iter().rev() {
             let Some(code) = &entry.customer else { continue };
             match entry.action.as_str() {

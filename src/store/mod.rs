@@ -8,6 +8,7 @@
 //! or roll back together.
 
 mod customers;
+mod dedupe;
 mod error;
 mod grade;
 mod import;
@@ -21,11 +22,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 pub use customers::{CustomerFile, ListFilter, Sort, Stored, StoredContact};
+pub use dedupe::{Merged, Undone};
 pub use error::Error;
 pub use grade::{
     GradeFilter, Graded, Growth, Moved, PinOf, Run, RunCounts, RunResult, RunSpec, Subject, score_text,
 };
-pub use import::{Batch, OnExisting, Outcome, Undone};
+pub use import::{Batch, OnExisting, Outcome, UndoneBatch};
 pub use log::{Broken, LogEntry, LogFilter};
 
 pub type Result<T> = std::result::Result<T, Error>;

@@ -3,6 +3,7 @@
 mod common;
 
 mod add;
+mod dedupe;
 mod edit;
 mod grade;
 mod import;

@@ -1,0 +1,649 @@
+//! Duplicates: reading customers as match candidates, merging customers, undoing a merge,
+//! and pairs dismissed as "not the same".
+//!
+//! A merge is one transaction. It first snapshots every row it will touch — the customers
+//! and every row of every table that refers to them (found from the schema's foreign keys,
+//! so tables added later are covered) — into `merges.snapshot`, then moves the children to
+//! the survivor, deletes the absorbed customers and stores the merged record. Undo puts the
+//! snapshot back exactly, ids included.
+
+use std::collections::HashMap;
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
+use serde_json::{Map, Value as Json, json};
+
+use super::customers::{WRITE_COLUMNS, WRITE_COUNT, values};
+use super::{Error, Result, Store, Stored, Writer};
+use crate::domain::dedupe::{Candidate, Version, survive};
+use crate::domain::industry::{Industry, parse_industry};
+use crate::domain::region::{Province, parse_province};
+use crate::domain::{Change, Customer};
+
+/// What a merge did (or, in a dry run, would do).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Merged {
+    pub merge_id: i64,
+    pub survivor: String,
+    pub absorbed: Vec<String>,
+    /// The survivor's fields before and after.
+    pub changes: Vec<Change>,
+    /// Rows moved to the survivor, per table (tables with none are left out).
+    pub moved: Vec<(String, usize)>,
+    /// Rows dropped because the survivor already had them (the same tag, the same order).
+    pub dropped: Vec<(String, usize)>,
+}
+
+/// What an undo restored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Undone {
+    pub merge_id: i64,
+    pub survivor: String,
+    pub restored: Vec<String>,
+}
+
+/// Reads candidates row by row: customers in id order, contacts merged in as they come.
+fn load_candidates(
+    conn: &Connection,
+    filter: &str,
+    args: &[Value],
+    progress: &mut dyn FnMut(usize),
+) -> Result<Vec<Candidate>> {
+    let mut customers = conn.prepare(&format!(
+        "SELECT id, code, name, short_name, uscc, province, city, industry FROM customers {filter} ORDER BY id"
+    ))?;
+    let contact_filter = filter.replace("WHERE id", "WHERE customer_id");
+    let mut contacts = conn.prepare(&format!(
+        "SELECT customer_id, name, mobile, landline, email FROM contacts {contact_filter} ORDER BY customer_id, id"
+    ))?;
+    let mut provinces: HashMap<String, Option<&'static Province>> = HashMap::new();
+    let mut industries: HashMap<String, Option<Industry>> = HashMap::new();
+    let mut rows = customers.query(params_from_iter(args))?;
+    let mut people = contacts.query(params_from_iter(args))?;
+    let mut pending = people.next()?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let code: String = r.get(1)?;
+        let name: String = r.get(2)?;
+        let short: Option<String> = r.get(3)?;
+        let mut c = Candidate::new(id, &code, &name, short.as_deref());
+        c.uscc = r.get(4)?;
+        let province: Option<String> = r.get(5)?;
+        let province =
+            province.and_then(|p| *provinces.entry(p).or_insert_with_key(|p| parse_province(p).ok()));
+        let city: Option<String> = r.get(6)?;
+        c = c.with_place(province, city.as_deref());
+        let industry: Option<String> = r.get(7)?;
+        c.industry =
+            industry.and_then(|i| *industries.entry(i).or_insert_with_key(|i| parse_industry(i).ok()));
+        while let Some(p) = pending {
+            let owner: i64 = p.get(0)?;
+            if owner > id {
+                break;
+            }
+            if owner == id {
+                let (n, m, l, e): (String, Option<String>, Option<String>, Option<String>) =
+                    (p.get(1)?, p.get(2)?, p.get(3)?, p.get(4)?);
+                c.add_contact(Some(&n), m.as_deref(), l.as_deref(), e.as_deref());
+            }
+            pending = people.next()?;
+        }
+        out.push(c.finish());
+        if out.len() % 10_000 == 0 {
+            progress(out.len());
+        }
+    }
+    progress(out.len());
+    Ok(out)
+}
+
+/// Stored customers that may be `probe`: the same USCC, the same name core (or short name
+/// core), or a shared mobile or landline. `probe.id` is left out.
+fn match_candidates(conn: &Connection, probe: &Candidate) -> Result<Vec<Candidate>> {
+    let mut ids: Vec<i64> = Vec::new();
+    let mut add = |sql: &str, value: &str| -> Result<()> {
+        let mut stmt = conn.prepare_cached(sql)?;
+        for id in stmt.query_map([value], |r| r.get::<_, i64>(0))? {
+            ids.push(id?);
+        }
+        Ok(())
+    };
+    if let Some(u) = &probe.uscc {
+        add("SELECT id FROM customers WHERE uscc = ?1", u)?;
+    }
+    for key in std::iter::once(&probe.core).chain(&probe.short) {
+        add("SELECT id FROM customers WHERE name_key = ?1", key)?;
+    }
+    for m in &probe.mobiles {
+        add("SELECT customer_id FROM contacts WHERE mobile = ?1", m)?;
+    }
+    for l in &probe.landlines {
+        add("SELECT customer_id FROM contacts WHERE landline = ?1", l)?;
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    ids.retain(|&id| id != probe.id);
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; ids.len()].join(", ");
+    let args: Vec<Value> = ids.into_iter().map(Value::Integer).collect();
+    load_candidates(conn, &format!("WHERE id IN ({marks})"), &args, &mut |_| {})
+}
+
+impl Store {
+    /// Every customer as a match candidate, in id order; `progress` hears how many were read.
+    pub fn dedupe_candidates(&self, progress: &mut dyn FnMut(usize)) -> Result<Vec<Candidate>> {
+        load_candidates(&self.conn, "", &[], progress)
+    }
+
+    /// The stored customers an incoming record may duplicate (see [`Writer::match_candidates`]).
+    pub fn match_candidates(&self, probe: &Candidate) -> Result<Vec<Candidate>> {
+        match_candidates(&self.conn, probe)
+    }
+
+    /// Pairs of codes dismissed as "not the same", in order.
+    pub fn dismissed_pairs(&self) -> Result<Vec<(String, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT code_a, code_b FROM dedupe_dismissed ORDER BY code_a, code_b")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+/// The tables whose rows belong to a customer, with the column that says which one.
+fn child_tables(conn: &Connection) -> Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare(
+        "SELECT m.name, f.\"from\" FROM sqlite_master m, pragma_foreign_key_list(m.name) f
+         WHERE m.type = 'table' AND f.\"table\" = 'customers' ORDER BY m.name, f.\"from\"",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn to_json(v: Value) -> Json {
+    match v {
+        Value::Null => Json::Null,
+        Value::Integer(i) => json!(i),
+        Value::Real(f) => json!(f),
+        Value::Text(t) => Json::String(t),
+        Value::Blob(b) => json!({ "blob": b.iter().map(|x| format!("{x:02x}")).collect::<String>() }),
+    }
+}
+
+fn from_json(v: &Json) -> Value {
+    match v {
+        Json::Null => Value::Null,
+        Json::Number(n) => n
+            .as_i64()
+            .map(Value::Integer)
+            .unwrap_or_else(|| Value::Real(n.as_f64().unwrap_or_default())),
+        Json::String(s) => Value::Text(s.clone()),
+        Json::Object(o) => {
+            let hex = o.get("blob").and_then(Json::as_str).unwrap_or_default();
+            Value::Blob(
+                (0..hex.len() / 2)
+                    .filter_map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok())
+                    .collect(),
+            )
+        }
+        other => Value::Text(other.to_string()),
+    }
+}
+
+/// `{columns, rows}` of `table` where `column` is one of `ids`.
+fn snapshot_table(conn: &Connection, table: &str, column: &str, ids: &[i64]) -> Result<Json> {
+    let marks = vec!["?"; ids.len()].join(", ");
+    let mut stmt = conn.prepare(&format!(
+        "SELECT * FROM \"{table}\" WHERE \"{column}\" IN ({marks}) ORDER BY 1, 2"
+    ))?;
+    let columns: Vec<String> = stmt.column_names().map(str::to_string).collect();
+    let n = columns.len();
+    let rows: Vec<Json> = stmt
+        .query_map(params_from_iter(ids), |r| {
+            (0..n)
+                .map(|i| r.get::<_, Value>(i).map(to_json))
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map(Json::Array)
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(json!({ "column": column, "columns": columns, "rows": rows }))
+}
+
+fn insert_rows(conn: &Connection, table: &str, snap: &Json) -> Result<()> {
+    let columns: Vec<String> = snap["columns"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c.as_str().map(|c| format!("\"{c}\"")))
+        .collect();
+    let marks = vec!["?"; columns.len()].join(", ");
+    let sql = format!(
+        "INSERT INTO \"{table}\" ({}) VALUES ({marks})",
+        columns.join(", ")
+    );
+    for row in snap["rows"].as_array().into_iter().flatten() {
+        let values: Vec<Value> = row.as_array().into_iter().flatten().map(from_json).collect();
+        conn.prepare_cached(&sql)?
+            .execute(params_from_iter(values))
+            .map_err(|e| match e.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::ConstraintViolation) => Error::Conflict(format!(
+                    "cannot restore a row of {table}: a row with the same key was added since the merge ({e})"
+                )),
+                _ => e.into(),
+            })?;
+    }
+    Ok(())
+}
+
+fn codes_list(codes: &[String]) -> String {
+    codes.join(", ")
+}
+
+impl Writer<'_> {
+    /// The stored customers an incoming record may duplicate: same USCC, same name core or
+    /// short-name core, or a shared mobile or landline. Compare each with
+    /// [`crate::domain::dedupe::compare`]: a `sure` match is the same customer (update it), a
+    /// `review` match a possible duplicate (insert, and report it).
+    pub fn match_candidates(&self, probe: &Candidate) -> Result<Vec<Candidate>> {
+        match_candidates(&self.tx, probe)
+    }
+
+    /// Merges `codes` into one customer: `keep`, or else the oldest. Refuses the same code
+    /// twice, unknown codes, and customers with different USCCs unless `force` (a reason).
+    pub fn merge_customers(
+        &mut self,
+        codes: &[String],
+        keep: Option<&str>,
+        force: Option<&str>,
+    ) -> Result<Merged> {
+        let codes: Vec<String> = codes.iter().map(|c| c.trim().to_uppercase()).collect();
+        for (i, c) in codes.iter().enumerate() {
+            if codes[..i].contains(c) {
+                return Err(Error::Conflict(format!("cannot merge {c} with itself")));
+            }
+        }
+        if codes.len() < 2 {
+            return Err(Error::Conflict("a merge needs at least two customers".into()));
+        }
+        let mut records: Vec<Stored> = Vec::new();
+        for c in &codes {
+            records.push(self.customer(c)?);
+        }
+        let usccs: Vec<(&str, &str)> = records
+            .iter()
+            .filter_map(|s| s.customer.uscc.as_deref().map(|u| (s.customer.code.as_str(), u)))
+            .collect();
+        if let Some(&(other_code, other)) = usccs.iter().find(|(_, u)| *u != usccs[0].1)
+            && force.is_none()
+        {
+            return Err(Error::Conflict(format!(
+                "{} (uscc {}) and {other_code} (uscc {other}) have different USCCs: they are different companies \
+                 (use --force --reason … to merge them anyway)",
+                usccs[0].0, usccs[0].1
+            )));
+        }
+        let survivor = match keep {
+            Some(k) => {
+                let k = k.trim().to_uppercase();
+                records.iter().position(|s| s.customer.code == k).ok_or_else(|| {
+                    Error::Conflict(format!("--keep {k} is not one of the customers being merged"))
+                })?
+            }
+            None => (0..records.len())
+                .min_by(|&a, &b| {
+                    (&records[a].created_at, records[a].id).cmp(&(&records[b].created_at, records[b].id))
+                })
+                .expect("at least two"),
+        };
+        let surv = records[survivor].clone();
+        let absorbed: Vec<&Stored> = records.iter().filter(|s| s.id != surv.id).collect();
+        let absorbed_ids: Vec<i64> = absorbed.iter().map(|s| s.id).collect();
+        let absorbed_codes: Vec<String> = absorbed.iter().map(|s| s.customer.code.clone()).collect();
+        let all_ids: Vec<i64> = records.iter().map(|s| s.id).collect();
+
+        // Orders with one contract number must agree, or one of them is wrong.
+        let marks = vec!["?"; all_ids.len()].join(", ");
+        let clash: Option<String> = self
+            .tx
+            .query_row(
+                &format!(
+                    "SELECT contract_no FROM orders WHERE customer_id IN ({marks}) AND contract_no IS NOT NULL
+                     GROUP BY contract_no HAVING count(DISTINCT date || '|' || amount_fen) > 1
+                     ORDER BY contract_no LIMIT 1"
+                ),
+                params_from_iter(&all_ids),
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(no) = clash {
+            return Err(Error::Conflict(format!(
+                "orders with contract number {no} differ in date or amount between these customers; correct one first"
+            )));
+        }
+
+        let merge_id: i64 = self
+            .tx
+            .query_row("SELECT coalesce(max(id), 0) + 1 FROM merges", [], |r| r.get(0))?;
+        let children = child_tables(&self.tx)?;
+        let mut tables = Map::new();
+        tables.insert(
+            "customers".into(),
+            snapshot_table(&self.tx, "customers", "id", &all_ids)?,
+        );
+        for (table, column) in &children {
+            tables.insert(table.clone(), snapshot_table(&self.tx, table, column, &all_ids)?);
+        }
+
+        let (mut moved, mut dropped) = (Vec::new(), Vec::new());
+        let absorbed_marks = vec!["?"; absorbed_ids.len()].join(", ");
+        for (table, column) in &children {
+            let mut args = vec![surv.id];
+            args.extend(&absorbed_ids);
+            let n = self.tx.execute(
+                &format!(
+                    "UPDATE OR IGNORE \"{table}\" SET \"{column}\" = ?1 WHERE \"{column}\" IN ({})",
+                    (2..=absorbed_ids.len() + 1)
+                        .map(|i| format!("?{i}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                params_from_iter(&args),
+            )?;
+            let d = self.tx.execute(
+                &format!("DELETE FROM \"{table}\" WHERE \"{column}\" IN ({absorbed_marks})"),
+                params_from_iter(&absorbed_ids),
+            )?;
+            if n > 0 {
+                moved.push((table.clone(), n));
+            }
+            if d > 0 {
+                dropped.push((table.clone(), d));
+            }
+        }
+        // One primary contact: the survivor's own (the oldest).
+        self.tx.execute(
+            "UPDATE contacts SET is_primary = 0 WHERE customer_id = ?1 AND is_primary = 1
+             AND id <> (SELECT min(id) FROM contacts WHERE customer_id = ?1 AND is_primary = 1)",
+            [surv.id],
+        )?;
+        self.tx.execute(
+            &format!("DELETE FROM customers WHERE id IN ({absorbed_marks})"),
+            params_from_iter(&absorbed_ids),
+        )?;
+
+        let versions: Vec<Version> = records
+            .iter()
+            .map(|s| Version {
+                customer: &s.customer,
+                updated_at: &s.updated_at,
+            })
+            .collect();
+        let merged: Customer = survive(&versions, survivor);
+        let changes = Customer::diff(&surv.customer, &merged);
+        self.store_customer(surv.id, &merged)?;
+
+        let mut logged = vec![
+            Change::new("merge", None, Some(merge_id.to_string())),
+            Change::new("absorbed", None, Some(codes_list(&absorbed_codes))),
+        ];
+        logged.extend(changes.iter().cloned());
+        logged.extend(
+            moved
+                .iter()
+                .map(|(t, n)| Change::new(format!("moved.{t}"), None, Some(n.to_string()))),
+        );
+        self.log("merge", Some(&surv.customer.code), None, &logged)?;
+        for code in &absorbed_codes {
+            self.log(
+                "merge",
+                Some(code),
+                None,
+                &[
+                    Change::new("merge", None, Some(merge_id.to_string())),
+                    Change::new("merged_into", None, Some(surv.customer.code.clone())),
+                ],
+            )?;
+        }
+        let log_id: i64 = self
+            .tx
+            .query_row("SELECT coalesce(max(id), 0) FROM change_log", [], |r| r.get(0))?;
+        let snapshot = json!({
+            "survivor": {"id": surv.id, "code": surv.customer.code},
+            "absorbed": absorbed.iter().map(|s| json!({"id": s.id, "code": s.customer.code})).collect::<Vec<_>>(),
+            "log_id": log_id,
+            "tables": Json::Object(tables),
+        });
+        self.tx.execute(
+            "INSERT INTO merges(id, survivor_id, absorbed, snapshot, reason, operator, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                merge_id,
+                surv.id,
+                serde_json::to_string(&absorbed_codes).expect("codes serialise"),
+                snapshot.to_string(),
+                force,
+                self.actor.operator,
+                self.actor.stamp()
+            ],
+        )?;
+        Ok(Merged {
+            merge_id,
+            survivor: surv.customer.code,
+            absorbed: absorbed_codes,
+            changes,
+            moved,
+            dropped,
+        })
+    }
+
+    /// Overwrites customer `id` with `c` (every column but the id and creation time).
+    fn store_customer(&mut self, id: i64, c: &Customer) -> Result<()> {
+        let sets: Vec<String> = WRITE_COLUMNS
+            .split(", ")
+            .enumerate()
+            .map(|(i, col)| format!("{col} = ?{}", i + 1))
+            .collect();
+        let sql = format!(
+            "UPDATE customers SET {}, updated_at = ?{} WHERE id = ?{}",
+            sets.join(", "),
+            WRITE_COUNT + 1,
+            WRITE_COUNT + 2
+        );
+        let mut vals = values(c);
+        vals.push(Box::new(self.actor.stamp()));
+        vals.push(Box::new(id));
+        self.tx
+            .prepare_cached(&sql)?
+            .execute(params_from_iter(vals.iter().map(|b| b.as_ref())))?;
+        Ok(())
+    }
+
+    /// Puts back every row merge `id` touched, exactly as it was. Refuses a merge already
+    /// undone, one whose survivor was merged again or changed since, and one whose customers'
+    /// codes were taken since.
+    pub fn undo_merge(&mut self, id: i64) -> Result<Undone> {
+        let row: Option<(String, Option<String>)> = self
+            .tx
+            .query_row(
+                "SELECT snapshot, undone_at FROM merges WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((snapshot, undone_at)) = row else {
+            return Err(Error::NotFoundOther(format!("no merge {id}")));
+        };
+        if let Some(at) = undone_at {
+            return Err(Error::Conflict(format!("merge {id} was already undone at {at}")));
+        }
+        let snap: Json = serde_json::from_str(&snapshot)
+            .map_err(|e| Error::Conflict(format!("merge {id} has an unreadable snapshot: {e}")))?;
+        let surv_id = snap["survivor"]["id"].as_i64().unwrap_or_default();
+        let surv_code = snap["survivor"]["code"].as_str().unwrap_or_default().to_string();
+        let log_id = snap["log_id"].as_i64().unwrap_or_default();
+        let absorbed: Vec<(i64, String)> = snap["absorbed"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|a| {
+                (
+                    a["id"].as_i64().unwrap_or_default(),
+                    a["code"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
+
+        let later: Option<(i64, i64, String)> = self
+            .tx
+            .query_row(
+                "SELECT m.id, m.survivor_id, m.absorbed FROM merges m
+                 WHERE m.id > ?1 AND m.undone_at IS NULL
+                   AND (m.survivor_id = ?2 OR EXISTS (SELECT 1 FROM json_each(m.absorbed) WHERE value = ?3))
+                 ORDER BY m.id LIMIT 1",
+                params![id, surv_id, surv_code],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        if let Some((later_id, later_survivor, _)) = later {
+            let what = if later_survivor == surv_id {
+                format!("{surv_code} took in more customers in merge {later_id} since")
+            } else {
+                format!("{surv_code} was merged into another customer by merge {later_id} since")
+            };
+            return Err(Error::Conflict(format!(
+                "cannot undo merge {id}: {what}; undo merge {later_id} first"
+            )));
+        }
+        let changed: Option<(i64, String)> = self
+            .tx
+            .query_row(
+                "SELECT id, action FROM change_log WHERE customer_code = ?1 AND id > ?2
+                 AND action NOT IN ('merge', 'merge.undo', 'dedupe.dismiss') ORDER BY id LIMIT 1",
+                params![surv_code, log_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        if let Some((entry, action)) = changed {
+            return Err(Error::Conflict(format!(
+                "cannot undo merge {id}: {surv_code} changed since (change log entry {entry}, {action}); \
+                 undoing would lose that change"
+            )));
+        }
+        for (aid, code) in &absorbed {
+            let taken: Option<String> = self
+                .tx
+                .query_row(
+                    "SELECT code FROM customers WHERE id = ?1 OR code = ?2",
+                    params![aid, code],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(other) = taken {
+                return Err(Error::Conflict(format!(
+                    "cannot undo merge {id}: {other} now holds the code or id {code} had"
+                )));
+            }
+        }
+        let before = self.customer(&surv_code)?;
+
+        let tables = &snap["tables"];
+        let all_ids: Vec<i64> = std::iter::once(surv_id)
+            .chain(absorbed.iter().map(|(i, _)| *i))
+            .collect();
+        let marks = vec!["?"; all_ids.len()].join(", ");
+        let children = child_tables(&self.tx)?;
+        for (table, column) in &children {
+            self.tx.execute(
+                &format!("DELETE FROM \"{table}\" WHERE \"{column}\" IN ({marks})"),
+                params_from_iter(&all_ids),
+            )?;
+        }
+        // The survivor's row back first (it may hold a USCC an absorbed customer had).
+        let customers = &tables["customers"];
+        let columns: Vec<&str> = customers["columns"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Json::as_str)
+            .collect();
+        for row in customers["rows"].as_array().into_iter().flatten() {
+            let values: Vec<Value> = row.as_array().into_iter().flatten().map(from_json).collect();
+            if values.first() == Some(&Value::Integer(surv_id)) {
+                let sets: Vec<String> = columns
+                    .iter()
+                    .enumerate()
+                    .skip(1)
+                    .map(|(i, c)| format!("\"{c}\" = ?{}", i + 1))
+                    .collect();
+                self.tx.execute(
+                    &format!("UPDATE customers SET {} WHERE id = ?1", sets.join(", ")),
+                    params_from_iter(values),
+                )?;
+            }
+        }
+        let absorbed_only = json!({
+            "columns": customers["columns"],
+            "rows": customers["rows"].as_array().into_iter().flatten()
+                .filter(|r| r[0].as_i64() != Some(surv_id)).cloned().collect::<Vec<_>>(),
+        });
+        insert_rows(&self.tx, "customers", &absorbed_only)?;
+        for (table, _) in &children {
+            if let Some(t) = tables.get(table) {
+                insert_rows(&self.tx, table, t)?;
+            }
+        }
+        self.tx.execute(
+            "UPDATE merges SET undone_at = ?1 WHERE id = ?2",
+            params![self.actor.stamp(), id],
+        )?;
+        let after = self.customer(&surv_code)?;
+        let mut changes = vec![Change::new("merge", None, Some(id.to_string()))];
+        changes.extend(Customer::diff(&before.customer, &after.customer));
+        self.log("merge.undo", Some(&surv_code), None, &changes)?;
+        for (_, code) in &absorbed {
+            self.log(
+                "merge.undo",
+                Some(code),
+                None,
+                &[Change::new("restored", None, Some(format!("merge {id}")))],
+            )?;
+        }
+        Ok(Undone {
+            merge_id: id,
+            survivor: surv_code,
+            restored: absorbed.into_iter().map(|(_, c)| c).collect(),
+        })
+    }
+
+    /// Records that `a` and `b` are not the same customer. Returns false when already recorded.
+    pub fn dismiss_pair(&mut self, a: &str, b: &str) -> Result<bool> {
+        let (a, b) = (self.customer(a)?, self.customer(b)?);
+        if a.id == b.id {
+            return Err(Error::Conflict(format!(
+                "{} and {} are the same code",
+                a.customer.code, b.customer.code
+            )));
+        }
+        let (x, y) = if a.customer.code < b.customer.code {
+            (&a.customer.code, &b.customer.code)
+        } else {
+            (&b.customer.code, &a.customer.code)
+        };
+        let n = self.tx.execute(
+            "INSERT OR IGNORE INTO dedupe_dismissed(code_a, code_b, operator, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![x, y, self.actor.operator, self.actor.stamp()],
+        )?;
+        if n > 0 {
+            self.log(
+                "dedupe.dismiss",
+                Some(x),
+                None,
+                &[Change::new("not_same_as", None, Some(y.clone()))],
+            )?;
+        }
+        Ok(n > 0)
+    }
+}
