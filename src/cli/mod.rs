@@ -8,6 +8,7 @@ mod edit;
 mod list;
 mod log;
 pub mod output;
+mod report;
 mod show;
 
 use std::path::PathBuf;
@@ -78,6 +79,8 @@ pub enum Command {
     Log(log::LogArgs),
     /// Settings kept in the database (the customer code pattern).
     Config(config::ConfigArgs),
+    /// Reports: distributions, tier movement, data quality, monthly review, tiers.
+    Report(report::ReportArgs),
 }
 
 /// How a command that did not fail ended.
@@ -160,6 +163,7 @@ pub fn run(cli: Cli) -> Result<Status> {
         Command::List(args) => list::run(&ctx, args),
         Command::Log(args) => log::run(&ctx, args, operator_filter),
         Command::Config(args) => config::run(&ctx, args),
+        Command::Report(args) => report::run(&ctx, args),
     }
 }
 

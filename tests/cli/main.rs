@@ -6,4 +6,5 @@ mod add;
 mod edit;
 mod list;
 mod log;
+mod report;
 mod show;
