@@ -212,6 +212,11 @@ fn date(v: Option<String>) -> Option<NaiveDate> {
     v.and_then(|s| s.get(..10).and_then(|d| d.parse().ok()))
 }
 
+/// A text column borrowed from the row (no copy); numbers read as text are refused.
+fn text_ref<'r>(r: &'r Row, i: usize) -> rusqlite::Result<Option<&'r str>> {
+    Ok(r.get_ref(i)?.as_str_or_null().ok().flatten())
+}
+
 fn limit_sql(limit: Option<usize>) -> String {
     limit.map_or(String::new(), |n| format!(" LIMIT {n}"))
 }
@@ -345,16 +350,27 @@ impl Store {
         )
     }
 
-    /// The two runs' results side by side: each graded customer once, with either side
-    /// empty when the customer was not graded in that run.
+    /// The two runs' results side by side as `p(id, ta, tb, sa, sb)` joined to customers `c`:
+    /// each graded customer once, with either side empty when the customer was not graded in
+    /// that run. (Two primary-key joins rather than a FULL JOIN of subqueries, which SQLite
+    /// would run as a nested scan.)
     fn paired_runs(a: i64, b: i64, filter: &ReportFilter, args: &mut Vec<Value>) -> String {
-        args.push(Value::Integer(a));
-        args.push(Value::Integer(b));
+        args.extend([
+            Value::Integer(b),
+            Value::Integer(a),
+            Value::Integer(a),
+            Value::Integer(b),
+        ]);
         format!(
-            "FROM (SELECT customer_id, tier, score FROM grade_results WHERE run_id = ?) a \
-             FULL JOIN (SELECT customer_id, tier, score FROM grade_results WHERE run_id = ?) b \
-               ON a.customer_id = b.customer_id \
-             JOIN customers c ON c.id = coalesce(a.customer_id, b.customer_id) \
+            "FROM (SELECT ra.customer_id AS id, ra.tier AS ta, rb.tier AS tb, ra.score AS sa, rb.score AS sb \
+                   FROM grade_results ra LEFT JOIN grade_results rb \
+                     ON rb.run_id = ? AND rb.customer_id = ra.customer_id \
+                   WHERE ra.run_id = ? \
+                 UNION ALL \
+                 SELECT rb.customer_id, NULL, rb.tier, NULL, rb.score FROM grade_results rb \
+                   WHERE NOT EXISTS (SELECT 1 FROM grade_results ra WHERE ra.run_id = ? AND ra.customer_id = rb.customer_id) \
+                     AND rb.run_id = ?) p \
+             JOIN customers c ON c.id = p.id \
              WHERE 1 = 1{}",
             filter.sql(args)
         )
@@ -365,9 +381,7 @@ impl Store {
         let mut args = Vec::new();
         let from = Store::paired_runs(a, b, filter, &mut args);
         self.rows(
-            &format!(
-                "SELECT a.tier, b.tier, count(*) {from} GROUP BY a.tier, b.tier ORDER BY a.tier, b.tier"
-            ),
+            &format!("SELECT p.ta, p.tb, count(*) {from} GROUP BY p.ta, p.tb ORDER BY p.ta, p.tb"),
             &args,
             |r| {
                 Ok(movement::Cell {
@@ -392,7 +406,7 @@ impl Store {
         let from = Store::paired_runs(a, b, filter, &mut args);
         self.rows(
             &format!(
-                "SELECT c.code, c.name, a.tier, b.tier, a.score, b.score {from} AND a.tier IS NOT b.tier \
+                "SELECT c.code, c.name, p.ta, p.tb, p.sa, p.sb {from} AND p.ta IS NOT p.tb \
                  ORDER BY c.code{}",
                 limit_sql(limit)
             ),
@@ -428,8 +442,8 @@ impl Store {
         args.extend(key_tiers.iter().map(|t| Value::Text((*t).to_string())));
         self.rows(
             &format!(
-                "SELECT c.code, c.name, a.tier, b.tier, a.score, b.score {from} \
-                 AND a.tier IS NOT NULL AND b.tier IS NOT NULL AND (a.tier IN ({marks}) OR b.tier IN ({marks})) \
+                "SELECT c.code, c.name, p.ta, p.tb, p.sa, p.sb {from} \
+                 AND p.ta IS NOT NULL AND p.tb IS NOT NULL AND (p.ta IN ({marks}) OR p.tb IN ({marks})) \
                  ORDER BY c.code"
             ),
             &args,
@@ -454,34 +468,47 @@ impl Store {
             .collect();
         let mut args = Vec::new();
         let sql = format!(
-            "SELECT count(*), {}, \
-               count(CASE WHEN EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id AND k.active = 1) THEN 1 END), \
-               count(CASE WHEN EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id AND k.active = 1 \
-                   AND (k.mobile IS NOT NULL OR k.landline IS NOT NULL)) THEN 1 END) \
-             FROM customers c WHERE 1 = 1{}",
+            "SELECT count(*), {} FROM customers c WHERE 1 = 1{}",
             counts.join(", "),
             filter.sql(&mut args)
         );
-        let n = fields.len();
-        Ok(self.conn.query_row(&sql, params_from_iter(args.iter()), |r| {
-            Ok(Completeness {
-                customers: r.get(0)?,
-                filled: fields
-                    .iter()
-                    .enumerate()
-                    .map(|(i, f)| Ok((*f, r.get(i + 1)?)))
-                    .collect::<rusqlite::Result<_>>()?,
-                with_contact: r.get(n + 1)?,
-                with_phone: r.get(n + 2)?,
-            })
-        })?)
+        let (customers, filled) = self.conn.query_row(&sql, params_from_iter(args.iter()), |r| {
+            let filled = fields
+                .iter()
+                .enumerate()
+                .map(|(i, f)| Ok((*f, r.get(i + 1)?)))
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok((r.get(0)?, filled))
+        })?;
+        // Without a filter the contacts alone answer; with one, each contact's customer decides.
+        let mut args = Vec::new();
+        let join = if filter.is_empty() {
+            String::new()
+        } else {
+            " JOIN customers c ON c.id = k.customer_id".to_string()
+        };
+        let sql = format!(
+            "SELECT count(DISTINCT k.customer_id), \
+               count(DISTINCT CASE WHEN k.mobile IS NOT NULL OR k.landline IS NOT NULL THEN k.customer_id END) \
+             FROM contacts k{join} WHERE k.active = 1{}",
+            filter.sql(&mut args)
+        );
+        let (with_contact, with_phone) = self.conn.query_row(&sql, params_from_iter(args.iter()), |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+        Ok(Completeness {
+            customers,
+            filled,
+            with_contact,
+            with_phone,
+        })
     }
 
     /// Streams every covered customer's stored values for re-checking, in id order.
     pub fn each_stored_customer(
         &self,
         filter: &ReportFilter,
-        mut f: impl FnMut(StoredCustomer),
+        mut f: impl FnMut(&StoredCustomer),
     ) -> Result<()> {
         let checked: Vec<String> = CHECKED
             .iter()
@@ -497,54 +524,64 @@ impl Store {
         let mut stmt = self.conn.prepare(&sql)?;
         let mut rows = stmt.query(params_from_iter(args.iter()))?;
         while let Some(r) = rows.next()? {
-            f(StoredCustomer {
-                code: r.get(0)?,
-                name: r.get(1)?,
-                industry_section: r.get(2)?,
-                region: r.get(3)?,
+            let mut values = [None; CHECKED.len()];
+            for (i, v) in values.iter_mut().enumerate() {
+                *v = text_ref(r, 8 + i)?;
+            }
+            f(&StoredCustomer {
+                code: text_ref(r, 0)?.unwrap_or_default(),
+                name: text_ref(r, 1)?.unwrap_or_default(),
+                industry_section: text_ref(r, 2)?,
+                region: text_ref(r, 3)?,
                 total_amount_fen: r.get(4)?,
                 trade_12m_fen: r.get(5)?,
                 referrals_12m: r.get(6)?,
                 complaints_12m: r.get(7)?,
-                values: CHECKED
-                    .iter()
-                    .enumerate()
-                    .map(|(i, field)| Ok((*field, r.get(8 + i)?)))
-                    .collect::<rusqlite::Result<_>>()?,
+                values,
             });
         }
         Ok(())
     }
 
-    /// Streams every contact of the covered customers: (code, customer name, contact name,
-    /// [mobile, landline, email]), in contact order.
+    /// Streams every contact of the covered customers: (customer id, contact name, [mobile,
+    /// landline, email]), in contact order.
     pub fn each_contact(
         &self,
         filter: &ReportFilter,
-        mut f: impl FnMut(&str, &str, &str, &[(ContactField, Option<String>)]),
+        mut f: impl FnMut(i64, &str, &[(ContactField, Option<&str>)]),
     ) -> Result<()> {
         let mut args = Vec::new();
+        let join = if filter.is_empty() {
+            String::new()
+        } else {
+            " JOIN customers c ON c.id = k.customer_id".to_string()
+        };
         let sql = format!(
-            "SELECT c.code, c.name, k.name, k.mobile, k.landline, k.email \
-             FROM contacts k JOIN customers c ON c.id = k.customer_id WHERE 1 = 1{} ORDER BY k.id",
+            "SELECT k.customer_id, k.name, k.mobile, k.landline, k.email FROM contacts k{join} \
+             WHERE 1 = 1{} ORDER BY k.id",
             filter.sql(&mut args)
         );
         let mut stmt = self.conn.prepare(&sql)?;
         let mut rows = stmt.query(params_from_iter(args.iter()))?;
         while let Some(r) = rows.next()? {
             let values = [
-                (ContactField::Mobile, r.get(3)?),
-                (ContactField::Landline, r.get(4)?),
-                (ContactField::Email, r.get(5)?),
+                (ContactField::Mobile, text_ref(r, 2)?),
+                (ContactField::Landline, text_ref(r, 3)?),
+                (ContactField::Email, text_ref(r, 4)?),
             ];
-            f(
-                &r.get::<_, String>(0)?,
-                &r.get::<_, String>(1)?,
-                &r.get::<_, String>(2)?,
-                &values,
-            );
+            f(r.get(0)?, text_ref(r, 1)?.unwrap_or_default(), &values);
         }
         Ok(())
+    }
+
+    /// The code and name of each customer id given, by id.
+    pub fn codes_and_names(&self, ids: &[i64]) -> Result<Vec<(i64, String, String)>> {
+        let list = serde_json::to_string(ids).expect("ids serialise");
+        self.rows(
+            "SELECT id, code, name FROM customers WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            &[Value::Text(list)],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
     }
 
     /// Mobiles, landlines and e-mails found on contacts of more than one customer.

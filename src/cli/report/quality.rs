@@ -56,10 +56,29 @@ pub fn build(
 
     let mut checker = Checker::new(today);
     let mut problems: Vec<Problem> = Vec::new();
-    store.each_stored_customer(filter, |s| problems.extend(checker.customer(&s)))?;
-    store.each_contact(filter, |code, name, contact, values| {
-        problems.extend(checker.contact(code, name, contact, values))
+    store.each_stored_customer(filter, |s| problems.extend(checker.customer(s)))?;
+    let mut contact_problems: Vec<(i64, Problem)> = Vec::new();
+    store.each_contact(filter, |id, contact, values| {
+        contact_problems.extend(
+            checker
+                .contact("", "", contact, values)
+                .into_iter()
+                .map(|p| (id, p)),
+        )
     })?;
+    let ids: Vec<i64> = contact_problems.iter().map(|(id, _)| *id).collect();
+    let names: std::collections::HashMap<i64, (String, String)> = store
+        .codes_and_names(&ids)?
+        .into_iter()
+        .map(|(id, code, name)| (id, (code, name)))
+        .collect();
+    for (id, mut p) in contact_problems {
+        if let Some((code, name)) = names.get(&id) {
+            p.code = code.clone();
+            p.name = name.clone();
+        }
+        problems.push(p);
+    }
     problems.sort_by(|a, b| (&a.code, &a.field).cmp(&(&b.code, &b.field)));
 
     let shared = store.shared_contact_values(filter)?;

@@ -90,19 +90,36 @@ pub struct Problem {
     pub reason: String,
 }
 
-/// A customer's stored values, as text, for re-checking.
+/// A customer's stored values, as text, for re-checking (borrowed from the row being read).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct StoredCustomer {
-    pub code: String,
-    pub name: String,
-    /// Stored text of the checked fields (`None` = empty).
-    pub values: Vec<(Field, Option<String>)>,
-    pub industry_section: Option<String>,
-    pub region: Option<String>,
+pub struct StoredCustomer<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    /// Stored text of the [`CHECKED`] fields, in that order (`None` = empty).
+    pub values: [Option<&'a str>; CHECKED.len()],
+    pub industry_section: Option<&'a str>,
+    pub region: Option<&'a str>,
     pub total_amount_fen: Option<i64>,
     pub trade_12m_fen: Option<i64>,
     pub referrals_12m: Option<i64>,
     pub complaints_12m: Option<i64>,
+}
+
+impl<'a> StoredCustomer<'a> {
+    /// The stored text of one of the [`CHECKED`] fields.
+    pub fn get(&self, field: Field) -> Option<&'a str> {
+        CHECKED
+            .iter()
+            .position(|f| *f == field)
+            .and_then(|i| self.values[i])
+    }
+
+    /// Sets one of the [`CHECKED`] fields (tests and callers that build one by hand).
+    pub fn set(&mut self, field: Field, value: Option<&'a str>) {
+        if let Some(i) = CHECKED.iter().position(|f| *f == field) {
+            self.values[i] = value;
+        }
+    }
 }
 
 /// The text fields re-checked through [`Customer::set`], in the order the store reads them.
@@ -126,13 +143,19 @@ pub const CHECKED: [Field; 17] = [
     Field::Owner,
 ];
 
-/// Re-checks stored values. Values of small sets (provinces, stages, dates, …) are checked
-/// once each and remembered, so a million customers cost a million look-ups, not a million
-/// parses.
+type Finding = Option<(Kind, String)>;
+
+/// Re-checks stored values. Values of small sets (provinces, stages, dates, owners, …) are
+/// checked once each and remembered, and values that are plainly in kehu's stored form
+/// (see [`plainly_clean`], [`plain_uscc`]) skip the full parse, so a million customers
+/// take seconds.
 #[derive(Debug)]
 pub struct Checker {
-    today: NaiveDate,
-    memo: HashMap<(Field, String), Option<(Kind, String)>>,
+    today: String,
+    /// Per [`CHECKED`] field: what was found for each distinct value.
+    memo: Vec<HashMap<String, Finding>>,
+    scratch: Customer,
+    contact: Contact,
 }
 
 /// Fields too varied to remember (each customer has its own).
@@ -143,21 +166,31 @@ fn unique_per_customer(field: Field) -> bool {
 impl Checker {
     pub fn new(today: NaiveDate) -> Checker {
         Checker {
-            today,
-            memo: HashMap::new(),
+            today: today.to_string(),
+            memo: vec![HashMap::new(); CHECKED.len()],
+            scratch: Customer::new("-").expect("a name"),
+            contact: Contact::new("-").expect("a name"),
         }
     }
 
     /// What is wrong with `raw` as the stored value of `field`, if anything.
-    fn value(&mut self, field: Field, raw: &str) -> Option<(Kind, String)> {
+    fn value(&mut self, at: usize, field: Field, raw: &str) -> Finding {
         if unique_per_customer(field) {
-            return check_value(field, raw);
+            let plain = match field {
+                Field::Uscc => plain_uscc(raw),
+                _ => plainly_clean(raw),
+            };
+            return if plain {
+                None
+            } else {
+                check_value(&mut self.scratch, field, raw)
+            };
         }
-        if let Some(found) = self.memo.get(&(field, raw.to_string())) {
+        if let Some(found) = self.memo[at].get(raw) {
             return found.clone();
         }
-        let found = check_value(field, raw);
-        self.memo.insert((field, raw.to_string()), found.clone());
+        let found = check_value(&mut self.scratch, field, raw);
+        self.memo[at].insert(raw.to_string(), found.clone());
         found
     }
 
@@ -166,23 +199,18 @@ impl Checker {
         let mut out = Vec::new();
         let mut problem = |field: &str, value: &str, kind: Kind, reason: String| {
             out.push(Problem {
-                code: c.code.clone(),
-                name: c.name.clone(),
+                code: c.code.to_string(),
+                name: c.name.to_string(),
                 field: field.to_string(),
                 value: value.to_string(),
                 kind,
                 reason,
             })
         };
-        let get = |f: Field| {
-            c.values
-                .iter()
-                .find(|(g, _)| *g == f)
-                .and_then(|(_, v)| v.as_deref())
-        };
-        for (field, value) in &c.values {
+        let get = |f: Field| c.get(f);
+        for (at, (field, value)) in CHECKED.iter().zip(&c.values).enumerate() {
             let Some(raw) = value else { continue };
-            if let Some((kind, reason)) = self.value(*field, raw) {
+            if let Some((kind, reason)) = self.value(at, *field, raw) {
                 problem(field.key(), raw, kind, reason);
             } else if *field == Field::Name
                 && let Some(reason) = placeholder_name(raw)
@@ -205,9 +233,9 @@ impl Checker {
                 );
             }
         }
-        let today = self.today.to_string();
+        let today = self.today.as_str();
         for field in [Field::FirstCoopDate, Field::LastCoopDate] {
-            if let Some(d) = get(field).filter(|d| **d > *today.as_str() && d.len() == 10) {
+            if let Some(d) = get(field).filter(|d| *d > today && d.len() == 10) {
                 problem(
                     field.key(),
                     d,
@@ -226,26 +254,25 @@ impl Checker {
                 format!("is before the first cooperation date {first}"),
             );
         }
-        let mut scratch = Customer::new("-").expect("a name");
         if let Some(p) = get(Field::Province)
-            && scratch.set(Field::Province, p, Unit::Yuan).is_ok()
+            && let Ok(province) = crate::domain::region::parse_province(p)
         {
-            let expected = scratch.value(Field::Region);
-            if c.region != expected {
+            let expected = province.region.en();
+            if c.region != Some(expected) {
                 problem(
                     Field::Region.key(),
-                    c.region.as_deref().unwrap_or(""),
+                    c.region.unwrap_or(""),
                     Kind::Inconsistent,
-                    format!("province {p} is in region {}", expected.unwrap_or_default()),
+                    format!("province {p} is in region {expected}"),
                 );
             }
         }
         if let Some(i) = get(Field::Industry) {
             let section = i.get(..1);
-            if c.industry_section.as_deref() != section {
+            if c.industry_section != section {
                 problem(
                     "industry_section",
-                    c.industry_section.as_deref().unwrap_or(""),
+                    c.industry_section.unwrap_or(""),
                     Kind::Inconsistent,
                     format!("industry {i} is in section {}", section.unwrap_or("")),
                 );
@@ -260,29 +287,37 @@ impl Checker {
         code: &str,
         name: &str,
         contact: &str,
-        values: &[(ContactField, Option<String>)],
+        values: &[(ContactField, Option<&str>)],
     ) -> Vec<Problem> {
         let mut out = Vec::new();
         for (field, value) in values {
             let Some(raw) = value else { continue };
-            let mut scratch = Contact::new("-").expect("a name");
-            let found = match scratch.set(*field, raw) {
-                Err(e) => Some((Kind::Invalid, e.reason)),
-                Ok(()) if scratch.value(*field).as_deref() != Some(raw.as_str()) => Some((
-                    Kind::NotCanonical,
-                    format!("kehu would store {}", scratch.value(*field).unwrap_or_default()),
-                )),
-                Ok(()) if *field == ContactField::Mobile => {
-                    placeholder_mobile(raw).map(|r| (Kind::Placeholder, r.to_string()))
+            let found = if *field == ContactField::Mobile && plain_mobile(raw) {
+                placeholder_mobile(raw).map(|r| (Kind::Placeholder, r.to_string()))
+            } else if *field == ContactField::Email && plain_email(raw) {
+                None
+            } else {
+                match self.contact.set(*field, raw) {
+                    Err(e) => Some((Kind::Invalid, e.reason)),
+                    Ok(()) if self.contact.value(*field).as_deref() != Some(*raw) => Some((
+                        Kind::NotCanonical,
+                        format!(
+                            "kehu would store {}",
+                            self.contact.value(*field).unwrap_or_default()
+                        ),
+                    )),
+                    Ok(()) if *field == ContactField::Mobile => {
+                        placeholder_mobile(raw).map(|r| (Kind::Placeholder, r.to_string()))
+                    }
+                    Ok(()) => None,
                 }
-                Ok(()) => None,
             };
             if let Some((kind, reason)) = found {
                 out.push(Problem {
                     code: code.to_string(),
                     name: name.to_string(),
                     field: format!("contact.{}", field.key()),
-                    value: raw.clone(),
+                    value: raw.to_string(),
                     kind,
                     reason: format!("{reason} (contact {contact})"),
                 });
@@ -292,9 +327,63 @@ impl Checker {
     }
 }
 
+/// Whether `text::clean` would leave `raw` as it is, decided without normalising: already
+/// NFKC (quick check), no zero-width characters, single ASCII spaces only, no space at the
+/// ends. When this says no, the full check decides.
+pub fn plainly_clean(raw: &str) -> bool {
+    use unicode_normalization::{IsNormalized, is_nfkc_quick};
+    let mut prev_space = true;
+    for c in raw.chars() {
+        let space = c == ' ';
+        if (c.is_whitespace() && !space)
+            || (space && prev_space)
+            || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+        {
+            return false;
+        }
+        prev_space = space;
+    }
+    // ASCII and CJK unified ideographs never change under NFKC and cannot combine.
+    let simple = |c: char| (c.is_ascii() && !c.is_ascii_control()) || ('\u{4E00}'..='\u{9FFF}').contains(&c);
+    !prev_space && (raw.chars().all(simple) || is_nfkc_quick(raw.chars()) == IsNormalized::Yes)
+}
+
+/// Whether `raw` is a valid USCC in stored form: 18 upper-case characters of the USCC set,
+/// digits at positions 3–8, the right check character.
+fn plain_uscc(raw: &str) -> bool {
+    const SET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+    let b = raw.as_bytes();
+    b.len() == 18
+        && b.iter().all(|c| SET.contains(c))
+        && b[2..8].iter().all(u8::is_ascii_digit)
+        && crate::domain::uscc::uscc_check_char(&raw[..17]) == Some(b[17] as char)
+}
+
+/// Whether `raw` is an e-mail in stored form and of the plainest shape: lower-case ASCII
+/// letters, digits and `._+-`, one `@`, no empty dot-separated part, a dot in the domain
+/// (whose part has no `_` or `+`).
+fn plain_email(raw: &str) -> bool {
+    let Some((local, domain)) = raw.split_once('@') else {
+        return false;
+    };
+    let ok = |part: &str, extra: &[u8]| {
+        !part.is_empty()
+            && part.split('.').all(|p| !p.is_empty())
+            && part.bytes().all(|b| {
+                b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-' || extra.contains(&b)
+            })
+    };
+    ok(local, b"_+") && ok(domain, b"") && domain.contains('.')
+}
+
+/// Whether `raw` is a mobile in stored form: 11 digits, `1`, then 3–9.
+fn plain_mobile(raw: &str) -> bool {
+    let b = raw.as_bytes();
+    b.len() == 11 && b.iter().all(u8::is_ascii_digit) && b[0] == b'1' && (b'3'..=b'9').contains(&b[1])
+}
+
 /// Runs the input rules on a stored value: an error, or a value kehu would store differently.
-fn check_value(field: Field, raw: &str) -> Option<(Kind, String)> {
-    let mut scratch = Customer::new("-").expect("a name");
+fn check_value(scratch: &mut Customer, field: Field, raw: &str) -> Finding {
     let set = match field {
         // Stage dates are set by kehu; check them as dates.
         Field::StageDate => scratch
@@ -336,12 +425,16 @@ const PLACEHOLDER_NAMES: [&str; 14] = [
 
 /// Why a customer name looks like a placeholder, if it does.
 pub fn placeholder_name(name: &str) -> Option<&'static str> {
-    let n = text::clean(name).to_lowercase();
-    if PLACEHOLDER_NAMES.contains(&n.as_str()) || n.chars().all(|c| c == 'x' || c == '*' || c == '?') {
-        return Some("looks like a placeholder, not a name");
+    // Every listed placeholder is short; longer names skip the clean-up.
+    if name.chars().count() <= 8 {
+        let n = text::clean(name).to_lowercase();
+        if PLACEHOLDER_NAMES.contains(&n.as_str()) || n.chars().all(|c| c == 'x' || c == '*' || c == '?') {
+            return Some("looks like a placeholder, not a name");
+        }
     }
-    if n.chars()
-        .all(|c| c.is_ascii_digit() || c.is_ascii_punctuation() || c == ' ')
+    if name
+        .chars()
+        .all(|c| c.is_ascii_digit() || c.is_ascii_punctuation() || c.is_whitespace())
     {
         return Some("has no letters");
     }
@@ -381,13 +474,16 @@ mod tests {
         "2024-06-30".parse().unwrap()
     }
 
-    fn stored(values: &[(Field, &str)]) -> StoredCustomer {
-        StoredCustomer {
-            code: "CST20240001".into(),
-            name: "甲公司".into(),
-            values: values.iter().map(|(f, v)| (*f, Some((*v).to_string()))).collect(),
+    fn stored<'a>(values: &[(Field, &'a str)]) -> StoredCustomer<'a> {
+        let mut c = StoredCustomer {
+            code: "CST20240001",
+            name: "甲公司",
             ..StoredCustomer::default()
+        };
+        for (f, v) in values {
+            c.set(*f, Some(*v));
         }
+        c
     }
 
     fn kinds(problems: &[Problem]) -> Vec<(String, Kind)> {
@@ -404,8 +500,8 @@ mod tests {
             (Field::FirstCoopDate, "2023-01-05"),
             (Field::Satisfaction, "8.5"),
         ]);
-        c.region = Some("north".into());
-        c.industry_section = Some("I".into());
+        c.region = Some("north");
+        c.industry_section = Some("I");
         assert_eq!(Checker::new(today()).customer(&c), []);
     }
 
@@ -419,7 +515,7 @@ mod tests {
             (Field::FirstCoopDate, "2024-05-01"),
             (Field::LastCoopDate, "2024-02-30"),
         ]);
-        c.region = Some("east".into());
+        c.region = Some("east");
         c.total_amount_fen = Some(-5);
         let problems = Checker::new(today()).customer(&c);
         assert_eq!(
@@ -428,8 +524,8 @@ mod tests {
                 ("uscc".into(), Kind::Invalid),
                 ("province".into(), Kind::NotCanonical),
                 ("stage".into(), Kind::Invalid),
-                ("satisfaction".into(), Kind::Invalid),
                 ("last_coop_date".into(), Kind::Invalid),
+                ("satisfaction".into(), Kind::Invalid),
                 ("total_amount".into(), Kind::Invalid),
                 ("last_coop_date".into(), Kind::Inconsistent),
                 ("region".into(), Kind::Inconsistent),
@@ -455,9 +551,9 @@ mod tests {
             "甲公司",
             "王总",
             &[
-                (ContactField::Mobile, Some("12345678901".into())),
-                (ContactField::Landline, Some("010-12345678".into())),
-                (ContactField::Email, Some("wang@example.com".into())),
+                (ContactField::Mobile, Some("12345678901")),
+                (ContactField::Landline, Some("010-12345678")),
+                (ContactField::Email, Some("wang@example.com")),
             ],
         );
         assert_eq!(
@@ -472,13 +568,53 @@ mod tests {
             "{}",
             problems[0].reason
         );
-        let problems = checker.contact(
-            "C",
-            "甲",
-            "李",
-            &[(ContactField::Mobile, Some("13888888888".into()))],
-        );
+        let problems = checker.contact("C", "甲", "李", &[(ContactField::Mobile, Some("13888888888"))]);
         assert_eq!(kinds(&problems), [("contact.mobile".into(), Kind::Placeholder)]);
+    }
+
+    #[test]
+    fn the_fast_paths_agree_with_the_full_checks() {
+        for raw in [
+            "北京某某科技有限公司",
+            "ABC 科技",
+            " 前导空格",
+            "两个  空格",
+            "全角（括号）",
+            "tab\there",
+            "零宽\u{200B}字",
+        ] {
+            let full = check_value(&mut Customer::new("-").unwrap(), Field::Name, raw).is_none();
+            assert_eq!(plainly_clean(raw), full, "{raw:?}");
+        }
+        for raw in [
+            "91110000600037341L",
+            "91110000600037341A",
+            "91110000600037341l",
+            "9111000060003734",
+        ] {
+            let full = check_value(&mut Customer::new("-").unwrap(), Field::Uscc, raw).is_none();
+            assert_eq!(plain_uscc(raw), full, "{raw}");
+        }
+        for raw in [
+            "wang@qq.com",
+            "a.b-c_d+e@mail.example.cn",
+            "Wang@qq.com",
+            "a..b@qq.com",
+            "a@qq",
+            "a@b@qq.com",
+            "a@q_q.com",
+        ] {
+            let plain = plain_email(raw);
+            let full = crate::domain::email::parse_email(raw).as_deref() == Ok(raw);
+            assert!(
+                !plain || full,
+                "{raw} passes the fast path but not the full check"
+            );
+        }
+        assert!(plain_email("12345678@qq.com"));
+        assert!(plain_mobile("13912345678"));
+        assert!(!plain_mobile("12912345678"));
+        assert!(!plain_mobile("+8613912345678"));
     }
 
     #[test]
