@@ -89,8 +89,9 @@ CREATE TABLE contacts (
     created_at    TEXT NOT NULL
 );
 CREATE INDEX contacts_customer ON contacts(customer_id);
-CREATE INDEX contacts_mobile ON contacts(mobile);
-CREATE INDEX contacts_landline ON contacts(landline);
+-- With customer_id, so "which customers share this number" is answered from the index alone.
+CREATE INDEX contacts_mobile ON contacts(mobile, customer_id);
+CREATE INDEX contacts_landline ON contacts(landline, customer_id);
 
 CREATE TABLE orders (
     id            INTEGER PRIMARY KEY,
@@ -250,3 +251,10 @@ CREATE TABLE grade_models (
 -- store on every insert and update, so a new record finds stored customers with the same
 -- name through an index instead of reading them all.
 CREATE INDEX customers_name_key ON customers(name_key);
+
+-- Reports (kehu report) ----------------------------------------------------------------------
+-- Orders by date, covering the amount: the trade of "the last 12 months" is read from this
+-- index's date range instead of from every customer's orders.
+CREATE INDEX orders_date ON orders(date, customer_id, amount_fen);
+-- Contacts by e-mail with their customer: e-mails shared by several customers.
+CREATE INDEX contacts_email ON contacts(email, customer_id);

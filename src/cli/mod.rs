@@ -11,6 +11,7 @@ mod import;
 mod list;
 mod log;
 pub mod output;
+mod report;
 mod show;
 
 use std::path::PathBuf;
@@ -87,6 +88,8 @@ pub enum Command {
     Grade(Box<grade::GradeArgs>),
     /// Find duplicate customers, merge them (and undo a merge), dismiss a pair.
     Dedupe(dedupe::DedupeArgs),
+    /// Reports: distributions, tier movement, data quality, monthly review, tiers.
+    Report(report::ReportArgs),
 }
 
 /// How a command that did not fail ended.
@@ -172,6 +175,7 @@ pub fn run(cli: Cli) -> Result<Status> {
         Command::Config(args) => config::run(&ctx, args),
         Command::Grade(args) => grade::run(&ctx, *args),
         Command::Dedupe(args) => dedupe::run(&ctx, args),
+        Command::Report(args) => report::run(&ctx, args),
     }
 }
 

@@ -62,6 +62,8 @@ pub enum Cell {
         key: String,
         zh: String,
     },
+    /// An empty value that reads as a word ("(未填)"/"(none)") where people look, null in JSON.
+    Missing,
 }
 
 impl Cell {
@@ -76,9 +78,11 @@ impl Cell {
         }
     }
 
-    fn shown(&self, zh: bool) -> String {
+    /// The value as text in the chosen language (tables, csv, spreadsheets, pages).
+    pub fn shown(&self, zh: bool) -> String {
         match self {
             Cell::Null => String::new(),
+            Cell::Missing => if zh { "(未填)" } else { "(none)" }.into(),
             Cell::Text(s) => s.clone(),
             Cell::Int(i) => i.to_string(),
             Cell::Money(fen) => format_fen(*fen),
@@ -98,13 +102,14 @@ impl Cell {
         }
     }
 
-    fn json(&self) -> Value {
+    /// The value in JSON: stable English keys, numbers as numbers.
+    pub fn json(&self) -> Value {
         let number = |s: String| {
             s.parse::<serde_json::Number>()
                 .map_or(Value::String(s.clone()), Value::Number)
         };
         match self {
-            Cell::Null => Value::Null,
+            Cell::Null | Cell::Missing => Value::Null,
             Cell::Text(s) => Value::String(s.clone()),
             Cell::Int(i) => Value::from(*i),
             Cell::Money(fen) => number(format_fen(*fen)),

@@ -21,6 +21,7 @@ pub mod money;
 pub mod number;
 pub mod phone;
 pub mod region;
+pub mod report;
 pub mod text;
 pub mod uscc;
 

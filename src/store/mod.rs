@@ -14,6 +14,7 @@ mod grade;
 mod import;
 mod log;
 mod migrate;
+mod report;
 
 use std::path::Path;
 use std::time::Duration;
@@ -29,6 +30,7 @@ pub use grade::{
 };
 pub use import::{Batch, OnExisting, Outcome, UndoneBatch};
 pub use log::{Broken, LogEntry, LogFilter};
+pub use report::{Completeness, GradeRun, ReportFilter, Scored, Shared, Stale, TierFigures, TierMove};
 
 pub type Result<T> = std::result::Result<T, Error>;
 

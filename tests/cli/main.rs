@@ -9,4 +9,5 @@ mod grade;
 mod import;
 mod list;
 mod log;
+mod report;
 mod show;

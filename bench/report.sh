@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Times `kehu report` on N generated customers (default 1,000,000, ~PER orders each) against
+# the sqlite3 CLI running the same aggregate SQL on the same database, in the same run.
+#
+#   bench/report.sh            # 1,000,000 customers, 1 order each on average
+#   bench/report.sh 100000 2   # smaller, more orders
+#
+# The database is built with examples/gen.rs and the sqlite3 CLI (bench/load.sql: staging
+# tables + INSERT … SELECT storing what kehu stores), kept in target/bench/ and reused while
+# N, PER and the loader are unchanged. Targets on 1,000,000 customers: `report dist --by
+# region --by tier` ≤ 0.5 s for the whole process, the full `report quality` ≤ 10 s.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-1000000}
+PER=${2:-1}
+RUNS=${RUNS:-3}
+DIR=target/bench
+mkdir -p "$DIR"
+DB="$DIR/report-$N-$PER.db"
+KEHU=target/release/kehu
+command -v sqlite3 >/dev/null || { echo "needs the sqlite3 CLI" >&2; exit 1; }
+
+cargo build --release --quiet --bin kehu --example gen
+STAMP="$DIR/report-$N-$PER.stamp"
+SIG=$(cat schema.sql bench/load.sql examples/gen.rs | sha256sum | cut -c1-16)
+if [[ ! -f "$DB" || "$(cat "$STAMP" 2>/dev/null)" != "$SIG" ]]; then
+    rm -f "$DB" "$DB-wal" "$DB-shm"
+    echo "building $DB ($N customers, ~$PER orders each)…" >&2
+    start=$(date +%s.%N)
+    target/release/examples/gen customers "$N" > "$DIR/customers.csv"
+    target/release/examples/gen orders "$N" "$PER" > "$DIR/orders.csv"
+    sqlite3 "$DB" <<SQL
+.bail on
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = OFF;
+.read schema.sql
+PRAGMA user_version = 1;
+.import --csv $DIR/customers.csv staging_customers
+.import --csv $DIR/orders.csv staging_orders
+.import --csv src/domain/data/provinces.csv staging_provinces
+BEGIN;
+.read bench/load.sql
+COMMIT;
+SQL
+    rm -f "$DIR/customers.csv" "$DIR/orders.csv"
+    echo "$SIG" > "$STAMP"
+    echo "built in $(echo "$(date +%s.%N) - $start" | bc) s" >&2
+fi
+# Warm the page cache so both sides read from memory.
+cat "$DB" > /dev/null
+
+export KEHU_DB=$DB KEHU_NOW=2024-12-31T09:00:00Z KEHU_OPERATOR=bench
+best() { # best wall time of RUNS runs of "$@", output discarded; also peak RSS of the last run
+    local t best=999999 rss
+    for _ in $(seq "$RUNS"); do
+        t=$( { /usr/bin/time -f "%e %M" "$@" > /dev/null; } 2>&1 | tail -1)
+        rss=${t#* }; t=${t% *}
+        best=$(echo "if ($t < $best) $t else $best" | bc)
+    done
+    echo "$best $rss"
+}
+row() { # label, kehu result, sqlite3 result
+    local k=${2% *} s=${3% *}
+    printf "%-44s %8s s %8s s %6sx %8s KiB\n" "$1" "$k" "$s" "$(echo "scale=1; $k / $s" | bc)" "${2#* }"
+}
+printf "%-44s %10s %10s %7s %12s\n" "$N customers, ~$PER orders each" "kehu" "sqlite3" "ratio" "kehu RSS"
+
+# The SQL kehu runs for `report dist --by region --by tier` (window 2024-01-01 … 2024-12-31).
+DIST_SQL="SELECT c.region, c.tier, count(*) FROM customers c WHERE 1 = 1 GROUP BY c.region, c.tier ORDER BY c.region, c.tier;
+SELECT c.region, c.tier, sum(o.amount_fen) FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.date > '2023-12-31' AND o.date <= '2024-12-31' GROUP BY c.region, c.tier ORDER BY c.region, c.tier;
+SELECT count(*) FROM customers c WHERE 1 = 1;
+SELECT coalesce(sum(o.amount_fen), 0) FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.date > '2023-12-31' AND o.date <= '2024-12-31';"
+row "report dist --by region --by tier" \
+    "$(best $KEHU report dist --by region --by tier)" \
+    "$(best sqlite3 "$DB" "$DIST_SQL")"
+
+# The SQL kehu runs for `report quality`: completeness, the rows it re-checks with the input
+# rules (sqlite3 only reads them), shared phones/e-mails, stale records.
+COLS="count(c.short_name), count(c.uscc), count(c.industry), count(c.province), count(c.city), count(c.nature), count(c.size), count(c.source), count(c.intent), count(c.owner), count(c.first_coop_date), count(c.last_coop_date), count(c.total_amount_fen), count(c.trade_12m_fen), count(c.satisfaction), count(c.referrals_12m), count(c.complaints_12m), count(c.budget_growth)"
+SHARED() { echo "SELECT k.$1, c.code, c.name FROM contacts k JOIN customers c ON c.id = k.customer_id WHERE k.$1 IN (SELECT $1 FROM contacts WHERE $1 IS NOT NULL GROUP BY $1 HAVING count(DISTINCT customer_id) > 1) GROUP BY k.$1, c.code ORDER BY k.$1, c.code;"; }
+QUALITY_SQL="SELECT count(*), $COLS, count(CASE WHEN EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id AND k.active = 1) THEN 1 END), count(CASE WHEN EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id AND k.active = 1 AND (k.mobile IS NOT NULL OR k.landline IS NOT NULL)) THEN 1 END) FROM customers c WHERE 1 = 1;
+SELECT c.code, c.name, c.industry_section, c.region, c.total_amount_fen, c.trade_12m_fen, c.referrals_12m, c.complaints_12m, c.uscc, c.industry, c.province, c.nature, c.size, c.source, c.stage, c.stage_date, c.intent, c.first_coop_date, c.last_coop_date, c.tenure_years, c.satisfaction, c.budget_growth, c.secrecy, c.name, c.owner FROM customers c WHERE 1 = 1 ORDER BY c.id;
+SELECT c.code, c.name, k.name, k.mobile, k.landline, k.email FROM contacts k JOIN customers c ON c.id = k.customer_id WHERE 1 = 1 ORDER BY k.id;
+$(SHARED mobile) $(SHARED landline) $(SHARED email)
+SELECT count(*) FROM customers c WHERE c.updated_at < '2024-07-04';
+SELECT c.code, c.name, c.owner, c.updated_at FROM customers c WHERE c.updated_at < '2024-07-04' ORDER BY c.updated_at, c.code;"
+row "report quality (json)" \
+    "$(best $KEHU report quality --format json)" \
+    "$(best sqlite3 "$DB" "$QUALITY_SQL")"
+
+# The others, for reference (no target).
+PAIRS="FROM (SELECT ra.customer_id AS id, ra.tier AS ta, rb.tier AS tb, ra.score AS sa, rb.score AS sb FROM grade_results ra LEFT JOIN grade_results rb ON rb.run_id = 2 AND rb.customer_id = ra.customer_id WHERE ra.run_id = 1 UNION ALL SELECT rb.customer_id, NULL, rb.tier, NULL, rb.score FROM grade_results rb WHERE NOT EXISTS (SELECT 1 FROM grade_results ra WHERE ra.run_id = 1 AND ra.customer_id = rb.customer_id) AND rb.run_id = 2) p JOIN customers c ON c.id = p.id WHERE 1 = 1"
+MOVE_SQL="SELECT p.ta, p.tb, count(*) $PAIRS GROUP BY p.ta, p.tb ORDER BY p.ta, p.tb;
+SELECT c.code, c.name, p.ta, p.tb, p.sa, p.sb $PAIRS AND p.ta IS NOT p.tb ORDER BY c.code;"
+row "report movement (json)" \
+    "$(best $KEHU report movement --format json)" \
+    "$(best sqlite3 "$DB" "$MOVE_SQL")"
+echo "(kehu review and tiers, no sqlite3 counterpart:)"
+for r in "review" "tiers"; do
+    printf "%-44s %8s s\n" "report $r (json)" "$(best $KEHU report $r --format json | cut -d' ' -f1)"
+done
