@@ -9,6 +9,7 @@ mod list;
 mod log;
 pub mod output;
 mod show;
+mod tag;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -78,6 +79,8 @@ pub enum Command {
     Log(log::LogArgs),
     /// Settings kept in the database (the customer code pattern).
     Config(config::ConfigArgs),
+    /// Tags: add, remove, list, rename; tag dimensions.
+    Tag(tag::TagArgs),
 }
 
 /// How a command that did not fail ended.
@@ -160,6 +163,7 @@ pub fn run(cli: Cli) -> Result<Status> {
         Command::List(args) => list::run(&ctx, args),
         Command::Log(args) => log::run(&ctx, args, operator_filter),
         Command::Config(args) => config::run(&ctx, args),
+        Command::Tag(args) => tag::run(&ctx, args),
     }
 }
 

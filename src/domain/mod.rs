@@ -17,7 +17,9 @@ pub mod industry;
 pub mod money;
 pub mod number;
 pub mod phone;
+pub mod query;
 pub mod region;
+pub mod tag;
 pub mod text;
 pub mod uscc;
 

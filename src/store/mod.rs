@@ -11,6 +11,8 @@ mod customers;
 mod error;
 mod log;
 mod migrate;
+mod query;
+mod tags;
 
 use std::path::Path;
 use std::time::Duration;
@@ -21,6 +23,8 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 pub use customers::{CustomerFile, ListFilter, Sort, Stored, StoredContact};
 pub use error::Error;
 pub use log::{Broken, LogEntry, LogFilter};
+pub use query::GroupBy;
+pub use tags::{CustomerKey, DERIVED, MANUAL, MODEL, ReadyTag, TagCount, TagRow};
 
 pub type Result<T> = std::result::Result<T, Error>;
 
