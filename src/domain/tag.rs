@@ -100,7 +100,13 @@ fn split(input: &str) -> Result<(String, String), Invalid> {
     };
     if cleaned.contains(':') {
         match (dim.is_empty(), value.is_empty()) {
-            (true, true) => return Err(bad("a tag is dimension:value or a plain label, not `:` alone")),
+            (true, true) => {
+                return Err(Invalid::new(
+                    "tag",
+                    "",
+                    "`:` alone is not a tag (give dimension:value or a plain label)",
+                ));
+            }
             (true, false) => return Err(bad("empty dimension before `:`")),
             (false, true) => return Err(bad("empty value after `:`")),
             (false, false) => {}

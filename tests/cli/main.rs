@@ -7,3 +7,4 @@ mod edit;
 mod list;
 mod log;
 mod show;
+mod tag;
