@@ -197,7 +197,8 @@ pub struct ListArgs {
     /// dimension) or a field (owner, source, intent, nature, size, city).
     #[arg(long, value_name = "DIM", conflicts_with = "columns")]
     group_by: Option<String>,
-    /// Print the SQL the filter runs and SQLite's plan for it, instead of the customers.
+    /// Print the statement the filter runs (with --count: the count) and SQLite's plan for
+    /// it, instead of running it.
     #[arg(long)]
     explain: bool,
 }
@@ -226,7 +227,7 @@ pub fn run(ctx: &Context, args: ListArgs) -> Result<Status> {
     let columns = columns(&args.columns)?;
     let store = ctx.read()?;
     if args.explain {
-        let (sql, plan) = store.explain_list(&filter)?;
+        let (sql, plan) = store.explain_list(&filter, args.count)?;
         ctx.out.line(&sql)?;
         for step in plan {
             ctx.out.line(&format!("  {step}"))?;

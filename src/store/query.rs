@@ -1,18 +1,18 @@
 //! `kehu list`'s filters turned into one SQL statement that starts from the most selective
 //! index.
 //!
-//! Every condition is a predicate on the customer row `c`. Conditions that the tag index
-//! (`customer_tag_index`: stored tags, region, industry section, stage) or the text index
-//! (`customer_search`: trigram substrings of 3+ characters) can answer also get an FTS5 term.
-//! The plan:
+//! Every condition is a predicate on the customer row `c`. Some can also be answered by an
+//! index: the tag index (`customer_tag_index`: stored tags and dimensions, region, industry
+//! section, stage, all ANDed/ORed/NOTed in one FTS5 query), the text index
+//! (`customer_search`: substrings of three or more characters) or a column index (province,
+//! owner, tier, industry division, updated_at). Shorter words are checked on the rows.
 //!
-//! 1. With tag-index terms, count the matches up to [`SMALL`]; if fewer, drive from the tag
-//!    index (its rowids, in order, joined to `c`) and check the rest on each row.
-//! 2. Else the same with the text index.
-//! 3. Else, when a `LIMIT` is asked and the sort has an index, walk that index and check
-//!    every condition on each row until the limit is reached (no index is then used for the
-//!    broad column conditions, so SQLite does not pick them over the sort index).
-//! 4. Else drive from whichever index exists, or let SQLite plan the plain `WHERE`.
+//! The plan measures each such source — how many rows it gives, counting no further than it
+//! needs to — and starts from the smallest, checking the other conditions on each row. When
+//! only the first `limit` rows of an indexed order are wanted and even the smallest source
+//! gives more than about √(limit × customers) rows, walking that order and stopping at the
+//! limit reads fewer rows, so the plan does that instead (hiding the broad columns from
+//! SQLite's planner so it does not pick them over the sort index).
 
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row};
@@ -21,20 +21,24 @@ use super::tags::{check_cond, derived_column, tag_id};
 use super::{CustomerKey, ListFilter, Result, Sort, Store, Stored, Writer};
 use crate::domain::choice::Choice;
 use crate::domain::query::{Range, Word};
-use crate::domain::tag::{Derived, DerivedValue, TagCond};
+use crate::domain::tag::{Derived, DerivedValue, Tag, TagCond};
 
-/// Below this many index matches, starting from the index beats walking the sort order.
+/// Sources are first measured up to this many rows…
 const SMALL: i64 = 20_000;
+/// …and, when every one gives more, again up to this.
+const LARGE: i64 = 400_000;
 
-/// A condition on the customer row, and the index term that means the same, if any.
+/// A condition on the customer row, and the index that can answer it, if any.
 #[derive(Debug, Clone)]
 struct Cond {
     sql: String,
     args: Vec<Value>,
-    /// The same predicate with its column hidden from the planner (`+c.region = ?`).
+    /// The same predicate with its column hidden from SQLite's planner (`+c.region = ?`).
     scan_sql: Option<String>,
     /// An FTS5 term of `customer_tag_index` equivalent to the predicate.
     term: Option<String>,
+    /// Whether a column index answers the predicate (and no tag-index term does).
+    indexed: bool,
 }
 
 impl Cond {
@@ -44,15 +48,18 @@ impl Cond {
             args,
             scan_sql: None,
             term: None,
+            indexed: false,
         }
     }
 
-    /// `c.<column> = ?`, with its index term when it has one.
-    fn column(column: &str, value: impl Into<Value>, term: Option<String>) -> Self {
+    /// `c.<column> = ?`: answered by the tag index when `term` is given, else by the column's
+    /// index when `indexed`.
+    fn column(column: &str, value: impl Into<Value>, term: Option<String>, indexed: bool) -> Self {
         Cond {
             sql: format!("c.{column} = ?"),
             args: vec![value.into()],
-            scan_sql: term.as_ref().map(|_| format!("+c.{column} = ?")),
+            scan_sql: Some(format!("+c.{column} = ?")),
+            indexed: indexed && term.is_none(),
             term,
         }
     }
@@ -69,20 +76,21 @@ impl Cond {
 /// The filter's conditions, grouped by what can answer them.
 #[derive(Debug, Default)]
 struct Conds {
-    /// All must hold; some have tag-index terms.
+    /// All must hold.
     all: Vec<Cond>,
-    /// Tag-index terms that must not hold (with their row predicates in `all` as `NOT …`).
+    /// Tag-index terms that must not hold (their row predicates are in `all` as `NOT …`).
     not_terms: Vec<(usize, String)>,
-    /// Free-text words: the row predicate and, for 3+ characters, a text-index expression.
+    /// Free-text words: the row predicate and, when the text index can answer it, its query.
     words: Vec<(Cond, Option<String>)>,
 }
 
 /// Where the rows come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Driver {
-    Plain { scan: bool },
-    TagIndex(String),
-    TextIndex(String),
+enum Source {
+    /// An FTS5 table and query; `tags` says which one.
+    Index { tags: bool, expr: String },
+    /// The column index of `all[i]`.
+    Column(usize),
 }
 
 /// A planned statement: `FROM … WHERE …`, with its arguments in order.
@@ -92,8 +100,10 @@ pub(super) struct Plan {
     from_args: Vec<Value>,
     wheres: Vec<String>,
     where_args: Vec<Value>,
-    /// The count, when the index alone answered it while planning.
+    /// The count, when the source alone answers the filter and was counted in full.
     known_count: Option<i64>,
+    /// The source, when it alone answers the filter: count it without reading rows.
+    alone: Option<Source>,
 }
 
 impl Plan {
@@ -132,51 +142,65 @@ fn range<T: Clone>(conds: &mut Vec<Cond>, column: &str, r: &Range<T>, value: imp
 /// The condition for one tag (stored or derived).
 fn tag_cond(conn: &Connection, cond: &TagCond) -> Result<Cond> {
     let cond = check_cond(conn, cond)?;
-    Ok(match &cond {
-        TagCond::Stored(tag) => match tag_id(conn, tag)? {
+    let stored = |sql: &str, args: Vec<Value>, tag: &Tag| -> Result<Cond> {
+        Ok(match tag_id(conn, tag)? {
             None => Cond::never(),
             Some(id) => Cond {
-                sql:
-                    "EXISTS (SELECT 1 FROM customer_tags WHERE customer_id = c.id AND dim = ? AND value = ?)"
-                        .into(),
-                args: vec![text(&tag.dim), text(&tag.value)],
-                scan_sql: None,
                 term: Some(format!("t{id}")),
+                ..Cond::new(sql, args)
             },
-        },
-        TagCond::StoredDim(dim) => Cond::new(
+        })
+    };
+    match &cond {
+        TagCond::Stored(tag) => stored(
+            "EXISTS (SELECT 1 FROM customer_tags WHERE customer_id = c.id AND dim = ? AND value = ?)",
+            vec![text(&tag.dim), text(&tag.value)],
+            tag,
+        ),
+        TagCond::StoredDim(dim) => stored(
             "EXISTS (SELECT 1 FROM customer_tags WHERE customer_id = c.id AND dim = ?)",
             vec![text(dim)],
+            &Tag::new(dim, ""),
         ),
-        TagCond::Derived(v) => derived_cond(v),
-        TagCond::DerivedDim(d) => Cond::new(format!("c.{} IS NOT NULL", derived_column(*d)), vec![]),
-    })
+        TagCond::Derived(v) => Ok(derived_cond(v)),
+        TagCond::DerivedDim(d) => Ok(Cond::new(format!("c.{} IS NOT NULL", derived_column(*d)), vec![])),
+    }
 }
 
 fn derived_cond(v: &DerivedValue) -> Cond {
     match v {
-        DerivedValue::Region(r) => Cond::column("region", text(r.en()), Some(format!("zr{}", r.en()))),
-        DerivedValue::Province(p) => Cond::column("province", text(p.name), None),
+        DerivedValue::Region(r) => Cond::column("region", text(r.en()), Some(format!("zr{}", r.en())), true),
+        DerivedValue::Province(p) => Cond::column("province", text(p.name), None, true),
         DerivedValue::Industry(i) => match i.division {
             None => Cond::column(
                 "industry_section",
                 text(i.section.to_string()),
                 Some(format!("zi{}", i.section)),
+                true,
             ),
-            Some(_) => Cond::new(
-                "c.industry_section = ? AND c.industry = ?",
-                vec![text(i.section.to_string()), text(i.code())],
-            ),
+            Some(_) => Cond {
+                scan_sql: Some("+c.industry_section = ? AND +c.industry = ?".into()),
+                indexed: true,
+                ..Cond::new(
+                    "c.industry_section = ? AND c.industry = ?",
+                    vec![text(i.section.to_string()), text(i.code())],
+                )
+            },
         },
-        DerivedValue::Stage(s) => Cond::column("stage", text(s.key()), Some(format!("zs{}", s.key()))),
-        DerivedValue::Tier(t) => Cond::column("tier", text(t), None),
+        DerivedValue::Stage(s) => Cond::column("stage", text(s.key()), Some(format!("zs{}", s.key())), true),
+        DerivedValue::Tier(t) => Cond::column("tier", text(t), None, true),
     }
 }
 
 fn word_cond(word: &Word) -> (Cond, Option<String>) {
-    let mut sql =
+    // Only ASCII letters have case here (words are ASCII-lowercased), so only then does the
+    // row need lowering; that halves the cost of a scan.
+    let mut sql = if word.text.bytes().any(|b| b.is_ascii_alphabetic()) {
         "(instr(lower(c.name), ?) > 0 OR instr(lower(c.short_name), ?) > 0 OR instr(lower(c.remarks), ?) > 0"
-            .to_string();
+    } else {
+        "(instr(c.name, ?) > 0 OR instr(c.short_name, ?) > 0 OR instr(c.remarks, ?) > 0"
+    }
+    .to_string();
     let mut args = vec![text(&word.text), text(&word.text), text(&word.text)];
     if let Some(phone) = &word.phone {
         sql.push_str(
@@ -204,25 +228,25 @@ fn conditions(conn: &Connection, f: &ListFilter) -> Result<Conds> {
         all.push(derived_cond(&DerivedValue::Region(region)));
     }
     if let Some(p) = &f.province {
-        all.push(Cond::column("province", text(p), None));
+        all.push(Cond::column("province", text(p), None, true));
     }
     if let Some(i) = &f.industry {
         all.push(match crate::domain::industry::parse_industry(i) {
             Ok(industry) => derived_cond(&DerivedValue::Industry(industry)),
-            Err(_) => Cond::column("industry", text(i), None),
+            Err(_) => Cond::column("industry", text(i), None, false),
         });
     }
     if let Some(o) = &f.owner {
-        all.push(Cond::column("owner", text(o), None));
+        all.push(Cond::column("owner", text(o), None, true));
     }
     if let Some(t) = &f.tier {
-        all.push(Cond::column("tier", text(t), None));
+        all.push(Cond::column("tier", text(t), None, true));
     }
     if let Some(i) = f.intent {
-        all.push(Cond::column("intent", text(i.key()), None));
+        all.push(Cond::column("intent", text(i.key()), None, false));
     }
     if let Some(s) = f.source {
-        all.push(Cond::column("source", text(s.key()), None));
+        all.push(Cond::column("source", text(s.key()), None, false));
     }
     if !f.city.is_empty() {
         let marks = vec!["?"; f.city.len()].join(", ");
@@ -239,7 +263,11 @@ fn conditions(conn: &Connection, f: &ListFilter) -> Result<Conds> {
         Value::Real(d.to_string().parse().unwrap_or(0.0))
     });
     if let Some(day) = f.stale_before {
-        all.push(Cond::new("c.updated_at < ?", vec![text(day.to_string())]));
+        all.push(Cond {
+            scan_sql: Some("+c.updated_at < ?".into()),
+            indexed: true,
+            ..Cond::new("c.updated_at < ?", vec![text(day.to_string())])
+        });
     }
     for t in &f.all_tags {
         all.push(tag_cond(conn, t)?);
@@ -262,17 +290,18 @@ fn conditions(conn: &Connection, f: &ListFilter) -> Result<Conds> {
                 .collect::<Option<Vec<_>>>()
                 .map(|ts| format!("({})", ts.join(" OR ")));
             Cond {
-                sql: format!(
-                    "({})",
-                    members
-                        .iter()
-                        .map(|m| m.sql.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" OR ")
-                ),
-                args: members.iter().flat_map(|m| m.args.clone()).collect(),
-                scan_sql: None,
                 term,
+                ..Cond::new(
+                    format!(
+                        "({})",
+                        members
+                            .iter()
+                            .map(|m| m.sql.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" OR ")
+                    ),
+                    members.iter().flat_map(|m| m.args.clone()).collect(),
+                )
             }
         });
     }
@@ -315,129 +344,180 @@ fn order_by(f: &ListFilter) -> String {
     }
 }
 
-/// How many rows match `expr` in an FTS5 table, counting no further than [`SMALL`].
-fn probe(conn: &Connection, table: &str, expr: &str) -> Result<i64> {
-    Ok(conn
-        .prepare_cached(&format!(
-            "SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {table} MATCH ?1 LIMIT ?2)"
-        ))?
-        .query_row(rusqlite::params![expr, SMALL], |r| r.get(0))?)
+fn fts_table(tags: bool) -> &'static str {
+    if tags {
+        "customer_tag_index"
+    } else {
+        "customer_search"
+    }
 }
 
-/// Plans the filter: which index to start from and what to check on each row.
+/// How many rows a source gives, counting no further than `cap` (`None`: all of them).
+fn measure(conn: &Connection, conds: &Conds, source: &Source, cap: Option<i64>) -> Result<i64> {
+    let limit = cap.map_or(String::new(), |c| format!(" LIMIT {c}"));
+    let (inner, args) = match source {
+        Source::Index { tags, expr } => {
+            let t = fts_table(*tags);
+            (format!("SELECT 1 FROM {t} WHERE {t} MATCH ?"), vec![text(expr)])
+        }
+        Source::Column(i) => {
+            let c = &conds.all[*i];
+            (
+                format!("SELECT 1 FROM customers c WHERE {}", c.sql),
+                c.args.clone(),
+            )
+        }
+    };
+    let sql = format!("SELECT count(*) FROM ({inner}{limit})");
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row(rusqlite::params_from_iter(args), |r| r.get(0))?)
+}
+
+/// Plans the filter: which source to start from and what to check on each row. `limited`:
+/// only the first rows in the filter's order are wanted.
 pub(super) fn plan(conn: &Connection, f: &ListFilter, limited: bool) -> Result<Plan> {
     let conds = conditions(conn, f)?;
-    let tag_terms: Vec<(usize, &String)> = conds
-        .all
-        .iter()
-        .enumerate()
-        .filter_map(|(i, c)| c.term.as_ref().map(|t| (i, t)))
+    let tag_terms: Vec<usize> = (0..conds.all.len())
+        .filter(|&i| conds.all[i].term.is_some())
         .collect();
-    let tag_expr = (!tag_terms.is_empty()).then(|| {
+    let mut sources = Vec::new();
+    if !tag_terms.is_empty() {
         let positive = tag_terms
             .iter()
-            .map(|(_, t)| t.as_str())
+            .map(|&i| conds.all[i].term.as_deref().expect("has a term"))
             .collect::<Vec<_>>()
             .join(" AND ");
-        if conds.not_terms.is_empty() {
+        let expr = if conds.not_terms.is_empty() {
             positive
         } else {
             let negative: Vec<&str> = conds.not_terms.iter().map(|(_, t)| t.as_str()).collect();
             format!("({positive}) NOT ({})", negative.join(" OR "))
-        }
-    });
+        };
+        sources.push(Source::Index { tags: true, expr });
+    }
     let text_terms: Vec<&String> = conds.words.iter().filter_map(|(_, t)| t.as_ref()).collect();
-    let text_expr = (!text_terms.is_empty()).then(|| {
-        text_terms
+    if !text_terms.is_empty() {
+        let expr = text_terms
             .iter()
             .map(|t| format!("({t})"))
             .collect::<Vec<_>>()
-            .join(" AND ")
-    });
-    let never = conds.all.iter().any(Cond::is_never);
+            .join(" AND ");
+        sources.push(Source::Index { tags: false, expr });
+    }
+    sources.extend(
+        (0..conds.all.len())
+            .filter(|&i| conds.all[i].indexed)
+            .map(Source::Column),
+    );
 
-    let mut known_count = None;
-    let mut driver = None;
-    if !never {
-        for (expr, is_tag) in [(&tag_expr, true), (&text_expr, false)] {
-            let Some(expr) = expr else { continue };
-            let table = if is_tag {
-                "customer_tag_index"
-            } else {
-                "customer_search"
-            };
-            let n = probe(conn, table, expr)?;
-            if n < SMALL {
-                let only = if is_tag {
-                    conds.all.len() == tag_terms.len() + conds.not_terms.len() && conds.words.is_empty()
-                } else {
-                    conds.all.is_empty() && conds.words.iter().all(|(_, t)| t.is_some())
-                };
-                known_count = only.then_some(n);
-                driver = Some(if is_tag {
-                    Driver::TagIndex(expr.clone())
-                } else {
-                    Driver::TextIndex(expr.clone())
-                });
-                break;
+    // What each source answers on its own.
+    let covered = |s: &Source| -> (Vec<usize>, bool) {
+        match s {
+            Source::Index { tags: true, .. } => (
+                tag_terms
+                    .iter()
+                    .copied()
+                    .chain(conds.not_terms.iter().map(|(i, _)| *i))
+                    .collect(),
+                false,
+            ),
+            Source::Index { tags: false, .. } => (vec![], true),
+            Source::Column(i) => (vec![*i], false),
+        }
+    };
+    let answers_alone = |s: &Source| {
+        let (idx, words) = covered(s);
+        idx.len() == conds.all.len()
+            && (conds.words.is_empty() || (words && conds.words.iter().all(|(_, t)| t.is_some())))
+    };
+
+    let never = conds.all.iter().any(Cond::is_never);
+    // Walking an indexed sort order to the limit reads about limit × customers / matches
+    // rows; starting from a source reads its rows. Walk when that is fewer.
+    let walk_above = match f.limit {
+        Some(limit) if limited && indexed_sort(f.sort) => {
+            let customers: i64 =
+                conn.query_row("SELECT coalesce(max(id), 0) FROM customers", [], |r| r.get(0))?;
+            Some((((limit.max(1) as f64) * (customers.max(1) as f64)).sqrt() as i64).max(1))
+        }
+        _ => None,
+    };
+    let mut chosen: Option<(Source, i64)> = None;
+    let mut scan = false;
+    if !never && !sources.is_empty() {
+        // Each source is counted only as far as the best one so far: reaching that, it
+        // cannot be better, and a dense source reaches it quickly.
+        let first_cap = walk_above.map_or(SMALL, |w| w.min(SMALL));
+        let mut smallest: Option<(Source, i64)> = None;
+        for s in &sources {
+            let cap = smallest.as_ref().map_or(first_cap, |(_, n)| *n);
+            let n = measure(conn, &conds, s, Some(cap))?;
+            if n < cap || smallest.is_none() {
+                smallest = Some((s.clone(), n));
             }
         }
+        let smallest = smallest.expect("sources is not empty");
+        if smallest.1 < first_cap {
+            chosen = Some(smallest);
+        } else if walk_above.is_some() {
+            scan = true;
+        } else {
+            let mut sizes = Vec::new();
+            for s in &sources {
+                sizes.push((s.clone(), measure(conn, &conds, s, Some(LARGE))?));
+            }
+            chosen = sizes.into_iter().min_by_key(|(_, n)| *n);
+        }
+    } else if !never && walk_above.is_some() {
+        scan = true;
     }
-    let driver = match driver {
-        Some(d) => d,
-        None if never => Driver::Plain { scan: false },
-        None if limited && indexed_sort(f.sort) => Driver::Plain { scan: true },
-        None => match (tag_expr, text_expr) {
-            (Some(e), _) => Driver::TagIndex(e),
-            (None, Some(e)) => Driver::TextIndex(e),
-            (None, None) => Driver::Plain { scan: false },
-        },
-    };
 
     let mut plan = Plan {
         from: "FROM customers c".into(),
         from_args: vec![],
         wheres: vec![],
         where_args: vec![],
-        known_count,
+        known_count: None,
+        alone: None,
     };
-    let covered_by_tags: Vec<usize> = match &driver {
-        Driver::TagIndex(expr) => {
-            plan.from =
-                "FROM (SELECT rowid AS id FROM customer_tag_index WHERE customer_tag_index MATCH ?) m \
-                         CROSS JOIN customers c ON c.id = m.id"
-                    .into();
-            plan.from_args.push(text(expr));
-            tag_terms
-                .iter()
-                .map(|(i, _)| *i)
-                .chain(conds.not_terms.iter().map(|(i, _)| *i))
-                .collect()
+    let (skip, skip_words) = match &chosen {
+        Some((source, n)) => {
+            if answers_alone(source) {
+                plan.alone = Some(source.clone());
+                plan.known_count = (*n < SMALL).then_some(*n);
+            }
+            if let Source::Index { tags, expr } = source {
+                let t = fts_table(*tags);
+                plan.from = format!(
+                    "FROM (SELECT rowid AS id FROM {t} WHERE {t} MATCH ?) m CROSS JOIN customers c ON c.id = m.id"
+                );
+                plan.from_args.push(text(expr));
+            }
+            covered(source)
         }
-        Driver::TextIndex(expr) => {
-            plan.from = "FROM (SELECT rowid AS id FROM customer_search WHERE customer_search MATCH ?) m \
-                         CROSS JOIN customers c ON c.id = m.id"
-                .into();
-            plan.from_args.push(text(expr));
-            vec![]
-        }
-        Driver::Plain { .. } => vec![],
+        None => (vec![], false),
     };
-    let scan = driver == Driver::Plain { scan: true };
+    let driving_column = match &chosen {
+        Some((Source::Column(i), _)) => Some(*i),
+        _ => None,
+    };
     for (i, c) in conds.all.iter().enumerate() {
-        if covered_by_tags.contains(&i) {
+        if skip.contains(&i) && driving_column != Some(i) {
             continue;
         }
-        let sql = match (&c.scan_sql, scan) {
+        // Starting from a column index, or walking the sort order: hide the other columns
+        // from SQLite's planner so it keeps to that plan.
+        let hide = scan || (driving_column.is_some() && driving_column != Some(i));
+        let sql = match (&c.scan_sql, hide) {
             (Some(s), true) => s.clone(),
             _ => c.sql.clone(),
         };
         plan.wheres.push(sql);
         plan.where_args.extend(c.args.iter().cloned());
     }
-    let text_driven = matches!(driver, Driver::TextIndex(_));
     for (c, term) in &conds.words {
-        if text_driven && term.is_some() {
+        if skip_words && term.is_some() {
             continue;
         }
         plan.wheres.push(c.sql.clone());
@@ -471,13 +551,33 @@ fn list(conn: &Connection, f: &ListFilter) -> Result<Vec<Stored>> {
 }
 
 fn count(conn: &Connection, f: &ListFilter) -> Result<i64> {
+    if f.is_everything() {
+        return Ok(conn.query_row("SELECT count(*) FROM customers", [], |r| r.get(0))?);
+    }
+    let conds = conditions(conn, f)?;
+    if !conds.all.is_empty() && conds.not_terms.len() == conds.all.len() && conds.words.is_empty() {
+        // Only none-of tags: everyone but those with any of them.
+        let terms: Vec<&str> = conds.not_terms.iter().map(|(_, t)| t.as_str()).collect();
+        let with = Source::Index {
+            tags: true,
+            expr: terms.join(" OR "),
+        };
+        let total: i64 = conn.query_row("SELECT count(*) FROM customers", [], |r| r.get(0))?;
+        return Ok(total - measure(conn, &conds, &with, None)?);
+    }
     let plan = plan(conn, f, false)?;
     if let Some(n) = plan.known_count {
         return Ok(n);
     }
+    if let Some(source) = &plan.alone {
+        return measure(conn, &conds, source, None);
+    }
     let sql = format!("SELECT count(*) {}", plan.body());
     Ok(conn.query_row(&sql, rusqlite::params_from_iter(plan.args()), |r| r.get(0))?)
 }
+
+/// Counts by group: the value (`None`: customers without one) and how many.
+pub type Groups = Vec<(Option<String>, i64)>;
 
 /// What `--group-by` counts by.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -491,7 +591,48 @@ pub enum GroupBy {
     Column(&'static str),
 }
 
-fn group(conn: &Connection, f: &ListFilter, by: &GroupBy) -> Result<Vec<(Option<String>, i64)>> {
+/// Counts by a dimension over every customer, from `tag_counts`: the values, then the
+/// customers with none.
+fn group_everyone(conn: &Connection, by: &GroupBy) -> Result<Option<Groups>> {
+    let (dim, derived) = match by {
+        GroupBy::Derived(d) => (d.zh().to_string(), true),
+        GroupBy::Dim(dim) => (dim.clone(), false),
+        GroupBy::Column(_) => return Ok(None),
+    };
+    let mut groups: Groups = conn
+        .prepare_cached(
+            "SELECT value, sum(n) FROM tag_counts WHERE dim = ?1 AND (origin = 'derived') = ?2 AND n > 0
+              GROUP BY value ORDER BY 2 DESC, 1",
+        )?
+        .query_map(rusqlite::params![dim, derived], |r| {
+            Ok((Some(r.get(0)?), r.get(1)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let total: i64 = conn.query_row("SELECT count(*) FROM customers", [], |r| r.get(0))?;
+    let with_value = if derived {
+        groups.iter().map(|(_, n)| n).sum()
+    } else {
+        match tag_id(conn, &Tag::new(&dim, ""))? {
+            None => 0,
+            Some(id) => conn.query_row(
+                "SELECT count(*) FROM customer_tag_index WHERE customer_tag_index MATCH ?1",
+                [format!("t{id}")],
+                |r| r.get(0),
+            )?,
+        }
+    };
+    if total > with_value {
+        groups.push((None, total - with_value));
+    }
+    Ok(Some(groups))
+}
+
+fn group(conn: &Connection, f: &ListFilter, by: &GroupBy) -> Result<Groups> {
+    if f.is_everything()
+        && let Some(groups) = group_everyone(conn, by)?
+    {
+        return Ok(groups);
+    }
     let plan = plan(conn, f, false)?;
     let mut args = plan.from_args.clone();
     let (key, join) = match by {
@@ -532,13 +673,24 @@ fn keys(conn: &Connection, f: &ListFilter) -> Result<Vec<CustomerKey>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// The SQL a filter runs and SQLite's plan for it (for `kehu list --explain`).
-fn explain(conn: &Connection, f: &ListFilter) -> Result<(String, Vec<String>)> {
-    let plan = plan(conn, f, f.limit.is_some())?;
-    let mut sql = format!("SELECT c.id {} ORDER BY {}", plan.body(), order_by(f));
-    if let Some(limit) = f.limit {
-        sql.push_str(&format!(" LIMIT {limit}"));
-    }
+/// The statement `list` (or, with `count`, `--count`) runs for a filter, with its arguments
+/// written in, and SQLite's plan for it.
+fn explain(conn: &Connection, f: &ListFilter, count: bool) -> Result<(String, Vec<String>)> {
+    let plan = plan(conn, f, f.limit.is_some() && !count)?;
+    let sql = if count {
+        format!("SELECT count(*) {}", plan.body())
+    } else {
+        let mut sql = format!(
+            "SELECT {} {} ORDER BY {}",
+            qualified_columns(),
+            plan.body(),
+            order_by(f)
+        );
+        if let Some(limit) = f.limit {
+            sql.push_str(&format!(" LIMIT {limit}"));
+        }
+        sql
+    };
     let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
     let steps = stmt
         .query_map(rusqlite::params_from_iter(plan.args()), |r| r.get::<_, String>(3))?
@@ -571,7 +723,7 @@ impl Store {
     }
 
     /// Matching customers counted by a dimension or column, largest group first.
-    pub fn group_customers(&self, filter: &ListFilter, by: &GroupBy) -> Result<Vec<(Option<String>, i64)>> {
+    pub fn group_customers(&self, filter: &ListFilter, by: &GroupBy) -> Result<Groups> {
         group(&self.conn, filter, by)
     }
 
@@ -587,20 +739,24 @@ impl Store {
     }
 
     /// The statement a filter runs, with its arguments written in, and SQLite's plan for it.
-    pub fn explain_list(&self, filter: &ListFilter) -> Result<(String, Vec<String>)> {
-        explain(&self.conn, filter)
+    pub fn explain_list(&self, filter: &ListFilter, count: bool) -> Result<(String, Vec<String>)> {
+        explain(&self.conn, filter, count)
     }
 
-    /// Rebuilds the search indexes from their views (after loading data behind kehu's back).
+    /// Rebuilds the search indexes and tag counts from their views (after loading data
+    /// behind kehu's back).
     pub fn rebuild_search_indexes(&mut self) -> Result<()> {
         self.conn.execute_batch(
             "BEGIN IMMEDIATE;
-             INSERT OR IGNORE INTO tag_ids(dim, value) SELECT dim, value FROM customer_tags ORDER BY dim, value;
+             INSERT OR IGNORE INTO tag_ids(dim, value)
+                 SELECT DISTINCT dim, value FROM customer_tags UNION SELECT DISTINCT dim, '' FROM customer_tags;
              DELETE FROM customer_search;
              INSERT INTO customer_search(rowid, name, short_name, remarks, phones)
                  SELECT * FROM customer_search_source;
              DELETE FROM customer_tag_index;
              INSERT INTO customer_tag_index(rowid, terms) SELECT * FROM customer_tag_terms;
+             DELETE FROM tag_counts;
+             INSERT INTO tag_counts(dim, value, origin, n) SELECT * FROM tag_counts_source;
              COMMIT;",
         )?;
         Ok(())
@@ -742,6 +898,7 @@ mod tests {
         assert_eq!(names(&store, &q("+86 139 0000 1111")), ["乙"]);
         assert_eq!(names(&store, &q("021-6123 4567")), ["丙"]);
         assert_eq!(names(&store, &q("5678")), ["甲"]);
+        assert_eq!(names(&store, &q("杭州甲")), ["甲"]);
         assert!(names(&store, &q("上海")).is_empty());
         let both = ListFilter {
             text: parse_text("有限公司").unwrap(),
@@ -784,6 +941,7 @@ mod tests {
                 .prepare(
                     "SELECT 'tag ' || rowid || ' ' || terms FROM customer_tag_index
                      UNION ALL SELECT 'text ' || rowid || ' ' || name || '|' || coalesce(phones, '') FROM customer_search
+                     UNION ALL SELECT 'count ' || dim || ':' || value || '/' || origin || '=' || n FROM tag_counts WHERE n > 0
                      ORDER BY 1",
                 )
                 .unwrap();
@@ -850,9 +1008,9 @@ mod tests {
             limit: Some(50),
             ..ListFilter::default()
         };
-        let (sql, steps) = store.explain_list(&f).unwrap();
+        let (sql, steps) = store.explain_list(&f, false).unwrap();
         assert!(
-            sql.contains("customer_tag_index MATCH 'zreast AND t1 AND t2'"),
+            sql.contains("customer_tag_index MATCH 'zreast AND t1 AND t3'"),
             "{sql}"
         );
         assert!(steps[0].contains("VIRTUAL TABLE"), "{steps:?}");
@@ -860,6 +1018,63 @@ mod tests {
             steps.iter().any(|s| s.contains("INTEGER PRIMARY KEY")),
             "{steps:?}"
         );
+    }
+
+    #[test]
+    fn plans_start_from_a_column_index_or_walk_the_sort_order() {
+        let store = sample();
+        let province = ListFilter {
+            province: Some("广东省".into()),
+            region: Some(Region::South),
+            ..ListFilter::default()
+        };
+        let (sql, steps) = store.explain_list(&province, false).unwrap();
+        assert!(
+            steps.iter().any(|s| s.contains("VIRTUAL TABLE")),
+            "{sql} {steps:?}"
+        );
+        let owner = ListFilter {
+            province: Some("浙江省".into()),
+            ..ListFilter::default()
+        };
+        let (_, steps) = store.explain_list(&owner, false).unwrap();
+        assert!(
+            steps.iter().any(|s| s.contains("customers_province")),
+            "{steps:?}"
+        );
+        // Two of three customers match: for the first one in code order, walk the order.
+        let walk = ListFilter {
+            all_tags: vec![tag("意向:高")],
+            limit: Some(1),
+            ..ListFilter::default()
+        };
+        let (sql, steps) = store.explain_list(&walk, false).unwrap();
+        assert!(!sql.contains("MATCH"), "{sql}");
+        assert!(
+            steps.iter().any(|s| s.contains("autoindex_customers_1")),
+            "{steps:?}"
+        );
+        assert_eq!(
+            store.list_customers(&walk).unwrap()[0].customer.code,
+            "CST20240001"
+        );
+    }
+
+    #[test]
+    fn text_ignores_the_case_of_latin_letters() {
+        let mut store = Store::open_in_memory().unwrap();
+        store
+            .write(&actor(), |w| {
+                w.insert_customer(Customer::new("ABC Technology Ltd").unwrap(), "add", None)
+            })
+            .unwrap();
+        for q in ["abc", "TECH", "Te"] {
+            let f = ListFilter {
+                text: parse_text(q).unwrap(),
+                ..ListFilter::default()
+            };
+            assert_eq!(store.count_customers(&f).unwrap(), 1, "{q}");
+        }
     }
 
     #[test]

@@ -253,11 +253,10 @@ fn tag_counts(conn: &Connection, only: Option<&str>) -> Result<Vec<TagCount>> {
         Some(name) => Derived::find(name).into_iter().collect(),
     };
     for d in &derived {
-        let col = derived_column(*d);
-        let mut stmt = conn.prepare(&format!(
-            "SELECT {col}, count(*) FROM customers WHERE {col} IS NOT NULL GROUP BY {col} ORDER BY {col}"
-        ))?;
-        let rows = stmt.query_map([], |r| {
+        let mut stmt = conn.prepare_cached(
+            "SELECT value, n FROM tag_counts WHERE dim = ?1 AND origin = 'derived' AND n > 0 ORDER BY value",
+        )?;
+        let rows = stmt.query_map([d.zh()], |r| {
             Ok(TagCount {
                 dim: d.zh().to_string(),
                 derived: Some(*d),
@@ -274,9 +273,10 @@ fn tag_counts(conn: &Connection, only: Option<&str>) -> Result<Vec<TagCount>> {
         return Ok(counts);
     }
     let mut stored: BTreeMap<(bool, String), Vec<TagCount>> = BTreeMap::new();
-    let sql = "SELECT dim, value, origin, count(*) FROM customer_tags
-                WHERE ?1 IS NULL OR dim = ?1 GROUP BY dim, value, origin ORDER BY dim, value, origin";
-    let mut stmt = conn.prepare(sql)?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT dim, value, origin, n FROM tag_counts
+          WHERE origin <> 'derived' AND n > 0 AND (?1 IS NULL OR dim = ?1) ORDER BY dim, value, origin",
+    )?;
     let rows = stmt.query_map([only], |r| {
         Ok(TagCount {
             dim: r.get(0)?,
