@@ -302,10 +302,12 @@ fn orders(n_customers: u64, per: u64, seed: u64) -> io::Result<()> {
     out.flush()
 }
 
-/// Tag dimensions for `tags`: (dimension, origin, single-valued, [(value, percent of
-/// customers)]). A single-valued dimension draws at most one value; a multi-valued one draws
-/// each value on its own. About 5.2 tags per customer.
-const TAG_DIMS: &[(&str, &str, bool, &[(&str, u64)])] = &[
+/// A tag dimension for `tags`: name, origin, single-valued, and (value, percent of customers).
+type TagDim = (&'static str, &'static str, bool, &'static [(&'static str, u64)]);
+
+/// The dimensions `tags` draws from. A single-valued dimension gives at most one value; a
+/// multi-valued one draws each value on its own. About 5.0 tags per customer.
+const TAG_DIMS: &[TagDim] = &[
     ("价值", "model", true, &[("高", 15), ("中", 35), ("低", 50)]),
     ("潜力", "model", true, &[("A类", 10), ("B类", 30), ("C类", 60)]),
     ("意向", "manual", true, &[("高", 20), ("中", 25), ("低", 15)]),
