@@ -158,6 +158,7 @@ SELECT * FROM change_log WHERE customer_code = 'G0000123' ORDER BY id DESC LIMIT
 q() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 
 echo "kehu ad-hoc query benchmark: $rows customers, $tags tags, database $size MB"
+echo "machine: $(nproc) cores, load average$(uptime | sed 's/.*load average//'), $(sqlite3 --version | cut -d' ' -f1) CLI"
 echo "filter: $FILTER"
 echo "plan:"; kehu list $FILTER --limit 50 --explain | tail -n +2
 echo "matches: $(kehu list $FILTER --count)"

@@ -583,3 +583,38 @@ fn bad_filters_are_refused_with_the_rule() {
     assert!(err.contains("empty tier"), "{err}");
     assert_eq!(k.dump(), before);
 }
+
+#[test]
+fn the_readme_questions_answer_in_one_command() {
+    let k = Kehu::new();
+    tagged(&k);
+    k.ok(&["edit", "CST20240002", "--set", "industry=I65"]);
+    k.ok(&["tag", "add", "CST20240002", "紧急度:紧急", "意向:高"]);
+    let q = |args: &str| hits(&k, &args.split(' ').collect::<Vec<_>>());
+    assert_eq!(q("--tag 价值:高 --tag 行业:制造业 --tag 区域:华东"), [3]);
+    assert_eq!(q("--tag 地区:上海 --tag 行业:IT服务业 --tag 需求:采购设备"), [2]);
+    assert_eq!(q("--tier 核心 --region 华北"), [1]);
+    assert_eq!(
+        q("--stage 意向 --tag 意向:高 --tag 紧急度:紧急 --tag 需求:采购设备 --sort updated --desc"),
+        [2]
+    );
+    assert_eq!(q("--source 展会 --intent 高"), [1]);
+    assert_eq!(q("--stale 30"), NONE);
+    assert_eq!(q("--tag 长期稳定合作"), [2, 3]);
+    assert_eq!(q("--stage 成交 --amount 50万.. --sort amount --desc"), [3, 1]);
+    assert_eq!(q("--q 科技"), [1]);
+    assert_eq!(q("--q 138-1234-5678"), [1]);
+    assert_eq!(q("--stage 意向 --not-tag 意向:*"), NONE);
+    let by_region = k.json(&["list", "--tag", "价值:高", "--group-by", "区域"]);
+    assert_eq!(by_region.as_array().unwrap().len(), 2);
+    k.ok(&[
+        "tag",
+        "add",
+        "重点跟进",
+        "--where-tag",
+        "区域:华东",
+        "--tier",
+        "important",
+    ]);
+    assert_eq!(q("--tag 重点跟进"), [3]);
+}
