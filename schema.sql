@@ -258,3 +258,160 @@ CREATE INDEX customers_name_key ON customers(name_key);
 CREATE INDEX orders_date ON orders(date, customer_id, amount_fen);
 -- Contacts by e-mail with their customer: e-mails shared by several customers.
 CREATE INDEX contacts_email ON contacts(email, customer_id);
+
+-- Tags and search -------------------------------------------------------------------------
+-- Two FTS5 indexes make `kehu list` filters fast on a million customers, and tag_counts makes
+-- `kehu tag list` instant. Triggers keep all three current whatever writes the base tables.
+-- Each is defined once, by a view (customer_search_source, customer_tag_terms,
+-- tag_counts_source); Store::rebuild_search_indexes refills them from their views, as
+-- bench/query.sh does in SQL after a bulk load.
+
+-- Every stored tag ever used gets a small number, which names it in customer_tag_index; so
+-- does every dimension, as (dim, ''), for `dim:*`. Numbers are never reused.
+CREATE TABLE tag_ids (
+    id     INTEGER PRIMARY KEY,
+    dim    TEXT NOT NULL,
+    value  TEXT NOT NULL,
+    UNIQUE (dim, value)
+);
+
+-- Name, short name, remarks and contact phone numbers, trigram-tokenised: a substring of
+-- three or more characters (科技有 in 北京某某科技有限公司, 1234567 in a mobile) is an index
+-- lookup. kehu checks shorter ones on the rows the other conditions leave.
+CREATE VIEW customer_search_source(rowid, name, short_name, remarks, phones) AS
+    SELECT c.id, c.name, c.short_name, c.remarks,
+           (SELECT group_concat(trim(coalesce(k.mobile, '') || ' ' || coalesce(k.landline, '')), ' ')
+              FROM contacts k WHERE k.customer_id = c.id)
+      FROM customers c;
+CREATE VIRTUAL TABLE customer_search USING fts5(
+    name, short_name, remarks, phones, tokenize = 'trigram', columnsize = 0
+);
+
+-- One term per stored tag and per stored dimension (t + tag_ids number), and per derived
+-- dimension held in a column (zr + region, zi + industry section letter, zs + stage), so any
+-- all-of / any-of / none-of combination is one FTS5 query over sorted lists. Tier is not here:
+-- grading rewrites it in bulk, and the tier column has its own index.
+CREATE VIEW customer_tag_terms(rowid, terms) AS
+    SELECT c.id,
+           coalesce('zr' || c.region || ' ', '') || coalesce('zi' || c.industry_section || ' ', '')
+           || 'zs' || c.stage
+           || coalesce(' ' || (SELECT group_concat('t' || i.id || ' t' || d.id, ' ')
+                                  FROM customer_tags t
+                                  JOIN tag_ids i ON i.dim = t.dim AND i.value = t.value
+                                  JOIN tag_ids d ON d.dim = t.dim AND d.value = ''
+                                 WHERE t.customer_id = c.id), '')
+      FROM customers c;
+CREATE VIRTUAL TABLE customer_tag_index USING fts5(terms, detail = none, columnsize = 0);
+
+-- How many customers carry each value: stored tags by dimension, value and origin, and the
+-- derived dimensions (区域 省份 行业 阶段 等级, origin 'derived') by record value. Rows may
+-- reach n = 0 and stay.
+CREATE TABLE tag_counts (
+    dim     TEXT NOT NULL,
+    value   TEXT NOT NULL,
+    origin  TEXT NOT NULL,
+    n       INTEGER NOT NULL,
+    PRIMARY KEY (dim, value, origin)
+) WITHOUT ROWID;
+CREATE VIEW tag_counts_source(dim, value, origin, n) AS
+    SELECT dim, value, origin, count(*) FROM customer_tags GROUP BY dim, value, origin
+    UNION ALL SELECT '区域', region, 'derived', count(*) FROM customers WHERE region IS NOT NULL GROUP BY region
+    UNION ALL SELECT '省份', province, 'derived', count(*) FROM customers WHERE province IS NOT NULL GROUP BY province
+    UNION ALL SELECT '行业', industry_section, 'derived', count(*) FROM customers
+               WHERE industry_section IS NOT NULL GROUP BY industry_section
+    UNION ALL SELECT '阶段', stage, 'derived', count(*) FROM customers GROUP BY stage
+    UNION ALL SELECT '等级', tier, 'derived', count(*) FROM customers WHERE tier IS NOT NULL GROUP BY tier;
+
+CREATE INDEX customers_tier ON customers(tier);
+
+CREATE TRIGGER customers_index_insert AFTER INSERT ON customers BEGIN
+    INSERT INTO customer_search(rowid, name, short_name, remarks, phones)
+        SELECT * FROM customer_search_source WHERE rowid = new.id;
+    INSERT INTO customer_tag_index(rowid, terms) SELECT * FROM customer_tag_terms WHERE rowid = new.id;
+    INSERT INTO tag_counts(dim, value, origin, n)
+        SELECT d, v, 'derived', 1 FROM (
+            SELECT '区域' AS d, new.region AS v UNION ALL SELECT '省份', new.province
+            UNION ALL SELECT '行业', new.industry_section UNION ALL SELECT '阶段', new.stage
+            UNION ALL SELECT '等级', new.tier)
+         WHERE v IS NOT NULL
+        ON CONFLICT (dim, value, origin) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER customers_search_update AFTER UPDATE OF name, short_name, remarks ON customers
+WHEN old.name IS NOT new.name OR old.short_name IS NOT new.short_name OR old.remarks IS NOT new.remarks
+BEGIN
+    DELETE FROM customer_search WHERE rowid = new.id;
+    INSERT INTO customer_search(rowid, name, short_name, remarks, phones)
+        SELECT * FROM customer_search_source WHERE rowid = new.id;
+END;
+CREATE TRIGGER customers_terms_update AFTER UPDATE OF region, industry_section, stage ON customers
+WHEN old.region IS NOT new.region OR old.industry_section IS NOT new.industry_section OR old.stage IS NOT new.stage
+BEGIN
+    DELETE FROM customer_tag_index WHERE rowid = new.id;
+    INSERT INTO customer_tag_index(rowid, terms) SELECT * FROM customer_tag_terms WHERE rowid = new.id;
+END;
+CREATE TRIGGER customers_counts_update AFTER UPDATE OF region, province, industry_section, stage, tier ON customers
+BEGIN
+    UPDATE tag_counts SET n = n - 1
+     WHERE origin = 'derived' AND (dim, value) IN (
+        SELECT d, v FROM (
+            SELECT '区域' AS d, old.region AS v, new.region AS w UNION ALL SELECT '省份', old.province, new.province
+            UNION ALL SELECT '行业', old.industry_section, new.industry_section
+            UNION ALL SELECT '阶段', old.stage, new.stage UNION ALL SELECT '等级', old.tier, new.tier)
+         WHERE v IS NOT w);
+    INSERT INTO tag_counts(dim, value, origin, n)
+        SELECT d, w, 'derived', 1 FROM (
+            SELECT '区域' AS d, old.region AS v, new.region AS w UNION ALL SELECT '省份', old.province, new.province
+            UNION ALL SELECT '行业', old.industry_section, new.industry_section
+            UNION ALL SELECT '阶段', old.stage, new.stage UNION ALL SELECT '等级', old.tier, new.tier)
+         WHERE v IS NOT w AND w IS NOT NULL
+        ON CONFLICT (dim, value, origin) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER customers_index_delete AFTER DELETE ON customers BEGIN
+    DELETE FROM customer_search WHERE rowid = old.id;
+    DELETE FROM customer_tag_index WHERE rowid = old.id;
+    UPDATE tag_counts SET n = n - 1
+     WHERE origin = 'derived' AND (dim, value) IN (
+        SELECT '区域', old.region UNION ALL SELECT '省份', old.province
+        UNION ALL SELECT '行业', old.industry_section UNION ALL SELECT '阶段', old.stage
+        UNION ALL SELECT '等级', old.tier);
+END;
+
+CREATE TRIGGER customer_tags_index_insert AFTER INSERT ON customer_tags BEGIN
+    INSERT OR IGNORE INTO tag_ids(dim, value) VALUES (new.dim, new.value), (new.dim, '');
+    DELETE FROM customer_tag_index WHERE rowid = new.customer_id;
+    INSERT INTO customer_tag_index(rowid, terms) SELECT * FROM customer_tag_terms WHERE rowid = new.customer_id;
+    INSERT INTO tag_counts(dim, value, origin, n) VALUES (new.dim, new.value, new.origin, 1)
+        ON CONFLICT (dim, value, origin) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER customer_tags_index_delete AFTER DELETE ON customer_tags BEGIN
+    DELETE FROM customer_tag_index WHERE rowid = old.customer_id;
+    INSERT INTO customer_tag_index(rowid, terms) SELECT * FROM customer_tag_terms WHERE rowid = old.customer_id;
+    UPDATE tag_counts SET n = n - 1 WHERE dim = old.dim AND value = old.value AND origin = old.origin;
+END;
+CREATE TRIGGER customer_tags_index_update AFTER UPDATE OF customer_id, dim, value, origin ON customer_tags BEGIN
+    INSERT OR IGNORE INTO tag_ids(dim, value) VALUES (new.dim, new.value), (new.dim, '');
+    DELETE FROM customer_tag_index WHERE rowid IN (old.customer_id, new.customer_id);
+    INSERT INTO customer_tag_index(rowid, terms)
+        SELECT * FROM customer_tag_terms WHERE rowid IN (old.customer_id, new.customer_id);
+    UPDATE tag_counts SET n = n - 1 WHERE dim = old.dim AND value = old.value AND origin = old.origin;
+    INSERT INTO tag_counts(dim, value, origin, n) VALUES (new.dim, new.value, new.origin, 1)
+        ON CONFLICT (dim, value, origin) DO UPDATE SET n = n + 1;
+END;
+
+CREATE TRIGGER contacts_search_insert AFTER INSERT ON contacts BEGIN
+    DELETE FROM customer_search WHERE rowid = new.customer_id;
+    INSERT INTO customer_search(rowid, name, short_name, remarks, phones)
+        SELECT * FROM customer_search_source WHERE rowid = new.customer_id;
+END;
+CREATE TRIGGER contacts_search_update AFTER UPDATE OF customer_id, mobile, landline ON contacts
+WHEN old.customer_id IS NOT new.customer_id OR old.mobile IS NOT new.mobile OR old.landline IS NOT new.landline
+BEGIN
+    DELETE FROM customer_search WHERE rowid IN (old.customer_id, new.customer_id);
+    INSERT INTO customer_search(rowid, name, short_name, remarks, phones)
+        SELECT * FROM customer_search_source WHERE rowid IN (old.customer_id, new.customer_id);
+END;
+CREATE TRIGGER contacts_search_delete AFTER DELETE ON contacts BEGIN
+    DELETE FROM customer_search WHERE rowid = old.customer_id;
+    INSERT INTO customer_search(rowid, name, short_name, remarks, phones)
+        SELECT * FROM customer_search_source WHERE rowid = old.customer_id;
+END;

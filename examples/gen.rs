@@ -3,6 +3,8 @@
 //! ```sh
 //! cargo run --release --example gen -- customers 1000000 > customers.csv
 //! cargo run --release --example gen -- orders 1000000 10 > orders.csv   # ~10 per customer
+//! cargo run --release --example gen -- stored-customers 1000000 > stored.csv
+//! cargo run --release --example gen -- tags 1000000 > tags.csv            # ~5 per customer
 //! cargo run --release --example gen -- dupes 100000 --truth truth.csv > dupes.csv
 //! ```
 //!
@@ -10,6 +12,11 @@
 //! (legal form swapped, region added, dropped or bracketed, short name or 字号 only,
 //! full-width, typos, no USCC, changed contacts, 王总/王经理), with codes `D0000001…`;
 //! `--truth FILE` gets `code,entity`: records with one entity are one company.
+//!
+//! `stored-customers` writes customers as kehu stores them (the `customers` columns, canonical
+//! values: keys, full province names, ISO dates, fen) plus one primary contact, for loading
+//! straight into the schema with the sqlite3 CLI; `tags` writes `code,dim,value,origin` rows
+//! drawn from the distribution in [`TAG_DIMS`] for customers `G0000001…`.
 //!
 //! Output is deterministic for a given `--seed` (default 1): UTF-8 CSV with the Chinese headers
 //! a clerk's spreadsheet has. Customers carry codes `G0000001…` so orders can refer to them,
@@ -353,6 +360,194 @@ fn labelled_dupes(n: u64, seed: u64, truth: Option<&str>) -> io::Result<()> {
     out.flush()
 }
 
+/// A tag dimension for `tags`: name, origin, single-valued, and (value, percent of customers).
+type TagDim = (&'static str, &'static str, bool, &'static [(&'static str, u64)]);
+
+/// The dimensions `tags` draws from. A single-valued dimension gives at most one value; a
+/// multi-valued one draws each value on its own. About 5.0 tags per customer.
+const TAG_DIMS: &[TagDim] = &[
+    ("价值", "model", true, &[("高", 15), ("中", 35), ("低", 50)]),
+    ("潜力", "model", true, &[("A类", 10), ("B类", 30), ("C类", 60)]),
+    ("意向", "manual", true, &[("高", 20), ("中", 25), ("低", 15)]),
+    (
+        "活跃度",
+        "manual",
+        true,
+        &[("高频", 10), ("中频", 30), ("低频", 30)],
+    ),
+    (
+        "紧急度",
+        "manual",
+        true,
+        &[("紧急", 5), ("一般", 20), ("长期", 20)],
+    ),
+    (
+        "需求",
+        "manual",
+        false,
+        &[
+            ("采购设备", 25),
+            ("咨询服务", 20),
+            ("技术支持", 15),
+            ("售后支持", 10),
+        ],
+    ),
+    (
+        "",
+        "manual",
+        false,
+        &[
+            ("长期稳定合作", 20),
+            ("新拓展客户", 15),
+            ("重点跟进", 8),
+            ("付款周期长", 5),
+            ("需季度返点", 3),
+            ("VIP", 3),
+        ],
+    ),
+];
+
+fn tags(n: u64, seed: u64) -> io::Result<()> {
+    let mut rng = Rng(seed.wrapping_mul(0x94D0_49BB_1331_11EB) | 1);
+    let mut out = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, io::stdout().lock()));
+    out.write_record(["code", "dim", "value", "origin"])?;
+    for i in 1..=n {
+        let code = format!("G{i:07}");
+        for (dim, origin, single, values) in TAG_DIMS {
+            if *single {
+                let mut roll = rng.below(100);
+                for (value, percent) in *values {
+                    if roll < *percent {
+                        out.write_record([code.as_str(), dim, value, origin])?;
+                        break;
+                    }
+                    roll -= percent;
+                }
+            } else {
+                for (value, percent) in *values {
+                    if rng.chance(*percent) {
+                        out.write_record([code.as_str(), dim, value, origin])?;
+                    }
+                }
+            }
+        }
+    }
+    out.flush()
+}
+
+const STORED_NATURES: &[&str] = &[
+    "private",
+    "private",
+    "state",
+    "foreign",
+    "joint_venture",
+    "listed",
+    "",
+];
+const STORED_SIZES: &[&str] = &["large", "medium", "small", "small", "micro", ""];
+const STORED_SOURCES: &[&str] = &[
+    "exhibition",
+    "online_ad",
+    "referral",
+    "inbound",
+    "telemarketing",
+    "website",
+    "",
+];
+const STORED_STAGES: &[&str] = &[
+    "prospect", "intent", "customer", "customer", "customer", "churned",
+];
+const STORED_INTENTS: &[&str] = &["high", "medium", "low", ""];
+
+fn stored_customers(n: u64, seed: u64) -> io::Result<()> {
+    let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let mut out = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, io::stdout().lock()));
+    out.write_record([
+        "code",
+        "name",
+        "short_name",
+        "uscc",
+        "industry",
+        "industry_section",
+        "province",
+        "region",
+        "nature",
+        "size",
+        "source",
+        "stage",
+        "intent",
+        "owner",
+        "first_coop_date",
+        "last_coop_date",
+        "total_amount_fen",
+        "remarks",
+        "created_at",
+        "updated_at",
+        "contact_name",
+        "contact_title",
+        "mobile",
+    ])?;
+    let provinces: Vec<_> = provinces()
+        .iter()
+        .filter(|p| p.code.as_bytes()[0] < b'7')
+        .collect();
+    for i in 1..=n {
+        let p = rng.pick(&provinces);
+        let trade: String = (0..2).map(|_| *rng.pick(TRADE_NAME_CHARS)).collect();
+        let (word, industry) = *rng.pick(TRADE_WORDS);
+        let name = format!("{}{trade}{word}{}", p.short_name, rng.pick(SUFFIXES));
+        let stage = *rng.pick(STORED_STAGES);
+        let dealt = stage == "customer" || stage == "churned";
+        let (fy, fm, fd) = date(&mut rng, 2015, 2023);
+        let ly = fy + rng.below((2024 - fy + 1) as u64) as i32;
+        let iso = |y: i32, m: u32, d: u32| format!("{y}-{m:02}-{d:02}");
+        let (cy, cm, cd) = date(&mut rng, 2023, 2024);
+        let created = format!("{}T09:00:00Z", iso(cy, cm, cd));
+        let updated = if rng.chance(50) {
+            let (uy, um, ud) = date(&mut rng, cy, 2024);
+            let u = iso(uy, um, ud);
+            if u > iso(cy, cm, cd) {
+                format!("{u}T10:00:00Z")
+            } else {
+                created.clone()
+            }
+        } else {
+            created.clone()
+        };
+        let row = [
+            format!("G{i:07}"),
+            name,
+            format!("{trade}{word}"),
+            uscc(&mut rng, p.code, i),
+            industry.to_string(),
+            industry[..1].to_string(),
+            p.name.to_string(),
+            p.region.en().to_string(),
+            rng.pick(STORED_NATURES).to_string(),
+            rng.pick(STORED_SIZES).to_string(),
+            rng.pick(STORED_SOURCES).to_string(),
+            stage.to_string(),
+            rng.pick(STORED_INTENTS).to_string(),
+            rng.pick(OWNERS).to_string(),
+            if dealt { iso(fy, fm, fd) } else { String::new() },
+            if dealt { iso(ly, fm, fd) } else { String::new() },
+            if dealt {
+                (rng.below(5_000_000) * 100).to_string()
+            } else {
+                String::new()
+            },
+            rng.pick(REMARKS).to_string(),
+            created,
+            updated,
+            format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN)),
+            rng.pick(TITLES).to_string(),
+            format!("1{}{:09}", rng.pick(&[3, 5, 7, 8, 9]), rng.below(1_000_000_000)),
+        ];
+        out.write_record(&row)?;
+    }
+    out.flush()
+}
+
 fn main() -> io::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let seed = args
@@ -368,6 +563,8 @@ fn main() -> io::Result<()> {
             Some(path) => customers_xlsx(num(1, 1000), seed, path),
             None => Err(io::Error::other("usage: gen xlsx N FILE")),
         },
+        Some("stored-customers") => stored_customers(num(1, 1000), seed),
+        Some("tags") => tags(num(1, 1000), seed),
         Some("orders") => orders(num(1, 1000), num(2, 10), seed),
         Some("dupes") => {
             let truth = args

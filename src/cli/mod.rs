@@ -13,6 +13,7 @@ mod log;
 pub mod output;
 mod report;
 mod show;
+mod tag;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -90,6 +91,8 @@ pub enum Command {
     Dedupe(dedupe::DedupeArgs),
     /// Reports: distributions, tier movement, data quality, monthly review, tiers.
     Report(report::ReportArgs),
+    /// Tags: add, remove, list, rename; tag dimensions.
+    Tag(tag::TagArgs),
 }
 
 /// How a command that did not fail ended.
@@ -176,6 +179,7 @@ pub fn run(cli: Cli) -> Result<Status> {
         Command::Grade(args) => grade::run(&ctx, *args),
         Command::Dedupe(args) => dedupe::run(&ctx, args),
         Command::Report(args) => report::run(&ctx, args),
+        Command::Tag(args) => tag::run(&ctx, args),
     }
 }
 

@@ -145,22 +145,7 @@ fn sections(file: &CustomerFile) -> Vec<Section> {
             ]
         })
         .collect();
-    let mut tags = Records::new(vec![
-        Column::new("dimension", "维度"),
-        Column::new("value", "值"),
-        Column::new("origin", "来源"),
-    ]);
-    tags.rows = file
-        .tags
-        .iter()
-        .map(|(d, v, o)| {
-            vec![
-                Cell::Text(d.clone()),
-                Cell::Text(v.clone()),
-                Cell::Text(o.clone()),
-            ]
-        })
-        .collect();
+    let tags = super::tag::tag_rows(&file.tags);
     let mut changes = Records::new(vec![
         Column::new("at", "时间"),
         Column::new("operator", "操作人"),

@@ -90,6 +90,32 @@ impl CodePattern {
         digits.parse().ok()
     }
 
+    /// Whether `code` has the shape of a code from this pattern (any date, any sequence
+    /// number of at least the pattern's width), ignoring ASCII case.
+    pub fn matches(&self, code: &str) -> bool {
+        fn digits(s: &str, n: usize) -> Option<&str> {
+            (s.len() >= n && s.as_bytes()[..n].iter().all(u8::is_ascii_digit)).then(|| &s[n..])
+        }
+        fn rest(parts: &[Part], s: &str) -> bool {
+            let Some((first, others)) = parts.split_first() else {
+                return s.is_empty();
+            };
+            match first {
+                Part::Text(t) => {
+                    s.get(..t.len()).is_some_and(|head| head.eq_ignore_ascii_case(t))
+                        && rest(others, &s[t.len()..])
+                }
+                Part::Year4 => digits(s, 4).is_some_and(|r| rest(others, r)),
+                Part::Year2 | Part::Month | Part::Day => digits(s, 2).is_some_and(|r| rest(others, r)),
+                Part::Seq(width) => {
+                    let run = s.bytes().take_while(u8::is_ascii_digit).count();
+                    (*width..=run).any(|n| rest(others, &s[n..]))
+                }
+            }
+        }
+        rest(&self.parts, code.trim())
+    }
+
     fn render_with(&self, date: NaiveDate, seq: impl Fn(usize) -> String) -> String {
         self.parts
             .iter()
@@ -162,6 +188,19 @@ mod tests {
         assert_eq!(p.sequence_of(&period, "CST20240042"), Some(42));
         assert_eq!(p.sequence_of(&period, "CST20250042"), None);
         assert_eq!(p.sequence_of(&period, "CST2024abcd"), None);
+    }
+
+    #[test]
+    fn codes_are_recognised_by_shape() {
+        let p = CodePattern::default();
+        assert!(p.matches("CST20240001"));
+        assert!(p.matches("cst202412345"));
+        assert!(!p.matches("CST2024001"));
+        assert!(!p.matches("重点跟进"));
+        assert!(!p.matches("VIP"));
+        let p = CodePattern::parse("{yyyy}{mm}-{seq:04}").unwrap();
+        assert!(p.matches("202405-0001"));
+        assert!(!p.matches("202405-01"));
     }
 
     #[test]

@@ -20,8 +20,10 @@ pub mod industry;
 pub mod money;
 pub mod number;
 pub mod phone;
+pub mod query;
 pub mod region;
 pub mod report;
+pub mod tag;
 pub mod text;
 pub mod uscc;
 

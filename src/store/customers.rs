@@ -4,12 +4,15 @@ use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, Row, ToSql, params};
 use rust_decimal::Decimal;
 
+use super::tags::TagRow;
 use super::{Error, LogEntry, LogFilter, Result, Store, Writer};
 use crate::domain::choice::{Choice, Intent, Nature, Secrecy, Size, Source, Stage};
 use crate::domain::code::CodePattern;
 use crate::domain::contact::{Contact, Interaction, Order};
 use crate::domain::industry::parse_industry;
+use crate::domain::query::{Range, Word};
 use crate::domain::region::{Region, parse_province};
+use crate::domain::tag::TagCond;
 use crate::domain::{Change, Customer, Field};
 
 /// A customer as stored: the record plus what the store keeps about it.
@@ -39,7 +42,7 @@ pub struct CustomerFile {
     pub order_total_fen: i64,
     pub interactions: Vec<Interaction>,
     pub stage_moves: Vec<StageMove>,
-    pub tags: Vec<(String, String, String)>,
+    pub tags: Vec<TagRow>,
     pub changes: Vec<LogEntry>,
     /// The latest grading run that set the tier, and this customer's result in it.
     pub grade: Option<(super::Run, super::RunResult)>,
@@ -66,9 +69,12 @@ pub enum Sort {
     Created,
     Amount,
     Score,
+    FirstCoop,
+    LastCoop,
 }
 
-/// The basic filters of `kehu list`; every one is optional and they combine with AND.
+/// The filters of `kehu list` (and of changes over a filter); every one is optional and
+/// they combine with AND.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
     pub stage: Option<Stage>,
@@ -77,12 +83,54 @@ pub struct ListFilter {
     /// A section letter (`C`) matches the whole section; a full code (`C39`) one division.
     pub industry: Option<String>,
     pub owner: Option<String>,
+    /// A tier key (`core` …) or another model's class as stored.
+    pub tier: Option<String>,
+    pub intent: Option<Intent>,
+    pub source: Option<Source>,
+    /// The spellings the city may be stored under (`深圳`, `深圳市`); empty for any city.
+    pub city: Vec<String>,
+    /// Tags the customer has all of, any of, none of.
+    pub all_tags: Vec<TagCond>,
+    pub any_tags: Vec<TagCond>,
+    pub no_tags: Vec<TagCond>,
+    pub first_coop: Range<NaiveDate>,
+    pub last_coop: Range<NaiveDate>,
+    pub amount_fen: Range<i64>,
+    pub score: Range<Decimal>,
+    /// Only customers last updated before this day (`--stale`).
+    pub stale_before: Option<NaiveDate>,
+    /// Free-text words; every one must match.
+    pub text: Vec<Word>,
     pub sort: Sort,
     pub descending: bool,
     pub limit: Option<usize>,
 }
 
-const COLUMNS: &str = "id, code, name, short_name, uscc, industry, province, city, nature, size, source, \
+impl ListFilter {
+    /// Whether the filter selects anything narrower than every customer.
+    pub fn is_everything(&self) -> bool {
+        self.stage.is_none()
+            && self.region.is_none()
+            && self.province.is_none()
+            && self.industry.is_none()
+            && self.owner.is_none()
+            && self.tier.is_none()
+            && self.intent.is_none()
+            && self.source.is_none()
+            && self.city.is_empty()
+            && self.all_tags.is_empty()
+            && self.any_tags.is_empty()
+            && self.no_tags.is_empty()
+            && self.first_coop.is_open()
+            && self.last_coop.is_open()
+            && self.amount_fen.is_open()
+            && self.score.is_open()
+            && self.stale_before.is_none()
+            && self.text.is_empty()
+    }
+}
+
+pub(super) const COLUMNS: &str = "id, code, name, short_name, uscc, industry, province, city, nature, size, source, \
     stage, stage_date, intent, owner, first_coop_date, last_coop_date, total_amount_fen, trade_12m_fen, \
     tenure_years, satisfaction, referrals_12m, complaints_12m, budget_growth, secrecy, tier, score, \
     remarks, extra, created_at, updated_at";
@@ -101,7 +149,7 @@ fn date(value: Option<String>) -> Option<NaiveDate> {
     parse_col(value, |v| v.parse::<NaiveDate>().map_err(|e| e.to_string()))
 }
 
-fn stored(r: &Row) -> rusqlite::Result<Stored> {
+pub(super) fn stored(r: &Row) -> rusqlite::Result<Stored> {
     let extra: Option<String> = r.get(28)?;
     let customer = Customer {
         code: r.get(1)?,
@@ -204,51 +252,6 @@ impl Store {
         get_by(&self.conn, "uscc", &uscc)
     }
 
-    /// Customers matching `filter`, in a stable order.
-    pub fn list_customers(&self, filter: &ListFilter) -> Result<Vec<Stored>> {
-        let mut sql = format!("SELECT {COLUMNS} FROM customers WHERE 1 = 1");
-        let mut args: Vec<String> = Vec::new();
-        let mut add = |sql: &mut String, clause: &str, value: String| {
-            args.push(value);
-            sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
-        };
-        if let Some(stage) = filter.stage {
-            add(&mut sql, " AND stage = ?", stage.key().into());
-        }
-        if let Some(region) = filter.region {
-            add(&mut sql, " AND region = ?", region.en().into());
-        }
-        if let Some(p) = &filter.province {
-            add(&mut sql, " AND province = ?", p.clone());
-        }
-        if let Some(i) = &filter.industry {
-            if i.len() == 1 {
-                add(&mut sql, " AND industry_section = ?", i.clone());
-            } else {
-                add(&mut sql, " AND industry = ?", i.clone());
-            }
-        }
-        if let Some(o) = &filter.owner {
-            add(&mut sql, " AND owner = ?", o.clone());
-        }
-        let column = match filter.sort {
-            Sort::Code => "code",
-            Sort::Name => "name",
-            Sort::Updated => "updated_at",
-            Sort::Created => "created_at",
-            Sort::Amount => "total_amount_fen",
-            Sort::Score => "CAST(score AS REAL)",
-        };
-        let dir = if filter.descending { "DESC" } else { "ASC" };
-        sql.push_str(&format!(" ORDER BY {column} {dir} NULLS LAST, code"));
-        if let Some(limit) = filter.limit {
-            sql.push_str(&format!(" LIMIT {limit}"));
-        }
-        let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), stored)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
     /// The whole file of one customer.
     pub fn customer_file(&self, code: &str, recent: usize) -> Result<CustomerFile> {
         let stored = self.customer(code)?;
@@ -294,13 +297,7 @@ impl Store {
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
-        let tags = self
-            .conn
-            .prepare(
-                "SELECT dim, value, origin FROM customer_tags WHERE customer_id = ?1 ORDER BY dim, value",
-            )?
-            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+        let tags = self.customer_tags(&stored)?;
         let changes = self.log_entries(&LogFilter {
             customer: Some(stored.customer.code.clone()),
             limit: Some(recent),

@@ -14,7 +14,9 @@ mod grade;
 mod import;
 mod log;
 mod migrate;
+mod query;
 mod report;
+mod tags;
 
 use std::path::Path;
 use std::time::Duration;
@@ -30,7 +32,9 @@ pub use grade::{
 };
 pub use import::{Batch, OnExisting, Outcome, UndoneBatch};
 pub use log::{Broken, LogEntry, LogFilter};
+pub use query::GroupBy;
 pub use report::{Completeness, GradeRun, ReportFilter, Scored, Shared, Stale, TierFigures, TierMove};
+pub use tags::{CustomerKey, DERIVED, MANUAL, MODEL, ReadyTag, TagCount, TagRow};
 
 pub type Result<T> = std::result::Result<T, Error>;
 

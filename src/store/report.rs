@@ -238,7 +238,7 @@ impl Store {
     }
 
     /// How many customers `filter` covers.
-    pub fn count_customers(&self, filter: &ReportFilter) -> Result<i64> {
+    pub fn report_count(&self, filter: &ReportFilter) -> Result<i64> {
         let mut args = Vec::new();
         let sql = format!(
             "SELECT count(*) FROM customers c WHERE 1 = 1{}",
@@ -251,7 +251,7 @@ impl Store {
 
     /// How many customers `filter` covers, and their trade in `window`.
     pub fn totals(&self, filter: &ReportFilter, window: Window) -> Result<(i64, i64)> {
-        let customers = self.count_customers(filter)?;
+        let customers = self.report_count(filter)?;
         let mut args = vec![
             Value::Text(window.after.to_string()),
             Value::Text(window.until.to_string()),

@@ -11,3 +11,4 @@ mod list;
 mod log;
 mod report;
 mod show;
+mod tag;
