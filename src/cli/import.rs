@@ -332,6 +332,18 @@ struct Report {
     total_rows: usize,
     rejected: Vec<Rejected>,
     conflicts: Vec<Conflict>,
+    possible_duplicates: Vec<PossibleDuplicateRow>,
+}
+
+/// An inserted row that resembles a stored customer (review it with `kehu dedupe`).
+#[derive(Debug, Serialize)]
+struct PossibleDuplicateRow {
+    row: usize,
+    code: String,
+    of: String,
+    of_name: String,
+    score: u8,
+    reasons: String,
 }
 
 impl Report {
@@ -342,8 +354,21 @@ impl Report {
         rejects: Option<&mut Rejects>,
     ) -> crate::store::Result<()> {
         let reason = match outcome {
-            Outcome::Inserted { .. } => {
+            Outcome::Inserted {
+                code,
+                possible_duplicate,
+            } => {
                 self.inserted += 1;
+                if let Some(d) = possible_duplicate {
+                    self.possible_duplicates.push(PossibleDuplicateRow {
+                        row: row.number,
+                        code,
+                        of: d.code,
+                        of_name: d.name,
+                        score: d.score,
+                        reasons: d.reasons.join("; "),
+                    });
+                }
                 None
             }
             Outcome::Updated { renamed, .. } => {
@@ -433,6 +458,7 @@ impl Report {
             "skipped": self.skipped,
             "rejected": self.rejected.len(),
             "conflicts": self.conflicts.len(),
+            "possible_duplicates": self.possible_duplicates.len(),
             "blank_rows": self.blank,
             "total_rows": self.total_rows,
         })
@@ -460,6 +486,7 @@ fn print_report(ctx: &Context, report: &Report, file: &str, batch: i64, args: &I
             "rejected_by_reason": report.by_reason(),
             "rejected": report.rejected,
             "conflicts": report.conflicts,
+            "possible_duplicates": report.possible_duplicates,
         }))?;
     } else {
         print_problems(ctx, report)?;
@@ -480,6 +507,12 @@ fn print_report(ctx: &Context, report: &Report, file: &str, batch: i64, args: &I
             String::new()
         }
     ));
+    if !report.possible_duplicates.is_empty() {
+        ctx.out.status(&format!(
+            "{} new customer(s) look like stored ones: review with kehu dedupe",
+            report.possible_duplicates.len()
+        ));
+    }
     for (reason, n) in report.by_reason() {
         ctx.out.status(&format!("  rejected {n}× {reason}"));
     }
@@ -538,6 +571,32 @@ fn print_problems(ctx: &Context, report: &Report) -> Result<()> {
                 report.rejected.len() - SHOWN
             ));
         }
+    }
+    if !report.possible_duplicates.is_empty() {
+        let mut records = Records::new(vec![
+            Column::new("row", "行号"),
+            Column::new("code", "新客户编号"),
+            Column::new("of", "疑似重复"),
+            Column::new("of_name", "已存客户"),
+            Column::new("score", "相似度"),
+            Column::new("reasons", "依据"),
+        ]);
+        records.rows = report
+            .possible_duplicates
+            .iter()
+            .take(SHOWN)
+            .map(|d| {
+                vec![
+                    Cell::Int(d.row as i64),
+                    Cell::Text(d.code.clone()),
+                    Cell::Text(d.of.clone()),
+                    Cell::Text(d.of_name.clone()),
+                    Cell::Int(d.score.into()),
+                    Cell::Text(d.reasons.clone()),
+                ]
+            })
+            .collect();
+        ctx.out.records(&records)?;
     }
     if !report.conflicts.is_empty() {
         let mut records = Records::new(vec![

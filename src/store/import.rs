@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::{Error, LogEntry, Result, Store, Stored, Writer};
 use crate::domain::choice::Stage;
 use crate::domain::contact::{Contact, Interaction, Order};
+use crate::domain::dedupe::{Candidate, Level, compare};
 use crate::domain::import::{CustomerPart, Keys, Row, RowBody, RowError, UNNAMED_CONTACT, plainly_different};
 use crate::domain::{Change, Customer};
 
@@ -22,8 +23,10 @@ pub enum OnExisting {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
+    /// `possible_duplicate`: a stored customer this one may be (a `review`-level match).
     Inserted {
         code: String,
+        possible_duplicate: Option<PossibleDuplicate>,
     },
     Updated {
         code: String,
@@ -46,6 +49,15 @@ pub enum Outcome {
         incoming: String,
         reason: String,
     },
+}
+
+/// A stored customer an inserted row resembles without being surely the same.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PossibleDuplicate {
+    pub code: String,
+    pub name: String,
+    pub score: u8,
+    pub reasons: Vec<String>,
 }
 
 /// A recorded import.
@@ -261,27 +273,20 @@ impl Writer<'_> {
         on_existing: OnExisting,
     ) -> Result<Outcome> {
         let today = self.actor.today();
-        let Some(stored) = matched else {
-            let customer = match fresh {
-                Some(prepared) => prepared,
-                None => part.new_customer(keys, today),
-            };
-            let customer = match customer {
-                Ok(c) => c,
-                Err(error) => return Ok(Outcome::Rejected { error }),
-            };
-            let contact = part.contact.clone().map(|mut c| {
-                c.is_primary = true;
-                c
-            });
-            let stored =
-                self.insert_customer_with_contact(customer, contact.as_ref(), "import.add", Some(batch))?;
-            if stored.customer.stage != Stage::Prospect {
-                self.record_stage_move(stored.id, None, stored.customer.stage, today, Some("import"))?;
+        let stored = match matched {
+            Some(stored) => stored,
+            None => {
+                let customer = match fresh.unwrap_or_else(|| part.new_customer(keys, today)) {
+                    Ok(c) => c,
+                    Err(error) => return Ok(Outcome::Rejected { error }),
+                };
+                match self.likely_match(&customer, part)? {
+                    // A sure duplicate is the same customer: update it. A row that brings its
+                    // own code is never folded into another code.
+                    Some((found, Level::Sure)) if keys.code.is_none() => self.customer(&found.code)?,
+                    found => return self.insert_new(customer, part, batch, found.map(|(d, _)| d)),
+                }
             }
-            return Ok(Outcome::Inserted {
-                code: stored.customer.code,
-            });
         };
         let code = stored.customer.code.clone();
         match on_existing {
@@ -349,24 +354,76 @@ impl Writer<'_> {
         })
     }
 
+    /// The stored customer a new record most resembles, at `review` level or above.
+    fn likely_match(
+        &self,
+        customer: &Customer,
+        part: &CustomerPart,
+    ) -> Result<Option<(PossibleDuplicate, Level)>> {
+        let probe = Candidate::from_customer(0, customer, part.contact.as_slice());
+        let best = self
+            .match_candidates(&probe)?
+            .into_iter()
+            .map(|c| {
+                let m = compare(&probe, &c);
+                (c, m)
+            })
+            .filter_map(|(c, m)| m.level.map(|level| (c, m, level)))
+            .max_by(|a, b| a.1.score.cmp(&b.1.score).then_with(|| b.0.code.cmp(&a.0.code)));
+        Ok(best.map(|(c, m, level)| {
+            let found = PossibleDuplicate {
+                code: c.code,
+                name: c.name,
+                score: m.score,
+                reasons: m.reasons,
+            };
+            (found, level)
+        }))
+    }
+
+    fn insert_new(
+        &mut self,
+        customer: Customer,
+        part: &CustomerPart,
+        batch: i64,
+        possible_duplicate: Option<PossibleDuplicate>,
+    ) -> Result<Outcome> {
+        let today = self.actor.today();
+        let contact = part.contact.clone().map(|mut c| {
+            c.is_primary = true;
+            c
+        });
+        let stored =
+            self.insert_customer_with_contact(customer, contact.as_ref(), "import.add", Some(batch))?;
+        if stored.customer.stage != Stage::Prospect {
+            self.record_stage_move(stored.id, None, stored.customer.stage, today, Some("import"))?;
+        }
+        Ok(Outcome::Inserted {
+            code: stored.customer.code,
+            possible_duplicate,
+        })
+    }
+
     /// A contact for a stored customer: the same name (or, unnamed, the same phone) updates
     /// that contact; otherwise it is added.
     fn import_contact(&mut self, customer: &Stored, incoming: &Contact, batch: i64) -> Result<Outcome> {
         let code = customer.customer.code.clone();
         let contacts = self.contacts(customer.id)?;
         let same = contacts.iter().find(|c| {
-            if incoming.name == UNNAMED_CONTACT {
-                (incoming.mobile.is_some() && c.contact.mobile == incoming.mobile)
-                    || (incoming.landline.is_some() && c.contact.landline == incoming.landline)
-            } else {
-                c.contact.name == incoming.name
-            }
+            // The same person is often written 王总 in one file and 王经理 in another:
+            // the same mobile is the same contact.
+            let same_phone = (incoming.mobile.is_some() && c.contact.mobile == incoming.mobile)
+                || (incoming.landline.is_some() && c.contact.landline == incoming.landline);
+            same_phone || (incoming.name != UNNAMED_CONTACT && c.contact.name == incoming.name)
         });
         let Some(same) = same else {
             let mut contact = incoming.clone();
             contact.is_primary = !contacts.iter().any(|c| c.contact.is_primary && c.contact.active);
             self.add_contact(customer, &contact, Some(batch))?;
-            return Ok(Outcome::Inserted { code });
+            return Ok(Outcome::Inserted {
+                code,
+                possible_duplicate: None,
+            });
         };
         let mut after = same.contact.clone();
         for (value, slot) in [
@@ -416,7 +473,10 @@ impl Writer<'_> {
         match existing {
             None => {
                 self.add_order(customer, order, Some(batch))?;
-                Ok(Outcome::Inserted { code })
+                Ok(Outcome::Inserted {
+                    code,
+                    possible_duplicate: None,
+                })
             }
             Some((date, amount)) if date == order.date.to_string() && amount == order.amount_fen => {
                 Ok(Outcome::Unchanged { code })
@@ -449,7 +509,10 @@ impl Writer<'_> {
             return Ok(Outcome::Unchanged { code });
         }
         self.add_interaction(customer, i, Some(batch))?;
-        Ok(Outcome::Inserted { code })
+        Ok(Outcome::Inserted {
+            code,
+            possible_duplicate: None,
+        })
     }
 
     /// Reverts a batch: customers it added are removed, fields it changed get their before

@@ -30,7 +30,7 @@ pub use error::Error;
 pub use grade::{
     GradeFilter, Graded, Growth, Moved, PinOf, Run, RunCounts, RunResult, RunSpec, Subject, score_text,
 };
-pub use import::{Batch, OnExisting, Outcome, UndoneBatch};
+pub use import::{Batch, OnExisting, Outcome, PossibleDuplicate, UndoneBatch};
 pub use log::{Broken, LogEntry, LogFilter};
 pub use query::GroupBy;
 pub use report::{Completeness, GradeRun, ReportFilter, Scored, Shared, Stale, TierFigures, TierMove};

@@ -154,8 +154,12 @@ fn the_marketing_csv_in_gbk_updates_matches_and_renames() {
     let k = Kehu::new();
     k.run(&["import", &fixture("sales-q2.xlsx")]).code(3);
     let summary = import_json(&k, &[&fixture("marketing-gbk.csv")], 0);
-    assert_eq!(summary["counts"]["inserted"], 2);
+    assert_eq!(summary["counts"]["inserted"], 1);
     assert_eq!(summary["counts"]["updated"], 3);
+    assert_eq!(
+        summary["counts"]["unchanged"], 1,
+        "某某科技有限责任公司 with 王经理 on 王总's mobile is 北京某某科技, and says nothing new"
+    );
     assert_eq!(summary["counts"]["renamed"], 1);
 
     let beijing = customer(&k, "CST20240001");
@@ -172,7 +176,7 @@ fn the_marketing_csv_in_gbk_updates_matches_and_renames() {
     assert_eq!(
         beijing["contacts"].as_array().unwrap().len(),
         1,
-        "王总 updated, not added again"
+        "王总 and 王经理 with one mobile are one contact"
     );
     assert_eq!(
         customer(&k, "CST20240003")["customer"]["source"],
@@ -187,7 +191,7 @@ fn the_marketing_csv_in_gbk_updates_matches_and_renames() {
     assert_eq!(renames[0]["changes"][0]["field"], "name");
     assert_eq!(renames[0]["changes"][0]["before"], "上海某某贸易有限公司");
 
-    let nanjing = customer(&k, "CST20240005");
+    let nanjing = customer(&k, "CST20240004");
     assert_eq!(nanjing["customer"]["name"], "南京某某医药有限公司");
     assert_eq!(nanjing["contacts"][0]["landline"], "02583456789转801");
 }
@@ -290,7 +294,7 @@ fn importing_the_same_file_twice_changes_nothing_the_second_time() {
         ),
         customers
     );
-    assert_eq!(k.query("SELECT count(*) FROM contacts"), "5");
+    assert_eq!(k.query("SELECT count(*) FROM contacts"), "4");
 }
 
 #[test]
@@ -337,7 +341,7 @@ fn an_import_can_be_undone_exactly() {
     k.run(&["import", "undo", "2"])
         .success()
         .stderr(predicate::str::contains(
-            "import batch 2 undone: 2 customers removed, 3 restored",
+            "import batch 2 undone: 1 customers removed, 3 restored",
         ));
     assert_eq!(
         customers(&k),
@@ -432,7 +436,7 @@ fn existing_customers_can_be_skipped_or_refused() {
             skip["counts"]["skipped"].as_u64(),
             skip["counts"]["inserted"].as_u64()
         ),
-        (Some(3), Some(2))
+        (Some(4), Some(1))
     );
     assert_eq!(customer(&k, "CST20240001")["customer"]["source"], Value::Null);
     let refuse = import_json(&k, &["--on-existing", "error", &fixture("marketing-gbk.csv")], 1);
@@ -565,4 +569,27 @@ fn a_file_where_every_row_is_bad_leaves_the_database_as_it_was() {
     assert_eq!(summary["committed"], false);
     assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("no valid rows: all 10000 rejected"));
     assert_eq!(k.dump(), before);
+}
+
+#[test]
+fn a_row_that_resembles_a_stored_customer_is_inserted_and_reported() {
+    let k = Kehu::new();
+    k.run(&["import", &fixture("sales-q2.xlsx")]).code(3);
+    let path = write(
+        &k,
+        "new.csv",
+        "客户名称,所在地区,联系人,手机\n深圳某某电子科技有限公司,广东深圳,陈工,13512345678\n某某电子,,李四,\n"
+            .as_bytes(),
+    );
+    let summary = import_json(&k, &[&path], 0);
+    assert_eq!(
+        summary["counts"]["updated"], 1,
+        "same name core, same contact and mobile: the same customer"
+    );
+    assert_eq!(summary["counts"]["inserted"], 1);
+    let possible = &summary["possible_duplicates"][0];
+    assert_eq!(possible["row"], 3);
+    assert_eq!(possible["of"], "CST20240003");
+    assert_eq!(possible["reasons"], "names equal after removing 深圳, 有限公司");
+    assert!(possible["score"].as_u64().unwrap() < 85);
 }
