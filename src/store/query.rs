@@ -17,7 +17,7 @@
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row};
 
-use super::tags::{check_cond, derived_column, tag_id};
+use super::tags::{check_cond, derived_column, dim_known, tag_id};
 use super::{CustomerKey, ListFilter, Result, Sort, Store, Stored, Writer};
 use crate::domain::choice::Choice;
 use crate::domain::query::{Range, Word};
@@ -783,13 +783,7 @@ impl Store {
 
     /// Whether a stored tag dimension exists (declared or in use).
     pub fn has_tag_dim(&self, name: &str) -> Result<bool> {
-        Ok(self
-            .conn
-            .prepare_cached(
-                "SELECT EXISTS(SELECT 1 FROM tag_dims WHERE name = ?1)
-                     OR EXISTS(SELECT 1 FROM customer_tags WHERE dim = ?1)",
-            )?
-            .query_row([name], |r| r.get(0))?)
+        dim_known(&self.conn, name)
     }
 
     /// The statement a filter runs, with its arguments written in, and SQLite's plan for it.
