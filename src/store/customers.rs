@@ -107,7 +107,7 @@ pub struct ListFilter {
 }
 
 impl ListFilter {
-    /// Whether the filter selects anything narrower than every customer.
+    /// Whether the filter has no condition at all, and so selects every customer.
     pub fn is_everything(&self) -> bool {
         self.stage.is_none()
             && self.region.is_none()

@@ -17,7 +17,7 @@
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row};
 
-use super::tags::{check_cond, derived_column, tag_id};
+use super::tags::{check_cond, derived_column, dim_known, tag_id};
 use super::{CustomerKey, ListFilter, Result, Sort, Store, Stored, Writer};
 use crate::domain::choice::Choice;
 use crate::domain::query::{Range, Word};
@@ -98,6 +98,9 @@ enum Source {
 pub(super) struct Plan {
     from: String,
     from_args: Vec<Value>,
+    /// `from` as `--explain` shows it: the index query rather than the ids it gave.
+    shown_from: String,
+    shown_from_args: Vec<Value>,
     wheres: Vec<String>,
     where_args: Vec<Value>,
     /// The count, when the source alone answers the filter and was counted in full.
@@ -118,6 +121,22 @@ impl Plan {
 
     fn args(&self) -> Vec<Value> {
         self.from_args.iter().chain(&self.where_args).cloned().collect()
+    }
+
+    /// The statement body and arguments as `--explain` shows them.
+    fn shown(&self) -> (String, Vec<Value>) {
+        let mut sql = self.shown_from.clone();
+        if !self.wheres.is_empty() {
+            sql.push_str(" WHERE ");
+            sql.push_str(&self.wheres.join(" AND "));
+        }
+        let args = self
+            .shown_from_args
+            .iter()
+            .chain(&self.where_args)
+            .cloned()
+            .collect();
+        (sql, args)
     }
 }
 
@@ -352,6 +371,29 @@ fn fts_table(tags: bool) -> &'static str {
     }
 }
 
+/// The first `cap` customer ids a source gives, in id order.
+fn probe(conn: &Connection, conds: &Conds, source: &Source, cap: i64) -> Result<Vec<i64>> {
+    let (sql, args) = match source {
+        Source::Index { tags, expr } => {
+            let t = fts_table(*tags);
+            (
+                format!("SELECT rowid FROM {t} WHERE {t} MATCH ? LIMIT {cap}"),
+                vec![text(expr)],
+            )
+        }
+        Source::Column(i) => {
+            let c = &conds.all[*i];
+            (
+                format!("SELECT c.id FROM customers c WHERE {} LIMIT {cap}", c.sql),
+                c.args.clone(),
+            )
+        }
+    };
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let ids = stmt.query_map(rusqlite::params_from_iter(args), |r| r.get(0))?;
+    Ok(ids.collect::<rusqlite::Result<_>>()?)
+}
+
 /// How many rows a source gives, counting no further than `cap` (`None`: all of them).
 fn measure(conn: &Connection, conds: &Conds, source: &Source, cap: Option<i64>) -> Result<i64> {
     let limit = cap.map_or(String::new(), |c| format!(" LIMIT {c}"));
@@ -444,22 +486,27 @@ pub(super) fn plan(conn: &Connection, f: &ListFilter, limited: bool) -> Result<P
         _ => None,
     };
     let mut chosen: Option<(Source, i64)> = None;
+    // The chosen source's rows, when its probe read them all.
+    let mut ids: Option<Vec<i64>> = None;
     let mut scan = false;
     if !never && !sources.is_empty() {
-        // Each source is counted only as far as the best one so far: reaching that, it
-        // cannot be better, and a dense source reaches it quickly.
+        // Each source is read only as far as the best one so far: reaching that, it cannot
+        // be better, and a dense source reaches it quickly.
         let first_cap = walk_above.map_or(SMALL, |w| w.min(SMALL));
-        let mut smallest: Option<(Source, i64)> = None;
+        let mut smallest: Option<(Source, Vec<i64>)> = None;
         for s in &sources {
-            let cap = smallest.as_ref().map_or(first_cap, |(_, n)| *n);
-            let n = measure(conn, &conds, s, Some(cap))?;
-            if n < cap || smallest.is_none() {
-                smallest = Some((s.clone(), n));
+            let cap = smallest
+                .as_ref()
+                .map_or(first_cap, |(_, found)| found.len() as i64);
+            let found = probe(conn, &conds, s, cap)?;
+            if (found.len() as i64) < cap || smallest.is_none() {
+                smallest = Some((s.clone(), found));
             }
         }
-        let smallest = smallest.expect("sources is not empty");
-        if smallest.1 < first_cap {
-            chosen = Some(smallest);
+        let (source, found) = smallest.expect("sources is not empty");
+        if (found.len() as i64) < first_cap {
+            chosen = Some((source, found.len() as i64));
+            ids = Some(found);
         } else if walk_above.is_some() {
             scan = true;
         } else {
@@ -476,6 +523,8 @@ pub(super) fn plan(conn: &Connection, f: &ListFilter, limited: bool) -> Result<P
     let mut plan = Plan {
         from: "FROM customers c".into(),
         from_args: vec![],
+        shown_from: "FROM customers c".into(),
+        shown_from_args: vec![],
         wheres: vec![],
         where_args: vec![],
         known_count: None,
@@ -489,10 +538,19 @@ pub(super) fn plan(conn: &Connection, f: &ListFilter, limited: bool) -> Result<P
             }
             if let Source::Index { tags, expr } = source {
                 let t = fts_table(*tags);
-                plan.from = format!(
+                plan.shown_from = format!(
                     "FROM (SELECT rowid AS id FROM {t} WHERE {t} MATCH ?) m CROSS JOIN customers c ON c.id = m.id"
                 );
-                plan.from_args.push(text(expr));
+                plan.shown_from_args.push(text(expr));
+            }
+            if let Some(ids) = &ids {
+                // Start from the rows the probe already read rather than asking the index again.
+                let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+                plan.from = "FROM json_each(?) m CROSS JOIN customers c ON c.id = m.value".into();
+                plan.from_args.push(text(format!("[{}]", list.join(","))));
+            } else {
+                plan.from = plan.shown_from.clone();
+                plan.from_args = plan.shown_from_args.clone();
             }
             covered(source)
         }
@@ -677,15 +735,11 @@ fn keys(conn: &Connection, f: &ListFilter) -> Result<Vec<CustomerKey>> {
 /// written in, and SQLite's plan for it.
 fn explain(conn: &Connection, f: &ListFilter, count: bool) -> Result<(String, Vec<String>)> {
     let plan = plan(conn, f, f.limit.is_some() && !count)?;
+    let (body, args) = plan.shown();
     let sql = if count {
-        format!("SELECT count(*) {}", plan.body())
+        format!("SELECT count(*) {body}")
     } else {
-        let mut sql = format!(
-            "SELECT {} {} ORDER BY {}",
-            qualified_columns(),
-            plan.body(),
-            order_by(f)
-        );
+        let mut sql = format!("SELECT {} {body} ORDER BY {}", qualified_columns(), order_by(f));
         if let Some(limit) = f.limit {
             sql.push_str(&format!(" LIMIT {limit}"));
         }
@@ -693,9 +747,9 @@ fn explain(conn: &Connection, f: &ListFilter, count: bool) -> Result<(String, Ve
     };
     let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
     let steps = stmt
-        .query_map(rusqlite::params_from_iter(plan.args()), |r| r.get::<_, String>(3))?
+        .query_map(rusqlite::params_from_iter(args.iter()), |r| r.get::<_, String>(3))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut args = plan.args().into_iter();
+    let mut args = args.into_iter();
     let mut shown = String::with_capacity(sql.len());
     for ch in sql.chars() {
         match ch {
@@ -729,13 +783,7 @@ impl Store {
 
     /// Whether a stored tag dimension exists (declared or in use).
     pub fn has_tag_dim(&self, name: &str) -> Result<bool> {
-        Ok(self
-            .conn
-            .prepare_cached(
-                "SELECT EXISTS(SELECT 1 FROM tag_dims WHERE name = ?1)
-                     OR EXISTS(SELECT 1 FROM customer_tags WHERE dim = ?1)",
-            )?
-            .query_row([name], |r| r.get(0))?)
+        dim_known(&self.conn, name)
     }
 
     /// The statement a filter runs, with its arguments written in, and SQLite's plan for it.
@@ -744,7 +792,7 @@ impl Store {
     }
 
     /// Rebuilds the search indexes and tag counts from their views (after loading data
-    /// behind kehu's back).
+    /// behind kehu's back), each index merged into one segment.
     pub fn rebuild_search_indexes(&mut self) -> Result<()> {
         self.conn.execute_batch(
             "BEGIN IMMEDIATE;
@@ -757,6 +805,8 @@ impl Store {
              INSERT INTO customer_tag_index(rowid, terms) SELECT * FROM customer_tag_terms;
              DELETE FROM tag_counts;
              INSERT INTO tag_counts(dim, value, origin, n) SELECT * FROM tag_counts_source;
+             INSERT INTO customer_search(customer_search) VALUES ('optimize');
+             INSERT INTO customer_tag_index(customer_tag_index) VALUES ('optimize');
              COMMIT;",
         )?;
         Ok(())

@@ -118,7 +118,7 @@ fn tag_dims(conn: &Connection) -> Result<Vec<TagDim>> {
 }
 
 /// Whether a stored dimension is known: declared, or carried by some customer.
-fn dim_known(conn: &Connection, name: &str) -> Result<bool> {
+pub(super) fn dim_known(conn: &Connection, name: &str) -> Result<bool> {
     Ok(conn
         .prepare_cached(
             "SELECT EXISTS(SELECT 1 FROM tag_dims WHERE name = ?1)
