@@ -14,8 +14,9 @@
 #
 # Timed, in the same run and on the same file: the SQL, then `kehu grade` (first run: every
 # customer gets a tier, so every customer's change is logged), then `kehu grade` again with
-# the same as-of (the monthly steady state: nothing changes, nothing is logged). Peak RSS
-# of kehu comes from /usr/bin/time -v.
+# the same as-of (the monthly steady state: nothing changes, nothing is logged). GNU time
+# gives wall time, CPU time (user + sys: steadier than wall on a shared machine) and kehu's
+# peak RSS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -177,33 +178,27 @@ FROM s;
 SQL
 )
 
-now() { date +%s.%N; }
-t0=$(now)
-sqlite3 "$DB" "$SQL_REF"
-t1=$(now)
-sql_s=$(echo "$t1 - $t0" | bc)
-
-run_kehu() {
-    /usr/bin/time -v "$KEHU" --db "$DB" --quiet grade --as-of "$AS_OF" 2> "$WORK/time.txt" > /dev/null
-    grep -E 'Maximum resident set size' "$WORK/time.txt" | awk '{print $6}'
+# Times one command: "wall cpu rss" (seconds, seconds, kB) via GNU time.
+timed() {
+    /usr/bin/time -f '%e %U %S %M' -o "$WORK/time.txt" "$@" > /dev/null
+    awk '{printf "%s %.2f %s\n", $1, $2 + $3, $4}' "$WORK/time.txt"
 }
-t0=$(now)
-rss1=$(run_kehu)
-t1=$(now)
-first_s=$(echo "$t1 - $t0" | bc)
-t0=$(now)
-rss2=$(run_kehu)
-t1=$(now)
-second_s=$(echo "$t1 - $t0" | bc)
+read -r sql_wall sql_cpu _ < <(timed sqlite3 "$DB" "$SQL_REF")
+read -r first_wall first_cpu first_rss < <(timed "$KEHU" --db "$DB" --quiet grade --as-of "$AS_OF")
+read -r again_wall again_cpu again_rss < <(timed "$KEHU" --db "$DB" --quiet grade --as-of "$AS_OF")
 
 # Check the two agree on the tiers.
 disagree=$(sqlite3 "$DB" "SELECT count(*) FROM ref_grade r JOIN customers c ON c.id = r.customer_id
                           WHERE r.tier IS NOT c.tier")
 
-printf '\n%s customers, %s orders, as of %s\n' "$customers" "$orders" "$AS_OF"
-printf 'sqlite3 INSERT … SELECT         %7.2f s\n' "$sql_s"
-printf 'kehu grade (first run)         %7.2f s   ratio %.2f   peak RSS %d MB\n' \
-    "$first_s" "$(echo "$first_s / $sql_s" | bc -l)" "$((rss1 / 1024))"
-printf 'kehu grade (second run)        %7.2f s   ratio %.2f   peak RSS %d MB\n' \
-    "$second_s" "$(echo "$second_s / $sql_s" | bc -l)" "$((rss2 / 1024))"
+ratio() { printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }
+printf '\n%s customers, %s orders, as of %s (wall and CPU = user + sys seconds)\n' \
+    "$customers" "$orders" "$AS_OF"
+printf '%-36s wall %7.2f  cpu %7.2f\n' 'sqlite3 INSERT … SELECT' "$sql_wall" "$sql_cpu"
+printf '%-36s wall %7.2f  cpu %7.2f  ratio wall %s cpu %s  peak RSS %d MB\n' \
+    'kehu grade (first run, all logged)' "$first_wall" "$first_cpu" \
+    "$(ratio "$first_wall" "$sql_wall")" "$(ratio "$first_cpu" "$sql_cpu")" "$((first_rss / 1024))"
+printf '%-36s wall %7.2f  cpu %7.2f  ratio wall %s cpu %s  peak RSS %d MB\n' \
+    'kehu grade (again, nothing changes)' "$again_wall" "$again_cpu" \
+    "$(ratio "$again_wall" "$sql_wall")" "$(ratio "$again_cpu" "$sql_cpu")" "$((again_rss / 1024))"
 printf 'customers whose tier differs between kehu and the SQL: %s\n' "$disagree"
