@@ -16,7 +16,7 @@ use super::log::append;
 use super::{Error, Result, Store, Stored, Writer};
 use crate::domain::Change;
 use crate::domain::choice::{Choice, Stage};
-use crate::domain::grade::{Declared, Model, OrderLine, Pin};
+use crate::domain::grade::{Declared, GrowthTable, Model, OrderLine, Pin};
 use crate::domain::region::Region;
 
 /// Which customers a run grades; empty means all.
@@ -91,6 +91,8 @@ pub struct Subject<'a> {
     pub pin: Option<&'a Pin>,
     /// The tier (or tag value) before this run.
     pub before: Option<&'a str>,
+    /// The industry-growth table, as read in the run's transaction.
+    pub growth: &'a GrowthTable,
 }
 
 /// The grader's answer for one customer. The store hands the same one to the grader for
@@ -442,18 +444,7 @@ impl Store {
 
     /// The industry-growth table, by industry code.
     pub fn industry_growth(&self) -> Result<Vec<Growth>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT industry, growth, updated_at FROM industry_growth ORDER BY industry")?;
-        let rows = stmt.query_map([], |r| {
-            let growth: String = r.get(1)?;
-            Ok(Growth {
-                industry: r.get(0)?,
-                growth: growth.parse().unwrap_or_default(),
-                updated_at: r.get(2)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        industry_growth(&self.conn)
     }
 
     /// What grading reads about one customer: its declared values and its orders up to
@@ -492,6 +483,20 @@ impl Store {
         )?;
         Ok(n as u64)
     }
+}
+
+fn industry_growth(conn: &Connection) -> Result<Vec<Growth>> {
+    let mut stmt =
+        conn.prepare("SELECT industry, growth, updated_at FROM industry_growth ORDER BY industry")?;
+    let rows = stmt.query_map([], |r| {
+        let growth: String = r.get(1)?;
+        Ok(Growth {
+            industry: r.get(0)?,
+            growth: growth.parse().unwrap_or_default(),
+            updated_at: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 fn result_row(r: &Row) -> rusqlite::Result<RunResult> {
@@ -647,6 +652,11 @@ impl Writer<'_> {
         )?;
         let run_id = self.tx.last_insert_rowid();
         let run_text = run_id.to_string();
+        let growth = GrowthTable::new(
+            industry_growth(&self.tx)?
+                .into_iter()
+                .map(|g| (g.industry, g.growth)),
+        );
         let pins: HashMap<i64, Pin> = if spec.as_tag.is_some() {
             HashMap::new()
         } else {
@@ -764,6 +774,7 @@ impl Writer<'_> {
                     orders: &lines,
                     pin: pins.get(&id),
                     before,
+                    growth: &growth,
                 },
                 &mut graded,
             );
