@@ -708,6 +708,10 @@ impl Writer<'_> {
         let mut set_tier = self
             .tx
             .prepare_cached("UPDATE customers SET tier = ?1, score = ?2 WHERE id = ?3")?;
+        // A score that moves within its tier leaves the (region, tier) index alone.
+        let mut set_score = self
+            .tx
+            .prepare_cached("UPDATE customers SET score = ?1 WHERE id = ?2")?;
         let mut clear_tag = self
             .tx
             .prepare_cached("DELETE FROM customer_tags WHERE customer_id = ?1 AND dim = ?2")?;
@@ -798,8 +802,10 @@ impl Writer<'_> {
                 None => {
                     let tier_changed = c_tier != Some(graded.tier.as_str());
                     let score_changed = c_score != score.as_deref();
-                    if tier_changed || score_changed {
+                    if tier_changed {
                         set_tier.execute(params![graded.tier, score, id])?;
+                    } else if score_changed {
+                        set_score.execute(params![score, id])?;
                     }
                     if tier_changed {
                         counts.changed += 1;
@@ -876,7 +882,7 @@ impl Writer<'_> {
         if let Some(dim) = spec.as_tag {
             changes.push(Change::new("as_tag", None, Some(dim.to_string())));
         }
-        drop((customers, orders, insert, set_tier, clear_tag, add_tag));
+        drop((customers, orders, insert, set_tier, set_score, clear_tag, add_tag));
         self.log("grade.run", None, None, &changes)?;
         Ok((run_id, counts))
     }
