@@ -16,7 +16,7 @@ use super::log::append;
 use super::{Error, Result, Store, Stored, Writer};
 use crate::domain::Change;
 use crate::domain::choice::{Choice, Stage};
-use crate::domain::grade::{Declared, Model, OrderLine, Pin};
+use crate::domain::grade::{Declared, GrowthTable, Model, OrderLine, Pin};
 use crate::domain::region::Region;
 
 /// Which customers a run grades; empty means all.
@@ -91,6 +91,8 @@ pub struct Subject<'a> {
     pub pin: Option<&'a Pin>,
     /// The tier (or tag value) before this run.
     pub before: Option<&'a str>,
+    /// The industry-growth table, as read in the run's transaction.
+    pub growth: &'a GrowthTable,
 }
 
 /// The grader's answer for one customer. The store hands the same one to the grader for
@@ -442,18 +444,7 @@ impl Store {
 
     /// The industry-growth table, by industry code.
     pub fn industry_growth(&self) -> Result<Vec<Growth>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT industry, growth, updated_at FROM industry_growth ORDER BY industry")?;
-        let rows = stmt.query_map([], |r| {
-            let growth: String = r.get(1)?;
-            Ok(Growth {
-                industry: r.get(0)?,
-                growth: growth.parse().unwrap_or_default(),
-                updated_at: r.get(2)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        industry_growth(&self.conn)
     }
 
     /// What grading reads about one customer: its declared values and its orders up to
@@ -492,6 +483,20 @@ impl Store {
         )?;
         Ok(n as u64)
     }
+}
+
+fn industry_growth(conn: &Connection) -> Result<Vec<Growth>> {
+    let mut stmt =
+        conn.prepare("SELECT industry, growth, updated_at FROM industry_growth ORDER BY industry")?;
+    let rows = stmt.query_map([], |r| {
+        let growth: String = r.get(1)?;
+        Ok(Growth {
+            industry: r.get(0)?,
+            growth: growth.parse().unwrap_or_default(),
+            updated_at: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 fn result_row(r: &Row) -> rusqlite::Result<RunResult> {
@@ -647,6 +652,11 @@ impl Writer<'_> {
         )?;
         let run_id = self.tx.last_insert_rowid();
         let run_text = run_id.to_string();
+        let growth = GrowthTable::new(
+            industry_growth(&self.tx)?
+                .into_iter()
+                .map(|g| (g.industry, g.growth)),
+        );
         let pins: HashMap<i64, Pin> = if spec.as_tag.is_some() {
             HashMap::new()
         } else {
@@ -698,6 +708,10 @@ impl Writer<'_> {
         let mut set_tier = self
             .tx
             .prepare_cached("UPDATE customers SET tier = ?1, score = ?2 WHERE id = ?3")?;
+        // A score that moves within its tier leaves the (region, tier) index alone.
+        let mut set_score = self
+            .tx
+            .prepare_cached("UPDATE customers SET score = ?1 WHERE id = ?2")?;
         let mut clear_tag = self
             .tx
             .prepare_cached("DELETE FROM customer_tags WHERE customer_id = ?1 AND dim = ?2")?;
@@ -764,6 +778,7 @@ impl Writer<'_> {
                     orders: &lines,
                     pin: pins.get(&id),
                     before,
+                    growth: &growth,
                 },
                 &mut graded,
             );
@@ -787,8 +802,10 @@ impl Writer<'_> {
                 None => {
                     let tier_changed = c_tier != Some(graded.tier.as_str());
                     let score_changed = c_score != score.as_deref();
-                    if tier_changed || score_changed {
+                    if tier_changed {
                         set_tier.execute(params![graded.tier, score, id])?;
+                    } else if score_changed {
+                        set_score.execute(params![score, id])?;
                     }
                     if tier_changed {
                         counts.changed += 1;
@@ -865,7 +882,7 @@ impl Writer<'_> {
         if let Some(dim) = spec.as_tag {
             changes.push(Change::new("as_tag", None, Some(dim.to_string())));
         }
-        drop((customers, orders, insert, set_tier, clear_tag, add_tag));
+        drop((customers, orders, insert, set_tier, set_score, clear_tag, add_tag));
         self.log("grade.run", None, None, &changes)?;
         Ok((run_id, counts))
     }

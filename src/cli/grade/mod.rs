@@ -229,7 +229,6 @@ fn grade_all(ctx: &Context, args: &GradeArgs) -> Result<Status> {
     }
     let filter = filter(args)?;
     let mut store = if args.dry_run { ctx.read()? } else { ctx.write()? };
-    let growth = growth_table(&store)?;
     let total = store.count_graded(&filter)?;
     let bar = ctx.out.progress(total, false);
     let spec = RunSpec {
@@ -242,7 +241,7 @@ fn grade_all(ctx: &Context, args: &GradeArgs) -> Result<Status> {
     let mut done = 0u64;
     let dry_run = args.dry_run;
     let grader = |s: &crate::store::Subject, out: &mut Graded| {
-        let ind = measure(s.declared, s.orders, as_of, &growth);
+        let ind = measure(s.declared, s.orders, as_of, s.growth);
         let g = grade::grade(&model, &ind, s.pin);
         Record::encode(&model, &ind, &mut out.record);
         let (tier, model_tier) = (&model.tiers[g.tier], &model.tiers[g.evaluation.tier]);
