@@ -702,3 +702,93 @@ impl Writer<'_> {
         Ok(n > 0)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::contact::Contact;
+    use crate::domain::dedupe::{Level, compare};
+    use crate::store::Actor;
+
+    fn actor() -> Actor {
+        Actor {
+            operator: "tester".into(),
+            now: "2024-06-30T08:00:00Z".parse().unwrap(),
+        }
+    }
+
+    #[test]
+    fn an_incoming_record_finds_its_stored_twin_by_name_key_and_by_mobile() {
+        let mut store = Store::open_in_memory().unwrap();
+        store
+            .write(&actor(), |w| {
+                let a = w.insert_customer(Customer::new("北京某某科技有限公司").unwrap(), "add", None)?;
+                let mut wang = Contact::new("王总").unwrap();
+                wang.mobile = Some("13812345678".into());
+                w.add_contact(&a, &wang, None)?;
+                w.insert_customer(Customer::new("远洋物流有限公司").unwrap(), "add", None)?;
+                let c = w.insert_customer(Customer::new("毫不相干").unwrap(), "add", None)?;
+                let mut li = Contact::new("李经理").unwrap();
+                li.mobile = Some("13912345678".into());
+                w.add_contact(&c, &li, None)
+            })
+            .unwrap();
+        assert_eq!(
+            store
+                .conn
+                .query_row("SELECT name_key FROM customers WHERE id = 1", [], |r| r
+                    .get::<_, String>(0))
+                .unwrap(),
+            "某某科技"
+        );
+        let mut probe = Candidate::new(0, "", "某某科技有限责任公司", None);
+        probe.add_contact(Some("王经理"), Some("13812345678"), None, None);
+        let found = store.match_candidates(&probe).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].code, "CST20240001");
+        assert_eq!(compare(&probe, &found[0]).level, Some(Level::Sure));
+        // A shared mobile alone brings a candidate too; the comparison then says no.
+        let mut stranger = Candidate::new(0, "", "完全不同的公司", None);
+        stranger.add_contact(Some("李经理"), Some("13912345678"), None, None);
+        let found = store.match_candidates(&stranger).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(compare(&stranger, &found[0]).level, None);
+    }
+
+    #[test]
+    fn candidates_carry_contacts_place_and_industry() {
+        let mut store = Store::open_in_memory().unwrap();
+        store
+            .write(&actor(), |w| {
+                let mut c = Customer::new("华兴科技有限公司").unwrap();
+                c.set(
+                    crate::domain::Field::Province,
+                    "广东",
+                    crate::domain::money::Unit::Yuan,
+                )?;
+                c.set(
+                    crate::domain::Field::City,
+                    "深圳市",
+                    crate::domain::money::Unit::Yuan,
+                )?;
+                c.set(
+                    crate::domain::Field::Industry,
+                    "I65",
+                    crate::domain::money::Unit::Yuan,
+                )?;
+                let s = w.insert_customer(c, "add", None)?;
+                w.add_contact(&s, &Contact::new("陈工").unwrap(), None)?;
+                w.insert_customer(Customer::new("其他公司").unwrap(), "add", None)
+            })
+            .unwrap();
+        let mut seen = Vec::new();
+        let cands = store.dedupe_candidates(&mut |n| seen.push(n)).unwrap();
+        assert_eq!(seen.last(), Some(&2));
+        assert_eq!(cands[0].core, "华兴科技");
+        assert_eq!(cands[0].province.map(|p| p.code), Some("44"));
+        assert_eq!(cands[0].city.as_deref(), Some("深圳"));
+        assert_eq!(cands[0].industry.map(|i| i.code()), Some("I65".to_string()));
+        assert_eq!(cands[0].people[0].surname, "陈");
+        assert!(cands[1].people.is_empty());
+    }
+}

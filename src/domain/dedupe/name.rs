@@ -557,4 +557,45 @@ mod tests {
             ("毅芳电子", Some("武汉分公司"))
         );
     }
+
+    use proptest::prelude::*;
+
+    /// Names built from parts clerks mix: regions, 字号 characters, trade words, forms,
+    /// brackets, spaces.
+    fn clerk_name() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("北京".to_string()),
+            Just("广东省".to_string()),
+            Just("深圳市".to_string()),
+            Just("（上海）".to_string()),
+            Just("华".to_string()),
+            Just("兴".to_string()),
+            Just("科技".to_string()),
+            Just("有限公司".to_string()),
+            Just("有限责任公司".to_string()),
+            Just("上海分公司".to_string()),
+            Just("【注】".to_string()),
+            Just(" ".to_string()),
+            Just("\u{3000}".to_string()),
+            any::<char>().prop_map(|c| c.to_string()),
+        ];
+        prop::collection::vec(piece, 0..8).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn spaces_and_width_never_change_the_key(name in clerk_name()) {
+            let spaced: String = name.chars().flat_map(|c| [c, '\u{3000}']).collect();
+            prop_assert_eq!(name_key(&spaced), name_key(&name));
+            let wide = name.replace('(', "（").replace(')', "）");
+            prop_assert_eq!(name_key(&wide), name_key(&name));
+        }
+
+        #[test]
+        fn a_core_is_empty_only_for_a_name_without_letters(name in clerk_name()) {
+            let parts = normalize_name(&name);
+            let has_letters = clean(&name).chars().any(char::is_alphanumeric);
+            prop_assert_eq!(parts.core.is_empty(), !has_letters);
+        }
+    }
 }
