@@ -22,6 +22,9 @@ seconds() { # "Elapsed (wall clock) time (h:mm:ss or m:ss): 1:02.34" → 62.34
     sed -n 's/.*Elapsed (wall clock) time.*: //p' "$1" |
         awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.2f", s }'
 }
+cpu() { # user + system seconds: what the run cost, whoever else shares the machine
+    awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$1"
+}
 rss_mb() {
     sed -n 's/.*Maximum resident set size (kbytes): //p' "$1" | awk '{ printf "%.0f", $1 / 1024 }'
 }
@@ -34,7 +37,7 @@ for n in $sizes; do
 
     /usr/bin/time -v "$bin/kehu" --db "$work/kehu.db" --quiet dedupe --format jsonl \
         > "$work/groups.jsonl" 2> "$work/kehu.time"
-    echo "kehu dedupe:   $(seconds "$work/kehu.time") s, peak RSS $(rss_mb "$work/kehu.time") MB, $(wc -l < "$work/groups.jsonl") groups"
+    echo "kehu dedupe:   $(seconds "$work/kehu.time") s wall, $(cpu "$work/kehu.time") s CPU, peak RSS $(rss_mb "$work/kehu.time") MB, $(wc -l < "$work/groups.jsonl") groups (load average $(cut -d' ' -f1 /proc/loadavg))"
     "$bin/examples/dedupe_eval" score "$work/truth.csv" "$work/groups.jsonl"
 
     /usr/bin/time -v sqlite3 -csv "$work/kehu.db" "
@@ -44,7 +47,7 @@ for n in $sizes; do
           JOIN contacts y ON x.mobile = y.mobile AND x.customer_id < y.customer_id
           JOIN customers ca ON ca.id = x.customer_id JOIN customers cb ON cb.id = y.customer_id;" \
         > "$work/pairs.csv" 2> "$work/sqlite.time"
-    echo "sqlite3 exact name or mobile: $(seconds "$work/sqlite.time") s, peak RSS $(rss_mb "$work/sqlite.time") MB"
+    echo "sqlite3 exact name or mobile: $(seconds "$work/sqlite.time") s wall, $(cpu "$work/sqlite.time") s CPU, peak RSS $(rss_mb "$work/sqlite.time") MB"
     "$bin/examples/dedupe_eval" pairs "$work/truth.csv" "$work/pairs.csv"
     awk -v k="$(seconds "$work/kehu.time")" -v s="$(seconds "$work/sqlite.time")" \
         'BEGIN { printf "ratio kehu/sqlite3: %.2f\n", (s > 0 ? k / s : 0) }'

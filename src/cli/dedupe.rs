@@ -111,19 +111,18 @@ fn list(ctx: &Context, min_score: u8) -> Result<Status> {
     let store = ctx.read()?;
     let (cands, groups) = groups(ctx, &store, min_score)?;
     let sure = groups.iter().filter(|g| g.level == Level::Sure).count();
-    if ctx.out.is_json() {
+    if ctx.out.format == super::output::Format::Jsonl {
+        // One line per group, written as it is built.
+        for (n, g) in groups.iter().enumerate() {
+            ctx.out.json(&group_json(n + 1, g, &cands))?;
+        }
+    } else if ctx.out.is_json() {
         let docs: Vec<Value> = groups
             .iter()
             .enumerate()
             .map(|(n, g)| group_json(n + 1, g, &cands))
             .collect();
-        if ctx.out.format == super::output::Format::Jsonl {
-            for d in &docs {
-                ctx.out.json(d)?;
-            }
-        } else {
-            ctx.out.json(&Value::Array(docs))?;
-        }
+        ctx.out.json(&Value::Array(docs))?;
     } else {
         let mut records = Records::new(vec![
             Column::new("group", "组"),

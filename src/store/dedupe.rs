@@ -7,8 +7,6 @@
 //! the survivor, deletes the absorbed customers and stores the merged record. Undo puts the
 //! snapshot back exactly, ids included.
 
-use std::collections::HashMap;
-
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 use serde_json::{Map, Value as Json, json};
@@ -16,8 +14,8 @@ use serde_json::{Map, Value as Json, json};
 use super::customers::{WRITE_COLUMNS, WRITE_COUNT, values};
 use super::{Error, Result, Store, Stored, Writer};
 use crate::domain::dedupe::{Candidate, Version, survive};
-use crate::domain::industry::{Industry, parse_industry};
-use crate::domain::region::{Province, parse_province};
+use crate::domain::industry::parse_industry;
+use crate::domain::region::parse_province;
 use crate::domain::{Change, Customer};
 
 /// What a merge did (or, in a dry run, would do).
@@ -42,7 +40,68 @@ pub struct Undone {
     pub restored: Vec<String>,
 }
 
-/// Reads candidates row by row: customers in id order, contacts merged in as they come.
+/// A contact as read: name, mobile, landline, e-mail.
+type ContactRow = (String, Option<String>, Option<String>, Option<String>);
+
+/// A customer row as read, before it becomes a [`Candidate`].
+struct Row {
+    id: i64,
+    code: String,
+    name: String,
+    short: Option<String>,
+    uscc: Option<String>,
+    province: Option<String>,
+    city: Option<String>,
+    industry: Option<String>,
+    contacts: Vec<ContactRow>,
+}
+
+impl Row {
+    fn candidate(self) -> Candidate {
+        let mut c = Candidate::new(self.id, &self.code, &self.name, self.short.as_deref());
+        c.uscc = self.uscc;
+        let province = self.province.and_then(|p| parse_province(&p).ok());
+        c = c.with_place(province, self.city.as_deref());
+        c.industry = self.industry.and_then(|i| parse_industry(&i).ok());
+        for (n, m, l, e) in &self.contacts {
+            c.add_contact(Some(n), m.as_deref(), l.as_deref(), e.as_deref());
+        }
+        c.finish()
+    }
+}
+
+/// How many rows are read before they are turned into candidates (on every core).
+const BLOCK: usize = 50_000;
+
+/// Turns a block of rows into candidates, splitting the work over the available cores.
+fn candidates(rows: Vec<Row>, out: &mut Vec<Candidate>) {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    if threads < 2 || rows.len() < 1000 {
+        out.extend(rows.into_iter().map(Row::candidate));
+        return;
+    }
+    let size = rows.len().div_ceil(threads);
+    let mut chunks: Vec<Vec<Row>> = Vec::new();
+    let mut rows = rows.into_iter();
+    loop {
+        let chunk: Vec<Row> = rows.by_ref().take(size).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        chunks.push(chunk);
+    }
+    std::thread::scope(|s| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| s.spawn(move || chunk.into_iter().map(Row::candidate).collect::<Vec<_>>()))
+            .collect();
+        for h in handles {
+            out.extend(h.join().expect("building candidates does not panic"));
+        }
+    });
+}
+
+/// Reads candidates in blocks: customers in id order, their contacts merged in as they come.
 fn load_candidates(
     conn: &Connection,
     filter: &str,
@@ -56,44 +115,40 @@ fn load_candidates(
     let mut contacts = conn.prepare(&format!(
         "SELECT customer_id, name, mobile, landline, email FROM contacts {contact_filter} ORDER BY customer_id, id"
     ))?;
-    let mut provinces: HashMap<String, Option<&'static Province>> = HashMap::new();
-    let mut industries: HashMap<String, Option<Industry>> = HashMap::new();
     let mut rows = customers.query(params_from_iter(args))?;
     let mut people = contacts.query(params_from_iter(args))?;
     let mut pending = people.next()?;
     let mut out = Vec::new();
+    let mut block: Vec<Row> = Vec::with_capacity(BLOCK);
     while let Some(r) = rows.next()? {
-        let id: i64 = r.get(0)?;
-        let code: String = r.get(1)?;
-        let name: String = r.get(2)?;
-        let short: Option<String> = r.get(3)?;
-        let mut c = Candidate::new(id, &code, &name, short.as_deref());
-        c.uscc = r.get(4)?;
-        let province: Option<String> = r.get(5)?;
-        let province =
-            province.and_then(|p| *provinces.entry(p).or_insert_with_key(|p| parse_province(p).ok()));
-        let city: Option<String> = r.get(6)?;
-        c = c.with_place(province, city.as_deref());
-        let industry: Option<String> = r.get(7)?;
-        c.industry =
-            industry.and_then(|i| *industries.entry(i).or_insert_with_key(|i| parse_industry(i).ok()));
+        let mut row = Row {
+            id: r.get(0)?,
+            code: r.get(1)?,
+            name: r.get(2)?,
+            short: r.get(3)?,
+            uscc: r.get(4)?,
+            province: r.get(5)?,
+            city: r.get(6)?,
+            industry: r.get(7)?,
+            contacts: Vec::new(),
+        };
         while let Some(p) = pending {
             let owner: i64 = p.get(0)?;
-            if owner > id {
+            if owner > row.id {
                 break;
             }
-            if owner == id {
-                let (n, m, l, e): (String, Option<String>, Option<String>, Option<String>) =
-                    (p.get(1)?, p.get(2)?, p.get(3)?, p.get(4)?);
-                c.add_contact(Some(&n), m.as_deref(), l.as_deref(), e.as_deref());
+            if owner == row.id {
+                row.contacts.push((p.get(1)?, p.get(2)?, p.get(3)?, p.get(4)?));
             }
             pending = people.next()?;
         }
-        out.push(c.finish());
-        if out.len() % 10_000 == 0 {
+        block.push(row);
+        if block.len() == BLOCK {
+            candidates(std::mem::take(&mut block), &mut out);
             progress(out.len());
         }
     }
+    candidates(block, &mut out);
     progress(out.len());
     Ok(out)
 }
@@ -645,5 +700,95 @@ impl Writer<'_> {
             )?;
         }
         Ok(n > 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::contact::Contact;
+    use crate::domain::dedupe::{Level, compare};
+    use crate::store::Actor;
+
+    fn actor() -> Actor {
+        Actor {
+            operator: "tester".into(),
+            now: "2024-06-30T08:00:00Z".parse().unwrap(),
+        }
+    }
+
+    #[test]
+    fn an_incoming_record_finds_its_stored_twin_by_name_key_and_by_mobile() {
+        let mut store = Store::open_in_memory().unwrap();
+        store
+            .write(&actor(), |w| {
+                let a = w.insert_customer(Customer::new("北京某某科技有限公司").unwrap(), "add", None)?;
+                let mut wang = Contact::new("王总").unwrap();
+                wang.mobile = Some("13812345678".into());
+                w.add_contact(&a, &wang, None)?;
+                w.insert_customer(Customer::new("远洋物流有限公司").unwrap(), "add", None)?;
+                let c = w.insert_customer(Customer::new("毫不相干").unwrap(), "add", None)?;
+                let mut li = Contact::new("李经理").unwrap();
+                li.mobile = Some("13912345678".into());
+                w.add_contact(&c, &li, None)
+            })
+            .unwrap();
+        assert_eq!(
+            store
+                .conn
+                .query_row("SELECT name_key FROM customers WHERE id = 1", [], |r| r
+                    .get::<_, String>(0))
+                .unwrap(),
+            "某某科技"
+        );
+        let mut probe = Candidate::new(0, "", "某某科技有限责任公司", None);
+        probe.add_contact(Some("王经理"), Some("13812345678"), None, None);
+        let found = store.match_candidates(&probe).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].code, "CST20240001");
+        assert_eq!(compare(&probe, &found[0]).level, Some(Level::Sure));
+        // A shared mobile alone brings a candidate too; the comparison then says no.
+        let mut stranger = Candidate::new(0, "", "完全不同的公司", None);
+        stranger.add_contact(Some("李经理"), Some("13912345678"), None, None);
+        let found = store.match_candidates(&stranger).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(compare(&stranger, &found[0]).level, None);
+    }
+
+    #[test]
+    fn candidates_carry_contacts_place_and_industry() {
+        let mut store = Store::open_in_memory().unwrap();
+        store
+            .write(&actor(), |w| {
+                let mut c = Customer::new("华兴科技有限公司").unwrap();
+                c.set(
+                    crate::domain::Field::Province,
+                    "广东",
+                    crate::domain::money::Unit::Yuan,
+                )?;
+                c.set(
+                    crate::domain::Field::City,
+                    "深圳市",
+                    crate::domain::money::Unit::Yuan,
+                )?;
+                c.set(
+                    crate::domain::Field::Industry,
+                    "I65",
+                    crate::domain::money::Unit::Yuan,
+                )?;
+                let s = w.insert_customer(c, "add", None)?;
+                w.add_contact(&s, &Contact::new("陈工").unwrap(), None)?;
+                w.insert_customer(Customer::new("其他公司").unwrap(), "add", None)
+            })
+            .unwrap();
+        let mut seen = Vec::new();
+        let cands = store.dedupe_candidates(&mut |n| seen.push(n)).unwrap();
+        assert_eq!(seen.last(), Some(&2));
+        assert_eq!(cands[0].core, "华兴科技");
+        assert_eq!(cands[0].province.map(|p| p.code), Some("44"));
+        assert_eq!(cands[0].city.as_deref(), Some("深圳"));
+        assert_eq!(cands[0].industry.map(|i| i.code()), Some("I65".to_string()));
+        assert_eq!(cands[0].people[0].surname, "陈");
+        assert!(cands[1].people.is_empty());
     }
 }

@@ -610,4 +610,24 @@ mod tests {
         assert_eq!(c.province.map(|p| p.code), Some("44"));
         assert_eq!(c.city.as_deref(), Some("深圳"));
     }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn comparing_is_symmetric(
+            a in "[北京华兴星科技有限公司（）上海]{0,10}",
+            b in "[北京华兴星科技有限责任公司上海分]{0,10}",
+            same_mobile in any::<bool>(),
+        ) {
+            let mut x = Candidate::new(1, "A", &a, None);
+            let mut y = Candidate::new(2, "B", &b, None);
+            x.add_contact(Some("王总"), Some("13812345678"), None, None);
+            y.add_contact(Some("王经理"), Some(if same_mobile { "13812345678" } else { "13912345678" }), None, None);
+            prop_assert_eq!(score(&x, &y), score(&y, &x));
+            let m = compare(&x, &y);
+            prop_assert!(m.score <= 100);
+            prop_assert_eq!(m.level, Level::of(m.score).filter(|_| score(&x, &y).is_some()));
+        }
+    }
 }

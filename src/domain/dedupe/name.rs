@@ -220,6 +220,31 @@ const CITIES: &[&str] = &[
     "三亚",
 ];
 
+/// Sets for quick look-ups (the lists above are read once).
+struct Sets {
+    trade: std::collections::HashSet<&'static str>,
+    cities: std::collections::HashSet<&'static str>,
+    /// Last characters of the legal forms.
+    form_ends: std::collections::HashSet<char>,
+    /// First characters a region prefix can start with.
+    region_starts: std::collections::HashSet<char>,
+}
+
+fn sets() -> &'static Sets {
+    static SETS: std::sync::OnceLock<Sets> = std::sync::OnceLock::new();
+    SETS.get_or_init(|| Sets {
+        trade: TRADE_WORDS.iter().copied().collect(),
+        cities: CITIES.iter().copied().collect(),
+        form_ends: LEGAL_FORMS.iter().filter_map(|(f, _)| f.chars().last()).collect(),
+        region_starts: super::super::region::provinces()
+            .iter()
+            .flat_map(|p| [p.name, p.short_name, p.abbr])
+            .chain(["中", "廣", "內", "臺", "遼", "貴", "雲", "陝", "寧", "澳"])
+            .filter_map(|n| n.chars().next())
+            .collect(),
+    })
+}
+
 /// The class of a legal form: forms in one class are interchangeable for matching.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LegalClass {
@@ -340,7 +365,7 @@ fn city_name(text: &str) -> Option<String> {
     let bare = text.strip_suffix('市').unwrap_or(text);
     let n = bare.chars().count();
     let is_han = bare.chars().all(is_han);
-    (CITIES.contains(&bare) || (text.ends_with('市') && (2..=4).contains(&n) && is_han))
+    (sets().cities.contains(bare) || (text.ends_with('市') && (2..=4).contains(&n) && is_han))
         .then(|| bare.to_string())
 }
 
@@ -391,6 +416,9 @@ fn trailing_region(text: &str) -> Option<usize> {
 /// than two characters.
 fn take_legal_forms<'a>(mut text: &'a str, parts: &mut NameParts) -> &'a str {
     loop {
+        if !text.chars().last().is_some_and(|c| sets().form_ends.contains(&c)) {
+            return text;
+        }
         let Some((form, _)) = LEGAL_FORMS.iter().find(|(f, _)| {
             text.strip_suffix(f)
                 .is_some_and(|rest| rest.chars().filter(|c| c.is_alphanumeric()).count() >= 2)
@@ -410,7 +438,15 @@ fn take_legal_forms<'a>(mut text: &'a str, parts: &mut NameParts) -> &'a str {
 fn take_region_prefix<'a>(text: &'a str, parts: &mut NameParts) -> &'a str {
     let keeps_a_name = |rest: &str| rest.chars().count() >= 2 && !TRADE_WORDS.contains(&rest);
     let mut text = text;
-    let (rest, province) = strip_region_prefix(text);
+    let starts_like_a_region = text
+        .chars()
+        .next()
+        .is_some_and(|c| sets().region_starts.contains(&c));
+    let (rest, province) = if starts_like_a_region {
+        strip_region_prefix(text)
+    } else {
+        (text, None)
+    };
     if let Some(p) = province
         && keeps_a_name(rest)
     {
@@ -443,18 +479,24 @@ fn city_prefix(text: &str) -> Option<(String, &str)> {
             return Some((text[..i].to_string(), &text[i + '市'.len_utf8()..]));
         }
     }
-    CITIES
-        .iter()
-        .filter(|c| text.starts_with(*c))
-        .max_by_key(|c| c.len())
-        .map(|c| (c.to_string(), &text[c.len()..]))
+    (2..=4).rev().find_map(|n| {
+        let (i, _) = chars.get(n).copied()?;
+        let head = &text[..i];
+        sets()
+            .cities
+            .contains(head)
+            .then(|| (head.to_string(), &text[i..]))
+    })
 }
 
 /// The core without a trailing line-of-business word, when it has one and something is left.
 pub fn strip_trade_word(core: &str) -> Option<&str> {
-    TRADE_WORDS
-        .iter()
-        .find_map(|w| core.strip_suffix(w).filter(|rest| rest.chars().count() >= 2))
+    let ends: Vec<usize> = core.char_indices().map(|(i, _)| i).collect();
+    // The longest word first; at least two characters must be left.
+    (2..=5).rev().find_map(|n| {
+        let start = *ends.get(ends.len().checked_sub(n)?)?;
+        (ends.len() - n >= 2 && sets().trade.contains(&core[start..])).then(|| &core[..start])
+    })
 }
 
 #[cfg(test)]
@@ -514,5 +556,46 @@ mod tests {
             (p.core.as_str(), p.branch.as_deref()),
             ("毅芳电子", Some("武汉分公司"))
         );
+    }
+
+    use proptest::prelude::*;
+
+    /// Names built from parts clerks mix: regions, 字号 characters, trade words, forms,
+    /// brackets, spaces.
+    fn clerk_name() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("北京".to_string()),
+            Just("广东省".to_string()),
+            Just("深圳市".to_string()),
+            Just("（上海）".to_string()),
+            Just("华".to_string()),
+            Just("兴".to_string()),
+            Just("科技".to_string()),
+            Just("有限公司".to_string()),
+            Just("有限责任公司".to_string()),
+            Just("上海分公司".to_string()),
+            Just("【注】".to_string()),
+            Just(" ".to_string()),
+            Just("\u{3000}".to_string()),
+            any::<char>().prop_map(|c| c.to_string()),
+        ];
+        prop::collection::vec(piece, 0..8).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn spaces_and_width_never_change_the_key(name in clerk_name()) {
+            let spaced: String = name.chars().flat_map(|c| [c, '\u{3000}']).collect();
+            prop_assert_eq!(name_key(&spaced), name_key(&name));
+            let wide = name.replace('(', "（").replace(')', "）");
+            prop_assert_eq!(name_key(&wide), name_key(&name));
+        }
+
+        #[test]
+        fn a_core_is_empty_only_for_a_name_without_letters(name in clerk_name()) {
+            let parts = normalize_name(&name);
+            let has_letters = clean(&name).chars().any(char::is_alphanumeric);
+            prop_assert_eq!(parts.core.is_empty(), !has_letters);
+        }
     }
 }
