@@ -22,7 +22,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 pub use customers::{CustomerFile, ListFilter, Sort, Stored, StoredContact};
 pub use error::Error;
 pub use log::{Broken, LogEntry, LogFilter};
-pub use report::{Completeness, GradeRun, Moved, ReportFilter, Scored, Shared, Stale, TierFigures};
+pub use report::{GradeRun, Moved, ReportFilter, Scored, Shared, Stale, TierFigures};
 
 pub type Result<T> = std::result::Result<T, Error>;
 
