@@ -800,3 +800,14 @@ fn html_is_one_well_formed_page_with_charts_and_tables() {
         assert!(!doc.find("svg").is_empty(), "{report:?} has a chart");
     }
 }
+
+#[test]
+fn lists_say_when_a_limit_cut_them_short() {
+    let k = fixture();
+    let table = k.ok(&["report", "review", "--limit", "2"]);
+    assert!(table.contains("To review (showing 2 of 8)"), "{table}");
+    let doc = k.json(&["report", "review", "--limit", "0"]);
+    assert_eq!(rows(&doc, "findings").len(), 8, "0 is no limit");
+    let table = k.ok(&["report", "review", "--lang", "zh", "--limit", "3"]);
+    assert!(table.contains("需跟进的客户（显示 3 / 共 8）"), "{table}");
+}
