@@ -137,18 +137,18 @@ impl Records {
 
     /// Each row as a JSON object keyed by the column keys.
     pub fn json_rows(&self) -> Vec<Value> {
-        self.rows
+        self.rows.iter().map(|row| self.json_row(row)).collect()
+    }
+
+    /// One row as a JSON object keyed by the column keys.
+    pub fn json_row(&self, row: &[Cell]) -> Value {
+        let map: Map<String, Value> = self
+            .columns
             .iter()
-            .map(|row| {
-                let map: Map<String, Value> = self
-                    .columns
-                    .iter()
-                    .zip(row)
-                    .map(|(c, v)| (c.key.clone(), v.json()))
-                    .collect();
-                Value::Object(map)
-            })
-            .collect()
+            .zip(row)
+            .map(|(c, v)| (c.key.clone(), v.json()))
+            .collect();
+        Value::Object(map)
     }
 }
 
@@ -167,9 +167,13 @@ impl Output {
 
     /// Prints records in the chosen format.
     pub fn records(&self, records: &Records) -> io::Result<()> {
-        let mut out = io::stdout().lock();
+        // Buffered: stdout alone flushes at every line, one system call each.
+        let mut out = io::BufWriter::new(io::stdout().lock());
         match self.format {
-            Format::Table => writeln!(out, "{}", self.table(records)),
+            Format::Table => {
+                writeln!(out, "{}", self.table(records))?;
+                out.flush()
+            }
             Format::Csv => {
                 let mut w = csv::Writer::from_writer(out);
                 w.write_record(records.columns.iter().map(|c| self.header(c)))?;
@@ -180,14 +184,15 @@ impl Output {
             }
             Format::Json => {
                 serde_json::to_writer_pretty(&mut out, &records.json_rows())?;
-                writeln!(out)
+                writeln!(out)?;
+                out.flush()
             }
             Format::Jsonl => {
                 for row in records.json_rows() {
                     serde_json::to_writer(&mut out, &row)?;
                     writeln!(out)?;
                 }
-                Ok(())
+                out.flush()
             }
         }
     }
@@ -226,13 +231,46 @@ impl Output {
 
     /// Prints one JSON document (pretty for `json`, one line for `jsonl`).
     pub fn json(&self, value: &Value) -> io::Result<()> {
-        let mut out = io::stdout().lock();
+        let mut out = io::BufWriter::new(io::stdout().lock());
         if self.format == Format::Jsonl {
             serde_json::to_writer(&mut out, value)?;
         } else {
             serde_json::to_writer_pretty(&mut out, value)?;
         }
-        writeln!(out)
+        writeln!(out)?;
+        out.flush()
+    }
+
+    /// Prints `{head…, "sections": {KEY: [rows…], …}}` as pretty JSON (the same text
+    /// `json` would print), writing the rows one by one so a report with a million rows never
+    /// holds its whole document in memory.
+    pub fn json_sections(&self, head: &Map<String, Value>, sections: &[(&str, &Records)]) -> io::Result<()> {
+        fn indented(value: &Value, by: &str) -> serde_json::Result<String> {
+            Ok(serde_json::to_string_pretty(value)?.replace('\n', &format!("\n{by}")))
+        }
+        let key = |k: &str| Value::String(k.to_string()).to_string();
+        let mut out = io::BufWriter::new(io::stdout().lock());
+        writeln!(out, "{{")?;
+        for (k, v) in head {
+            writeln!(out, "  {}: {},", key(k), indented(v, "  ")?)?;
+        }
+        write!(out, "  \"sections\": {{")?;
+        for (i, (name, records)) in sections.iter().enumerate() {
+            write!(out, "{}\n    {}: [", if i == 0 { "" } else { "," }, key(name))?;
+            for (j, row) in records.rows.iter().enumerate() {
+                let row = indented(&records.json_row(row), "      ")?;
+                write!(out, "{}\n      {row}", if j == 0 { "" } else { "," })?;
+            }
+            if !records.rows.is_empty() {
+                write!(out, "\n    ")?;
+            }
+            write!(out, "]")?;
+        }
+        if !sections.is_empty() {
+            write!(out, "\n  ")?;
+        }
+        writeln!(out, "}}\n}}")?;
+        out.flush()
     }
 
     /// Prints a plain line of data to stdout (e.g. the code `add` gave).

@@ -33,7 +33,7 @@ pub use grade::{
 pub use import::{Batch, OnExisting, Outcome, PossibleDuplicate, UndoneBatch};
 pub use log::{Broken, LogEntry, LogFilter};
 pub use query::GroupBy;
-pub use report::{Completeness, GradeRun, ReportFilter, Scored, Shared, Stale, TierFigures, TierMove};
+pub use report::{GradeRun, ReportFilter, Scored, Shared, Stale, TierFigures, TierMove};
 pub use tags::{CustomerKey, DERIVED, MANUAL, MODEL, ReadyTag, TagCount, TagRow};
 
 pub type Result<T> = std::result::Result<T, Error>;

@@ -570,7 +570,7 @@ fn xlsx_has_a_sheet_per_section_with_numbers_as_numbers() {
     let names: Vec<&str> = book.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(
         names,
-        ["Summary", "Distribution", "Cross-tab  region × tier (custo"]
+        ["Summary", "Cross-tab  region × tier (custo", "Distribution"]
     );
     let summary = &book[0].1;
     assert_eq!(summary[0][0], Data::String("Customers by region × tier".into()));
@@ -579,7 +579,7 @@ fn xlsx_has_a_sheet_per_section_with_numbers_as_numbers() {
         .find(|r| r[0] == Data::String("customers".into()))
         .unwrap();
     assert_eq!(customers[1], Data::Float(5.0));
-    let dist = &book[1].1;
+    let dist = &book[2].1;
     let header: Vec<String> = dist[0].iter().map(|c| c.to_string()).collect();
     assert_eq!(
         header,
@@ -588,7 +588,7 @@ fn xlsx_has_a_sheet_per_section_with_numbers_as_numbers() {
     assert_eq!(dist[1][0], Data::String("north".into()));
     assert_eq!(dist[1][2], Data::Float(1.0));
     assert_eq!(dist[1][4], Data::Float(150000.0));
-    let matrix = &book[2].1;
+    let matrix = &book[1].1;
     assert_eq!(matrix[2][0], Data::String("east".into()));
     assert_eq!(matrix[2][2], Data::Float(1.0), "east × important");
     assert_eq!(matrix[2][6], Data::Float(2.0), "east total");
@@ -755,7 +755,7 @@ fn html_is_one_well_formed_page_with_charts_and_tables() {
         .iter()
         .map(|c| c.text())
         .collect();
-    assert_eq!(cells, ["华北", "1", "20", "150000.00", "60"]);
+    assert_eq!(cells, ["华北", "1", "20", "150,000.00", "60"]);
 
     // The movement matrix as a heat map, the unchanged diagonal outlined.
     let path = k.db.with_file_name("movement.html");
@@ -799,4 +799,15 @@ fn html_is_one_well_formed_page_with_charts_and_tables() {
         let doc = parse(&std::fs::read_to_string(&path).unwrap());
         assert!(!doc.find("svg").is_empty(), "{report:?} has a chart");
     }
+}
+
+#[test]
+fn lists_say_when_a_limit_cut_them_short() {
+    let k = fixture();
+    let table = k.ok(&["report", "review", "--limit", "2"]);
+    assert!(table.contains("To review (showing 2 of 8)"), "{table}");
+    let doc = k.json(&["report", "review", "--limit", "0"]);
+    assert_eq!(rows(&doc, "findings").len(), 8, "0 is no limit");
+    let table = k.ok(&["report", "review", "--lang", "zh", "--limit", "3"]);
+    assert!(table.contains("需跟进的客户（显示 3 / 共 8）"), "{table}");
 }

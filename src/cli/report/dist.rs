@@ -50,9 +50,8 @@ pub fn build(ctx: &Context, store: &Store, filter: &ReportFilter, args: DistArgs
     }
     let as_of = super::as_of(ctx, args.as_of.as_deref())?;
     let window = Window::twelve_months(as_of);
-    let mut buckets = store.distribution(&dims, filter, window)?;
+    let (mut buckets, customers, trade) = store.distribution(&dims, filter, window)?;
     sort_buckets(&dims, &mut buckets);
-    let (customers, trade) = store.totals(filter, window)?;
 
     let names: Vec<String> = dims.iter().map(Dim::key).collect();
     let names_zh: Vec<String> = dims.iter().map(Dim::zh).collect();
@@ -129,8 +128,9 @@ pub fn build(ctx: &Context, store: &Store, filter: &ReportFilter, args: DistArgs
         }
         report.sections.push(section);
     } else {
-        report.sections.push(section);
+        // The cross-tab (with its heat map) first: it is what a reader looks at.
         report.sections.push(matrix(&dims, &buckets));
+        report.sections.push(section);
     }
     Ok(report)
 }

@@ -82,6 +82,27 @@ fn number(cell: &Cell) -> Option<f64> {
     }
 }
 
+/// A cell as the page shows it: money grouped in thousands (`1,234,567.80`).
+fn shown(cell: &Cell, zh: bool) -> String {
+    match cell {
+        Cell::Money(fen) => {
+            let plain = cell.shown(zh);
+            let (sign, digits) = plain.strip_prefix('-').map_or(("", plain.as_str()), |d| ("-", d));
+            let (int, frac) = digits.split_once('.').unwrap_or((digits, "00"));
+            let mut grouped = String::new();
+            for (i, c) in int.chars().enumerate() {
+                if i > 0 && (int.len() - i) % 3 == 0 {
+                    grouped.push(',');
+                }
+                grouped.push(c);
+            }
+            debug_assert!(*fen < 0 || sign.is_empty());
+            format!("{sign}{grouped}.{frac}")
+        }
+        other => other.shown(zh),
+    }
+}
+
 fn is_number(cell: &Cell) -> bool {
     number(cell).is_some()
 }
@@ -132,7 +153,7 @@ pub fn render(report: &Report, zh: bool) -> String {
             h,
             "<tr><th>{}</th><td{class}>{}</td></tr>",
             esc(if zh { item.zh } else { item.key }),
-            esc(&item.value.shown(zh))
+            esc(&shown(&item.value, zh))
         );
     }
     h.push_str("</tbody></table>\n");
@@ -205,7 +226,7 @@ fn table(h: &mut String, r: &Records, zh: bool) {
         h.push_str("<tr>");
         for cell in row {
             let class = if is_number(cell) { " class=\"num\"" } else { "" };
-            let _ = write!(h, "<td{class}>{}</td>", esc(&cell.shown(zh)));
+            let _ = write!(h, "<td{class}>{}</td>", esc(&shown(cell, zh)));
         }
         h.push_str("</tr>\n");
     }
@@ -214,8 +235,8 @@ fn table(h: &mut String, r: &Records, zh: bool) {
 
 /// Horizontal bars, one per row, longest = the largest value.
 fn bars(h: &mut String, title: &str, r: &Records, label: usize, value: usize, zh: bool) {
-    let shown = r.rows.len().min(MAX_BARS);
-    let rows = &r.rows[..shown];
+    let drawn = r.rows.len().min(MAX_BARS);
+    let rows = &r.rows[..drawn];
     let max = rows
         .iter()
         .filter_map(|row| number(&row[value]))
@@ -223,11 +244,11 @@ fn bars(h: &mut String, title: &str, r: &Records, label: usize, value: usize, zh
     let (label_w, value_w, bar_w, row_h) = (180.0, 120.0, 420.0, 24.0);
     let width = label_w + bar_w + value_w;
     let height = rows.len() as f64 * row_h + 8.0;
-    let caption = if shown < r.rows.len() {
+    let caption = if drawn < r.rows.len() {
         if zh {
-            format!("{title}（前 {shown} 项，共 {} 项）", r.rows.len())
+            format!("{title}（前 {drawn} 项，共 {} 项）", r.rows.len())
         } else {
-            format!("{title} (first {shown} of {})", r.rows.len())
+            format!("{title} (first {drawn} of {})", r.rows.len())
         }
     } else {
         title.to_string()
@@ -248,7 +269,7 @@ fn bars(h: &mut String, title: &str, r: &Records, label: usize, value: usize, zh
         } else {
             0.0
         };
-        let text = row[value].shown(zh);
+        let text = shown(&row[value], zh);
         let _ = writeln!(
             h,
             "<g><title>{}: {}</title>\
@@ -339,10 +360,10 @@ fn heat(h: &mut String, title: &str, r: &Records, label: usize, first: usize, la
                  <text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"{ink}\">{}</text></g>",
                 esc(&name),
                 esc(if zh { &cols[c].zh } else { &cols[c].key }),
-                esc(&cell.shown(zh)),
+                esc(&shown(cell, zh)),
                 x + cell_w / 2.0,
                 y + cell_h * 0.6,
-                esc(&cell.shown(zh))
+                esc(&shown(cell, zh))
             );
         }
     }
@@ -358,6 +379,14 @@ mod tests {
         assert_eq!(esc("<a & \"b\">'"), "&lt;a &amp; &quot;b&quot;&gt;&#39;");
         assert_eq!(clip("北京某某科技有限公司", 5), "北京某某…");
         assert_eq!(clip("华东", 5), "华东");
+    }
+
+    #[test]
+    fn money_is_grouped_in_thousands() {
+        assert_eq!(shown(&Cell::Money(104_000_000), true), "1,040,000.00");
+        assert_eq!(shown(&Cell::Money(12_345), true), "123.45");
+        assert_eq!(shown(&Cell::Money(-123_456_789), true), "-1,234,567.89");
+        assert_eq!(shown(&Cell::Money(0), true), "0.00");
     }
 
     #[test]

@@ -75,7 +75,8 @@ struct Common {
     /// With --format csv: the section to print (default the report's main one).
     #[arg(long, global = true, value_name = "KEY")]
     section: Option<String>,
-    /// At most this many rows in each list of customers (summaries stay complete).
+    /// At most this many rows in each list of customers (summaries stay complete). Tables
+    /// and web pages show at most 1000 unless this says otherwise; 0 means no limit.
     #[arg(long, global = true, value_name = "N")]
     limit: Option<usize>,
     /// Only customers at this stage (潜在/prospect, 意向/intent, 成交/customer, 流失/churned).
@@ -97,6 +98,9 @@ struct Common {
     #[arg(long, global = true)]
     tier: Option<String>,
 }
+
+/// Rows of each list a table or web page shows unless `--limit` says otherwise.
+const PEOPLE_LIMIT: usize = 1000;
 
 /// A file a report can be written to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -186,13 +190,23 @@ pub fn run(ctx: &Context, args: ReportArgs) -> Result<Status> {
     let common = &args.common;
     let file = common.file()?;
     let filter = common.filter()?;
+    // What people read gets a readable length by default; data formats get everything.
+    let for_people = match file {
+        Some((_, kind)) => kind == FileKind::Html,
+        None => ctx.out.format == Format::Table,
+    };
+    let limit = match common.limit {
+        Some(0) => None,
+        Some(n) => Some(n),
+        None => for_people.then_some(PEOPLE_LIMIT),
+    };
     let store = ctx.read()?;
     let mut report = match args.kind {
         Kind::Dist(a) => dist::build(ctx, &store, &filter, a)?,
-        Kind::Movement(a) => movement::build(&store, &filter, common.limit, a)?,
-        Kind::Quality(a) => quality::build(ctx, &store, &filter, common.limit, a)?,
-        Kind::Review(a) => review::build(ctx, &store, &filter, common.limit, a)?,
-        Kind::Tiers(a) => tiers::build(ctx, &store, &filter, common.limit, a)?,
+        Kind::Movement(a) => movement::build(&store, &filter, limit, a)?,
+        Kind::Quality(a) => quality::build(ctx, &store, &filter, limit, a)?,
+        Kind::Review(a) => review::build(ctx, &store, &filter, limit, a)?,
+        Kind::Tiers(a) => tiers::build(ctx, &store, &filter, limit, a)?,
     };
     if let Some(text) = common.filter_text() {
         report
@@ -341,8 +355,9 @@ impl Report {
         self.notes.push((zh.into(), en.into()));
     }
 
-    /// The report as one JSON document: `{report, title, generated, summary, notes, sections}`.
-    fn json(&self) -> Value {
+    /// The report's JSON head: `{report, title, generated, summary, notes, sections}` with the
+    /// sections' rows left out (they are written row by row).
+    pub fn json(&self) -> Value {
         let summary: Map<String, Value> = self
             .summary
             .iter()
@@ -351,7 +366,7 @@ impl Report {
         let sections: Map<String, Value> = self
             .sections
             .iter()
-            .map(|s| (s.key.to_string(), Value::Array(s.records.json_rows())))
+            .map(|s| (s.key.to_string(), Value::Array(Vec::new())))
             .collect();
         json!({
             "report": self.key,
@@ -405,7 +420,15 @@ fn print(ctx: &Context, report: &Report, section: Option<&str>) -> Result<()> {
                 .expect("the main section exists");
             out.records(&s.records)?;
         }
-        Format::Json => out.json(&report.json())?,
+        Format::Json => {
+            let Value::Object(mut head) = report.json() else {
+                unreachable!("a report is a JSON object")
+            };
+            head.remove("sections");
+            let sections: Vec<(&str, &Records)> =
+                report.sections.iter().map(|s| (s.key, &s.records)).collect();
+            out.json_sections(&head, &sections)?;
+        }
         Format::Jsonl => {
             let summary: Map<String, Value> = std::iter::once(("section".to_string(), json!("summary")))
                 .chain(report.summary.iter().map(|i| (i.key.to_string(), i.value.json())))

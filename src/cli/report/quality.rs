@@ -8,7 +8,7 @@ use crate::cli::Context;
 use crate::cli::output::{Cell, Column, Records};
 use crate::domain::contact::ContactField;
 use crate::domain::phone::mask_mobile;
-use crate::domain::report::quality::{COMPLETENESS, Checker, Kind, Problem};
+use crate::domain::report::quality::{COMPLETENESS, Checker, Completeness, Kind, Problem};
 use crate::domain::report::share;
 use crate::store::{ReportFilter, Store};
 
@@ -33,32 +33,18 @@ pub fn build(
     let today = ctx.today();
     let mut report = Report::new("quality", "数据质量", "Data quality", "completeness");
 
-    let c = store.completeness(&COMPLETENESS, filter)?;
-    let mut complete = Records::new(vec![
-        Column::new("field", "字段"),
-        Column::new("filled", "已填"),
-        Column::new("missing", "未填"),
-        Column::new("percent", "完整率%"),
-    ]);
-    let mut row = |key: &str, zh: &str, filled: i64| {
-        complete.rows.push(vec![
-            Cell::label(key, zh),
-            Cell::Int(filled),
-            Cell::Int(c.customers - filled),
-            Cell::Decimal(share(filled, c.customers)),
-        ])
-    };
-    for (field, filled) in &c.filled {
-        row(field.key(), field.zh(), *filled);
-    }
-    row("contact", "在职联系人", c.with_contact);
-    row("phone", "联系电话", c.with_phone);
-
+    // One pass over the customers and one over the contacts: rules re-checked and fields
+    // counted as the rows stream by.
+    let mut c = Completeness::default();
     let mut checker = Checker::new(today);
     let mut problems: Vec<Problem> = Vec::new();
-    store.each_stored_customer(filter, |s| problems.extend(checker.customer(s)))?;
+    store.each_stored_customer(filter, |s| {
+        c.customer(s);
+        problems.extend(checker.customer(s));
+    })?;
     let mut contact_problems: Vec<(i64, Problem)> = Vec::new();
-    store.each_contact(filter, |id, contact, values| {
+    store.each_contact(filter, |id, active, contact, values| {
+        c.contact(id, active, values);
         contact_problems.extend(
             checker
                 .contact("", "", contact, values)
@@ -80,6 +66,26 @@ pub fn build(
         problems.push(p);
     }
     problems.sort_by(|a, b| (&a.code, &a.field).cmp(&(&b.code, &b.field)));
+
+    let mut complete = Records::new(vec![
+        Column::new("field", "字段"),
+        Column::new("filled", "已填"),
+        Column::new("missing", "未填"),
+        Column::new("percent", "完整率%"),
+    ]);
+    let mut row = |key: &str, zh: &str, filled: i64| {
+        complete.rows.push(vec![
+            Cell::label(key, zh),
+            Cell::Int(filled),
+            Cell::Int(c.customers - filled),
+            Cell::Decimal(share(filled, c.customers)),
+        ])
+    };
+    for (field, filled) in COMPLETENESS.iter().zip(c.filled) {
+        row(field.key(), field.zh(), filled);
+    }
+    row("contact", "在职联系人", c.with_contact.len());
+    row("phone", "联系电话", c.with_phone.len());
 
     let shared = store.shared_contact_values(filter)?;
     let cutoff = today - chrono::Days::new(args.stale_days.into());

@@ -44,15 +44,13 @@ pub fn build(
     let mut report = Report::new("tiers", "分级客户分析", "Customers by tier", "tiers");
 
     let mut figures = store.tier_figures(filter)?;
-    let mut trade = store.distribution(&[Dim::Tier], filter, window)?;
+    let (mut trade, customers, trade_total) = store.distribution(&[Dim::Tier], filter, window)?;
     sort_buckets(&[Dim::Tier], &mut trade);
-    let customers: i64 = figures.iter().map(|f| f.customers).sum();
     let graded: i64 = figures
         .iter()
         .filter(|f| f.tier.is_some())
         .map(|f| f.customers)
         .sum();
-    let trade_total: i64 = trade.iter().map(|b| b.trade_fen).sum();
     let position = |t: &Option<String>| trade.iter().position(|b| b.keys[0] == *t).unwrap_or(usize::MAX);
     figures.sort_by_key(|f| position(&f.tier));
 

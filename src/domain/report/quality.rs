@@ -3,6 +3,7 @@
 //! valid but suspicious (placeholders, a phone shared by several customers).
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use chrono::NaiveDate;
 
@@ -32,6 +33,76 @@ pub const COMPLETENESS: [Field; 18] = [
     Field::Complaints12m,
     Field::BudgetGrowth,
 ];
+
+/// How complete the records are, counted customer by customer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Completeness {
+    pub customers: i64,
+    /// Customers with each [`COMPLETENESS`] field filled, in that order.
+    pub filled: [i64; COMPLETENESS.len()],
+    /// Customers with an active contact, and with an active contact who has a phone.
+    pub with_contact: CustomerSet,
+    pub with_phone: CustomerSet,
+}
+
+impl Completeness {
+    pub fn customer(&mut self, c: &StoredCustomer) {
+        self.customers += 1;
+        for (n, field) in self.filled.iter_mut().zip(COMPLETENESS) {
+            *n += i64::from(c.filled(field));
+        }
+    }
+
+    /// Counts a contact of customer `id` (only active ones count).
+    pub fn contact(&mut self, id: i64, active: bool, values: &[(ContactField, Option<&str>)]) {
+        if !active {
+            return;
+        }
+        self.with_contact.insert(id);
+        let phone = values
+            .iter()
+            .any(|(f, v)| matches!(f, ContactField::Mobile | ContactField::Landline) && v.is_some());
+        if phone {
+            self.with_phone.insert(id);
+        }
+    }
+}
+
+/// A set of customer ids: a bitmap while ids are small (they are row ids, usually 1…N),
+/// a hash set beyond.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomerSet {
+    bits: Vec<u64>,
+    others: std::collections::HashSet<i64>,
+    len: i64,
+}
+
+impl CustomerSet {
+    const DENSE_LIMIT: i64 = 1 << 26;
+
+    pub fn insert(&mut self, id: i64) {
+        let fresh = if (0..CustomerSet::DENSE_LIMIT).contains(&id) {
+            let (word, bit) = ((id / 64) as usize, id % 64);
+            if word >= self.bits.len() {
+                self.bits.resize(word + 1, 0);
+            }
+            let had = self.bits[word] & (1 << bit) != 0;
+            self.bits[word] |= 1 << bit;
+            !had
+        } else {
+            self.others.insert(id)
+        };
+        self.len += i64::from(fresh);
+    }
+
+    pub fn len(&self) -> i64 {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
 
 /// What kind of problem a value has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -103,9 +174,24 @@ pub struct StoredCustomer<'a> {
     pub trade_12m_fen: Option<i64>,
     pub referrals_12m: Option<i64>,
     pub complaints_12m: Option<i64>,
+    pub short_name: Option<&'a str>,
+    pub city: Option<&'a str>,
 }
 
 impl<'a> StoredCustomer<'a> {
+    /// Whether one of the [`COMPLETENESS`] fields is filled.
+    pub fn filled(&self, field: Field) -> bool {
+        match field {
+            Field::ShortName => self.short_name.is_some(),
+            Field::City => self.city.is_some(),
+            Field::TotalAmount => self.total_amount_fen.is_some(),
+            Field::Trade12m => self.trade_12m_fen.is_some(),
+            Field::Referrals12m => self.referrals_12m.is_some(),
+            Field::Complaints12m => self.complaints_12m.is_some(),
+            other => self.get(other).is_some(),
+        }
+    }
+
     /// The stored text of one of the [`CHECKED`] fields.
     pub fn get(&self, field: Field) -> Option<&'a str> {
         CHECKED
@@ -153,9 +239,36 @@ type Finding = Option<(Kind, String)>;
 pub struct Checker {
     today: String,
     /// Per [`CHECKED`] field: what was found for each distinct value.
-    memo: Vec<HashMap<String, Finding>>,
+    memo: Vec<HashMap<String, Finding, BuildHasherDefault<FxHasher>>>,
     scratch: Customer,
     contact: Contact,
+}
+
+/// A small, fast hash for the memo's short keys (FxHash: rotate, xor, multiply per 8 bytes);
+/// the keys are the database's own values, so flooding is no concern.
+#[derive(Debug, Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        }
+        for b in chunks.remainder() {
+            self.add(u64::from(*b));
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
 }
 
 /// Fields too varied to remember (each customer has its own).
@@ -167,7 +280,7 @@ impl Checker {
     pub fn new(today: NaiveDate) -> Checker {
         Checker {
             today: today.to_string(),
-            memo: vec![HashMap::new(); CHECKED.len()],
+            memo: vec![HashMap::default(); CHECKED.len()],
             scratch: Customer::new("-").expect("a name"),
             contact: Contact::new("-").expect("a name"),
         }
@@ -615,6 +728,26 @@ mod tests {
         assert!(plain_mobile("13912345678"));
         assert!(!plain_mobile("12912345678"));
         assert!(!plain_mobile("+8613912345678"));
+    }
+
+    #[test]
+    fn completeness_counts_filled_fields_and_reachable_customers() {
+        let mut c = Completeness::default();
+        let mut a = stored(&[(Field::Uscc, "91110000600037341L")]);
+        a.city = Some("深圳");
+        c.customer(&a);
+        c.customer(&stored(&[]));
+        let at = |f: Field| COMPLETENESS.iter().position(|x| *x == f).unwrap();
+        assert_eq!(
+            (c.customers, c.filled[at(Field::Uscc)], c.filled[at(Field::City)]),
+            (2, 1, 1)
+        );
+        c.contact(1, true, &[(ContactField::Mobile, Some("13912345678"))]);
+        c.contact(1, true, &[(ContactField::Email, Some("a@b.cn"))]);
+        c.contact(2, true, &[(ContactField::Email, Some("a@b.cn"))]);
+        c.contact(3, false, &[(ContactField::Mobile, Some("13912345678"))]);
+        c.contact(i64::MAX, true, &[(ContactField::Landline, Some("01012345678"))]);
+        assert_eq!((c.with_contact.len(), c.with_phone.len()), (3, 2));
     }
 
     #[test]
