@@ -155,9 +155,15 @@ fn load_candidates(
 
 /// Stored customers that may be `probe`: the same USCC, the same name core (or short name
 /// core), or a shared mobile or landline. `probe.id` is left out.
+/// At most this many stored customers are taken per key: a name core or phone shared by more
+/// companies than this says little, and a cap keeps an import's work per row bounded as the
+/// store grows.
+const CANDIDATES_PER_KEY: usize = 32;
+
 fn match_candidates(conn: &Connection, probe: &Candidate) -> Result<Vec<Candidate>> {
     let mut ids: Vec<i64> = Vec::new();
     let mut add = |sql: &str, value: &str| -> Result<()> {
+        debug_assert!(sql.ends_with(&format!("LIMIT {CANDIDATES_PER_KEY}")));
         let mut stmt = conn.prepare_cached(sql)?;
         for id in stmt.query_map([value], |r| r.get::<_, i64>(0))? {
             ids.push(id?);
@@ -165,16 +171,16 @@ fn match_candidates(conn: &Connection, probe: &Candidate) -> Result<Vec<Candidat
         Ok(())
     };
     if let Some(u) = &probe.uscc {
-        add("SELECT id FROM customers WHERE uscc = ?1", u)?;
+        add("SELECT id FROM customers WHERE uscc = ?1 LIMIT 32", u)?;
     }
     for key in std::iter::once(&probe.core).chain(&probe.short) {
-        add("SELECT id FROM customers WHERE name_key = ?1", key)?;
+        add("SELECT id FROM customers WHERE name_key = ?1 ORDER BY id DESC LIMIT 32", key)?;
     }
     for m in &probe.mobiles {
-        add("SELECT customer_id FROM contacts WHERE mobile = ?1", m)?;
+        add("SELECT customer_id FROM contacts WHERE mobile = ?1 ORDER BY id DESC LIMIT 32", m)?;
     }
     for l in &probe.landlines {
-        add("SELECT customer_id FROM contacts WHERE landline = ?1", l)?;
+        add("SELECT customer_id FROM contacts WHERE landline = ?1 ORDER BY id DESC LIMIT 32", l)?;
     }
     ids.sort_unstable();
     ids.dedup();
