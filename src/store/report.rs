@@ -475,7 +475,8 @@ impl Store {
         )
     }
 
-    /// Key customers of two runs (a tier in `key_tiers` in either), by code.
+    /// Key customers of two runs (a tier in `key_tiers` in either) whose tier changed or
+    /// whose score may have fallen (a coarse pre-filter; the domain decides exactly), by code.
     pub fn run_pairs(&self, a: i64, b: i64, key_tiers: &[&str], filter: &ReportFilter) -> Result<Vec<Pair>> {
         let mut args = Vec::new();
         let from = Store::paired_runs(a, b, filter, &mut args);
@@ -486,6 +487,7 @@ impl Store {
             &format!(
                 "SELECT c.code, c.name, p.ta, p.tb, p.sa, p.sb {from} \
                  AND p.ta IS NOT NULL AND p.tb IS NOT NULL AND (p.ta IN ({marks}) OR p.tb IN ({marks})) \
+                 AND (p.ta <> p.tb OR CAST(p.sb AS REAL) < CAST(p.sa AS REAL) + 0.001) \
                  ORDER BY c.code"
             ),
             &args,
