@@ -174,13 +174,22 @@ fn match_candidates(conn: &Connection, probe: &Candidate) -> Result<Vec<Candidat
         add("SELECT id FROM customers WHERE uscc = ?1 LIMIT 32", u)?;
     }
     for key in std::iter::once(&probe.core).chain(&probe.short) {
-        add("SELECT id FROM customers WHERE name_key = ?1 ORDER BY id DESC LIMIT 32", key)?;
+        add(
+            "SELECT id FROM customers WHERE name_key = ?1 ORDER BY id DESC LIMIT 32",
+            key,
+        )?;
     }
     for m in &probe.mobiles {
-        add("SELECT customer_id FROM contacts WHERE mobile = ?1 ORDER BY id DESC LIMIT 32", m)?;
+        add(
+            "SELECT customer_id FROM contacts WHERE mobile = ?1 ORDER BY id DESC LIMIT 32",
+            m,
+        )?;
     }
     for l in &probe.landlines {
-        add("SELECT customer_id FROM contacts WHERE landline = ?1 ORDER BY id DESC LIMIT 32", l)?;
+        add(
+            "SELECT customer_id FROM contacts WHERE landline = ?1 ORDER BY id DESC LIMIT 32",
+            l,
+        )?;
     }
     ids.sort_unstable();
     ids.dedup();
