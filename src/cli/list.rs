@@ -341,6 +341,9 @@ pub fn cell(s: &Stored, field: Field) -> Cell {
         Field::Complaints12m => c.complaints_12m.map_or(Cell::Null, |v| Cell::Int(v.into())),
         Field::Satisfaction => c.satisfaction.map_or(Cell::Null, Cell::Decimal),
         Field::Score => c.score.map_or(Cell::Null, Cell::Decimal),
+        Field::Tier => c.tier.as_deref().map_or(Cell::Null, |t| {
+            Cell::label(t, &crate::domain::tag::tier_label(t, true))
+        }),
         Field::CreatedAt => Cell::Text(s.created_at.clone()),
         Field::UpdatedAt => Cell::Text(s.updated_at.clone()),
         Field::Industry

@@ -618,3 +618,24 @@ fn the_readme_questions_answer_in_one_command() {
     ]);
     assert_eq!(q("--tag 重点跟进"), [3]);
 }
+
+#[test]
+fn tiers_show_in_chinese_and_stay_keys_in_json() {
+    let k = Kehu::new();
+    sample(&k);
+    k.ok(&["grade", "--as-of", "2024-06-30", "--quiet"]);
+    let csv = k.ok(&[
+        "list",
+        "--format",
+        "csv",
+        "--lang",
+        "zh",
+        "--columns",
+        "code,tier",
+        "--limit",
+        "1",
+    ]);
+    assert_eq!(csv, "客户编号,等级\nCST20240001,潜在\n");
+    let json = k.json(&["list", "--columns", "code,tier", "--limit", "1"]);
+    assert_eq!(json[0]["tier"], "potential");
+}
