@@ -87,6 +87,7 @@ enum KindArg {
     Contacts,
     Orders,
     Interactions,
+    IndustryGrowth,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -122,6 +123,7 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<Status> {
         KindArg::Contacts => Kind::Contacts,
         KindArg::Orders => Kind::Orders,
         KindArg::Interactions => Kind::Interactions,
+        KindArg::IndustryGrowth => Kind::IndustryGrowth,
     });
     let mapping = Mapping::new(&header.cells, &maps, kind)
         .map_err(|reason| anyhow::anyhow!("{}: header row {}: {reason}", file.display(), header.number))?;

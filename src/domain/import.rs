@@ -13,10 +13,11 @@ use chrono::NaiveDate;
 
 use super::contact::{Contact, ContactField, Interaction, Order};
 use super::customer::{Customer, Field, Invalid};
+use super::industry::{Industry, parse_industry};
 use super::money::{Unit, unit_from_header};
 use super::phone::{Phone, parse_phone};
 use super::region::split_location;
-use super::text;
+use super::{number, text};
 
 /// What a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +26,8 @@ pub enum Kind {
     Contacts,
     Orders,
     Interactions,
+    /// The growth of each industry, in percent, for grading.
+    IndustryGrowth,
 }
 
 impl Kind {
@@ -34,6 +37,7 @@ impl Kind {
             Kind::Contacts => "contacts",
             Kind::Orders => "orders",
             Kind::Interactions => "interactions",
+            Kind::IndustryGrowth => "industry-growth",
         }
     }
 }
@@ -53,6 +57,9 @@ pub enum Target {
     InteractionDate,
     Channel,
     Summary,
+    /// An industry-growth file's industry and its growth in percent.
+    GrowthIndustry,
+    GrowthRate,
     /// Known but not imported (a rejects file's reason column, a derived field).
     Ignore,
 }
@@ -71,6 +78,8 @@ impl Target {
             Target::InteractionDate => "interaction.date".into(),
             Target::Channel => "interaction.channel".into(),
             Target::Summary => "interaction.summary".into(),
+            Target::GrowthIndustry => "industry (growth table)".into(),
+            Target::GrowthRate => "growth %".into(),
             Target::Ignore => "(ignored)".into(),
         }
     }
@@ -160,6 +169,14 @@ fn kind_alias(header: &str, kind: Kind) -> Option<Target> {
         ("金额" | "金额(元)", Kind::Orders) => Some(Target::OrderAmount),
         ("日期" | "date", Kind::Interactions) => Some(Target::InteractionDate),
         ("渠道" | "channel", Kind::Interactions) => Some(Target::Channel),
+        ("行业" | "行业门类" | "行业大类" | "所属行业" | "行业代码" | "industry", Kind::IndustryGrowth) => {
+            Some(Target::GrowthIndustry)
+        }
+        (
+            "增长率" | "增长率(%)" | "增长率%" | "行业增长率" | "行业增长率(%)" | "增速" | "增速(%)" | "增幅"
+            | "growth" | "growth(%)" | "growth%",
+            Kind::IndustryGrowth,
+        ) => Some(Target::GrowthRate),
         _ => None,
     }
 }
@@ -226,6 +243,7 @@ pub fn detect_header(rows: &[Vec<String>], user_maps: &[(String, String)]) -> Op
                     && (understand(&c, Kind::Customers).0.is_some()
                         || understand(&c, Kind::Orders).0.is_some()
                         || understand(&c, Kind::Interactions).0.is_some()
+                        || understand(&c, Kind::IndustryGrowth).0.is_some()
                         || user_maps.iter().any(|(h, _)| text::clean(h) == c))
             })
             .count()
@@ -266,7 +284,15 @@ pub fn detect_kind(headers: &[String]) -> Kind {
         matches!(t, Target::Customer(f) if !matches!(f, Field::Code | Field::Name | Field::Uscc | Field::ShortName))
             || *t == Target::Location
     });
-    if order_like >= 1 && !describes_customer {
+    let names_customer = targets
+        .iter()
+        .any(|t| matches!(t, Target::Customer(Field::Code | Field::Name | Field::Uscc)));
+    let growth_like = headers
+        .iter()
+        .any(|h| understand(h, Kind::IndustryGrowth).0 == Some(Target::GrowthRate));
+    if growth_like && !names_customer {
+        Kind::IndustryGrowth
+    } else if order_like >= 1 && !describes_customer {
         Kind::Orders
     } else if interaction_like >= 1 && !describes_customer {
         Kind::Interactions
@@ -322,6 +348,15 @@ impl Mapping {
     }
 
     fn check(&self) -> Result<(), String> {
+        if self.kind == Kind::IndustryGrowth {
+            return match (self.has(Target::GrowthIndustry), self.has(Target::GrowthRate)) {
+                (true, true) => Ok(()),
+                _ => Err(
+                    "an industry-growth file needs an industry (行业门类) and a growth (增长率(%)) column"
+                        .into(),
+                ),
+            };
+        }
         let identifies = self.has(Target::Customer(Field::Name))
             || self.has(Target::Customer(Field::Code))
             || self.has(Target::Customer(Field::Uscc));
@@ -344,7 +379,7 @@ impl Mapping {
             }
             Kind::Interactions => need(Target::InteractionDate, "date (互动日期/拜访日期)"),
             Kind::Contacts => need(Target::Contact(ContactField::Name), "contact name (联系人)"),
-            Kind::Customers => Ok(()),
+            Kind::Customers | Kind::IndustryGrowth => Ok(()),
         }
     }
 
@@ -358,6 +393,9 @@ impl Mapping {
 
     /// Parses one row into what it says. Errors name the column (its header as written).
     pub fn parse_row(&self, cells: &[String], today: NaiveDate) -> Result<Row, RowError> {
+        if self.kind == Kind::IndustryGrowth {
+            return self.growth(cells);
+        }
         let keys = Keys {
             code: self.keyed(cells, Field::Code)?,
             uscc: self.keyed(cells, Field::Uscc)?,
@@ -391,6 +429,7 @@ impl Mapping {
             })?),
             Kind::Orders => RowBody::Order(self.order(cells, today)?),
             Kind::Interactions => RowBody::Interaction(self.interaction(cells)?),
+            Kind::IndustryGrowth => unreachable!("growth rows return above"),
         };
         Ok(Row { keys, body })
     }
@@ -533,6 +572,19 @@ impl Mapping {
                 amount_col
             };
             RowError::from_invalid(column, e)
+        })
+    }
+
+    fn growth(&self, cells: &[String]) -> Result<Row, RowError> {
+        let (industry, industry_col) = self.required(cells, Target::GrowthIndustry)?;
+        let (growth, growth_col) = self.required(cells, Target::GrowthRate)?;
+        let industry =
+            parse_industry(&industry).map_err(|r| RowError::new(&industry_col.header, &industry, r))?;
+        let growth =
+            number::parse_percent(&growth).map_err(|r| RowError::new(&growth_col.header, &growth, r))?;
+        Ok(Row {
+            keys: Keys::default(),
+            body: RowBody::Growth { industry, growth },
         })
     }
 
@@ -699,6 +751,10 @@ pub enum RowBody {
     Contact(Contact),
     Order(Order),
     Interaction(Interaction),
+    Growth {
+        industry: Industry,
+        growth: rust_decimal::Decimal,
+    },
 }
 
 /// One data row understood.

@@ -209,6 +209,13 @@ impl Writer<'_> {
         Ok(Ok(None))
     }
 
+    fn industry_growth_exists(&self, industry: &str) -> Result<bool> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT EXISTS(SELECT 1 FROM industry_growth WHERE industry = ?1)")?
+            .query_row([industry], |r| r.get(0))?)
+    }
+
     /// Applies one understood row.
     /// Applies one understood row. `fresh` is the record a customers row creates when
     /// nothing matches, if the caller prepared it already ([`CustomerPart::new_customer`]).
@@ -219,6 +226,23 @@ impl Writer<'_> {
         batch: i64,
         on_existing: OnExisting,
     ) -> Result<Outcome> {
+        if let RowBody::Growth { industry, growth } = &row.body {
+            let code = industry.code();
+            let existed = self.industry_growth_exists(&code)?;
+            let changed = self.set_industry_growth(&code, *growth, Some(batch))?;
+            return Ok(match (existed, changed) {
+                (false, _) => Outcome::Inserted {
+                    code,
+                    possible_duplicate: None,
+                },
+                (true, true) => Outcome::Updated {
+                    code,
+                    fields: 1,
+                    renamed: false,
+                },
+                (true, false) => Outcome::Unchanged { code },
+            });
+        }
         let matched = match self.match_customer(&row.keys)? {
             Ok(m) => m,
             Err(conflict) => return Ok(conflict),
@@ -231,6 +255,7 @@ impl Writer<'_> {
                 self.attach(matched, &row.keys, |w, c| w.import_contact(c, contact, batch))
             }
             RowBody::Order(order) => self.attach(matched, &row.keys, |w, c| w.import_order(c, order, batch)),
+            RowBody::Growth { .. } => unreachable!("growth rows return above"),
             RowBody::Interaction(i) => {
                 self.attach(matched, &row.keys, |w, c| w.import_interaction(c, i, batch))
             }

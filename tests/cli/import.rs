@@ -593,3 +593,28 @@ fn a_row_that_resembles_a_stored_customer_is_inserted_and_reported() {
     assert_eq!(possible["reasons"], "names equal after removing 深圳, 有限公司");
     assert!(possible["score"].as_u64().unwrap() < 85);
 }
+
+#[test]
+fn an_industry_growth_table_comes_in_like_any_sheet() {
+    let k = Kehu::new();
+    let path = write(
+        &k,
+        "growth.csv",
+        "2024年行业增长率\n\n行业门类,行业名称,增长率(%)\nC,制造业,12.5\nI65,软件,18%\n火箭,,3\n".as_bytes(),
+    );
+    let summary = import_json(&k, &[&path], 3);
+    assert_eq!(summary["counts"]["inserted"], 2);
+    assert_eq!(summary["rejected"][0]["row"], 6);
+    assert_eq!(summary["rejected"][0]["column"], "行业门类");
+    let table = k.json(&["grade", "growth", "list"]);
+    assert_eq!(
+        (table[0]["industry"].as_str(), table[0]["growth"].to_string()),
+        (Some("C"), "12.5".into())
+    );
+    assert_eq!(
+        (table[1]["industry"].as_str(), table[1]["growth"].to_string()),
+        (Some("I65"), "18".into())
+    );
+    let again = import_json(&k, &[&path], 3);
+    assert_eq!(again["counts"]["unchanged"], 2);
+}
