@@ -108,11 +108,11 @@ fn load_candidates(
     args: &[Value],
     progress: &mut dyn FnMut(usize),
 ) -> Result<Vec<Candidate>> {
-    let mut customers = conn.prepare(&format!(
+    let mut customers = conn.prepare_cached(&format!(
         "SELECT id, code, name, short_name, uscc, province, city, industry FROM customers {filter} ORDER BY id"
     ))?;
     let contact_filter = filter.replace("WHERE id", "WHERE customer_id");
-    let mut contacts = conn.prepare(&format!(
+    let mut contacts = conn.prepare_cached(&format!(
         "SELECT customer_id, name, mobile, landline, email FROM contacts {contact_filter} ORDER BY customer_id, id"
     ))?;
     let mut rows = customers.query(params_from_iter(args))?;
@@ -197,9 +197,14 @@ fn match_candidates(conn: &Connection, probe: &Candidate) -> Result<Vec<Candidat
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let marks = vec!["?"; ids.len()].join(", ");
-    let args: Vec<Value> = ids.into_iter().map(Value::Integer).collect();
-    load_candidates(conn, &format!("WHERE id IN ({marks})"), &args, &mut |_| {})
+    // One statement for any number of ids, so it is prepared once and cached.
+    let ids = serde_json::to_string(&ids).expect("ids serialise");
+    load_candidates(
+        conn,
+        "WHERE id IN (SELECT value FROM json_each(?1))",
+        &[Value::Text(ids)],
+        &mut |_| {},
+    )
 }
 
 impl Store {
