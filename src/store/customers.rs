@@ -709,14 +709,7 @@ impl Writer<'_> {
 mod tests {
     use super::*;
     use crate::domain::money::Unit;
-    use crate::store::Actor;
-
-    fn actor() -> Actor {
-        Actor {
-            operator: "tester".into(),
-            now: "2024-06-30T08:00:00Z".parse().unwrap(),
-        }
-    }
+    use crate::store::test_actor as actor;
 
     fn sample() -> Customer {
         let mut c = Customer::new("北京某某科技有限公司").unwrap();

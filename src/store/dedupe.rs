@@ -728,14 +728,7 @@ mod tests {
     use super::*;
     use crate::domain::contact::Contact;
     use crate::domain::dedupe::{Level, compare};
-    use crate::store::Actor;
-
-    fn actor() -> Actor {
-        Actor {
-            operator: "tester".into(),
-            now: "2024-06-30T08:00:00Z".parse().unwrap(),
-        }
-    }
+    use crate::store::test_actor as actor;
 
     #[test]
     fn an_incoming_record_finds_its_stored_twin_by_name_key_and_by_mobile() {

@@ -294,14 +294,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Actor;
-
-    fn actor() -> Actor {
-        Actor {
-            operator: "tester".into(),
-            now: "2024-06-30T08:00:00Z".parse().unwrap(),
-        }
-    }
+    use crate::store::test_actor as actor;
 
     fn store_with_entries(n: usize) -> Store {
         let mut store = Store::open_in_memory().unwrap();

@@ -56,6 +56,15 @@ impl Actor {
     }
 }
 
+/// The actor the store's unit tests write as.
+#[cfg(test)]
+pub(crate) fn test_actor() -> Actor {
+    Actor {
+        operator: "tester".into(),
+        now: "2024-06-30T08:00:00Z".parse().expect("a valid time"),
+    }
+}
+
 /// An open kehu database.
 pub struct Store {
     conn: Connection,

@@ -829,15 +829,8 @@ mod tests {
     use crate::domain::query::parse_text;
     use crate::domain::region::Region;
     use crate::domain::tag::Tag;
-    use crate::store::Actor;
     use crate::store::tags::MANUAL;
-
-    fn actor() -> Actor {
-        Actor {
-            operator: "tester".into(),
-            now: "2024-06-30T08:00:00Z".parse().unwrap(),
-        }
-    }
+    use crate::store::test_actor as actor;
 
     /// 甲 (浙江, C, 意向:高 VIP), 乙 (广东, I65, 意向:高), 丙 (浙江, F, VIP), each with a contact.
     fn sample() -> Store {

@@ -703,14 +703,7 @@ mod tests {
     use super::*;
     use crate::domain::Customer;
     use crate::domain::money::Unit;
-    use crate::store::{Actor, LogFilter};
-
-    fn actor() -> Actor {
-        Actor {
-            operator: "tester".into(),
-            now: "2024-06-30T08:00:00Z".parse().unwrap(),
-        }
-    }
+    use crate::store::{LogFilter, test_actor as actor};
 
     fn store_with(names: &[&str]) -> (Store, Vec<CustomerKey>) {
         let mut store = Store::open_in_memory().unwrap();
