@@ -25,7 +25,7 @@
 
 use std::io::{self, BufWriter, Write};
 
-use kehu::domain::region::provinces;
+use kehu::domain::region::{Province, provinces};
 use kehu::domain::uscc::uscc_check_char;
 
 #[path = "support/dupes.rs"]
@@ -166,6 +166,37 @@ fn written((y, m, d): (i32, u32, u32), rng: &mut Rng) -> String {
     }
 }
 
+/// A company: its province, 字号, industry word and code, and full registered name.
+struct Company {
+    p: &'static Province,
+    trade: String,
+    word: &'static str,
+    industry: &'static str,
+    name: String,
+}
+
+/// The provinces companies are generated in (mainland only).
+fn mainland_provinces() -> Vec<&'static Province> {
+    provinces()
+        .iter()
+        .filter(|p| p.code.as_bytes()[0] < b'7')
+        .collect()
+}
+
+fn company(rng: &mut Rng, provinces: &[&'static Province]) -> Company {
+    let p = *rng.pick(provinces);
+    let trade: String = (0..2).map(|_| *rng.pick(TRADE_NAME_CHARS)).collect();
+    let (word, industry) = *rng.pick(TRADE_WORDS);
+    let name = format!("{}{trade}{word}{}", p.short_name, rng.pick(SUFFIXES));
+    Company {
+        p,
+        trade,
+        word,
+        industry,
+        name,
+    }
+}
+
 fn customers(n: u64, seed: u64, out: impl Write) -> io::Result<()> {
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let mut out = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, out));
@@ -196,15 +227,15 @@ fn customers(n: u64, seed: u64, out: impl Write) -> io::Result<()> {
         "邮箱",
         "备注",
     ])?;
-    let provinces: Vec<_> = provinces()
-        .iter()
-        .filter(|p| p.code.as_bytes()[0] < b'7')
-        .collect();
+    let provinces = mainland_provinces();
     for i in 1..=n {
-        let p = rng.pick(&provinces);
-        let trade: String = (0..2).map(|_| *rng.pick(TRADE_NAME_CHARS)).collect();
-        let (word, industry) = *rng.pick(TRADE_WORDS);
-        let name = format!("{}{trade}{word}{}", p.short_name, rng.pick(SUFFIXES));
+        let Company {
+            p,
+            trade,
+            word,
+            industry,
+            name,
+        } = company(&mut rng, &provinces);
         let stage = *rng.pick(STAGES);
         let dealt = stage == "成交" || stage == "流失";
         let first = date(&mut rng, 2015, 2023);
@@ -487,15 +518,15 @@ fn stored_customers(n: u64, seed: u64) -> io::Result<()> {
         "contact_title",
         "mobile",
     ])?;
-    let provinces: Vec<_> = provinces()
-        .iter()
-        .filter(|p| p.code.as_bytes()[0] < b'7')
-        .collect();
+    let provinces = mainland_provinces();
     for i in 1..=n {
-        let p = rng.pick(&provinces);
-        let trade: String = (0..2).map(|_| *rng.pick(TRADE_NAME_CHARS)).collect();
-        let (word, industry) = *rng.pick(TRADE_WORDS);
-        let name = format!("{}{trade}{word}{}", p.short_name, rng.pick(SUFFIXES));
+        let Company {
+            p,
+            trade,
+            word,
+            industry,
+            name,
+        } = company(&mut rng, &provinces);
         let stage = *rng.pick(STORED_STAGES);
         let dealt = stage == "customer" || stage == "churned";
         let (fy, fm, fd) = date(&mut rng, 2015, 2023);
