@@ -243,6 +243,17 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
     1
 }
 
+/// Parses an optional flag value; the error names the flag, the value and the rule.
+pub fn parse_flag<T>(
+    flag: &str,
+    value: Option<&str>,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<Option<T>, Invalid> {
+    value
+        .map(|v| parse(v).map_err(|r| Invalid::new(flag, v, r)))
+        .transpose()
+}
+
 /// Splits `key=value`; a usage error otherwise.
 pub fn key_value(pair: &str) -> Result<(&str, &str), UsageError> {
     pair.split_once('=')

@@ -15,7 +15,7 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 
 use super::output::{Cell, Column, Records};
-use super::{Context, Status, UsageError};
+use super::{Context, Status, UsageError, parse_flag};
 use crate::domain::choice::{Choice, Stage};
 use crate::domain::grade::{self, GrowthTable, Model, Record, measure};
 use crate::domain::industry::parse_industry;
@@ -174,28 +174,13 @@ const DERIVED_DIMENSIONS: [&str; 8] = [
 ];
 
 fn filter(args: &GradeArgs) -> Result<GradeFilter> {
-    let bad = |field: &str, value: &str, reason: String| Invalid::new(field, value, reason);
     Ok(GradeFilter {
         codes: args.codes.iter().map(|c| c.trim().to_uppercase()).collect(),
-        stage: args
-            .stage
-            .as_deref()
-            .map(|s| Stage::parse(s).map_err(|r| bad("stage", s, r)))
-            .transpose()?,
-        region: args
-            .region
-            .as_deref()
-            .map(|s| Region::parse(s).map_err(|r| bad("region", s, r)))
-            .transpose()?,
-        industry: args
-            .industry
-            .as_deref()
-            .map(|s| {
-                parse_industry(s)
-                    .map(|i| i.code())
-                    .map_err(|r| bad("industry", s, r))
-            })
-            .transpose()?,
+        stage: parse_flag("stage", args.stage.as_deref(), Stage::parse)?,
+        region: parse_flag("region", args.region.as_deref(), Region::parse)?,
+        industry: parse_flag("industry", args.industry.as_deref(), |s| {
+            parse_industry(s).map(|i| i.code())
+        })?,
     })
 }
 

@@ -22,7 +22,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use serde_json::{Map, Value, json};
 
 use super::output::{Cell, Format, Records};
-use super::{Context, Status, UsageError};
+use super::{Context, Status, UsageError, parse_flag};
 use crate::domain::choice::{Choice, Stage};
 use crate::domain::industry::parse_industry;
 use crate::domain::region::{Region, parse_province};
@@ -111,36 +111,15 @@ enum FileKind {
 
 impl Common {
     fn filter(&self) -> Result<ReportFilter> {
-        let bad = |field: &str, value: &str, reason: String| Invalid::new(field, value, reason);
         Ok(ReportFilter {
-            stage: self
-                .stage
-                .as_deref()
-                .map(|s| Stage::parse(s).map_err(|r| bad("stage", s, r)))
-                .transpose()?,
-            region: self
-                .region
-                .as_deref()
-                .map(|s| Region::parse(s).map_err(|r| bad("region", s, r)))
-                .transpose()?,
-            province: self
-                .province
-                .as_deref()
-                .map(|s| {
-                    parse_province(s)
-                        .map(|p| p.name.to_string())
-                        .map_err(|r| bad("province", s, r))
-                })
-                .transpose()?,
-            industry: self
-                .industry
-                .as_deref()
-                .map(|s| {
-                    parse_industry(s)
-                        .map(|i| i.code())
-                        .map_err(|r| bad("industry", s, r))
-                })
-                .transpose()?,
+            stage: parse_flag("stage", self.stage.as_deref(), Stage::parse)?,
+            region: parse_flag("region", self.region.as_deref(), Region::parse)?,
+            province: parse_flag("province", self.province.as_deref(), |s| {
+                parse_province(s).map(|p| p.name.to_string())
+            })?,
+            industry: parse_flag("industry", self.industry.as_deref(), |s| {
+                parse_industry(s).map(|i| i.code())
+            })?,
             owner: self.owner.clone(),
             tier: self.tier.as_deref().map(tier_spellings).unwrap_or_default(),
         })
