@@ -593,8 +593,10 @@ fn a_model_can_write_a_tag_dimension_instead_of_the_tier() {
     );
     let again = k.json(&["grade", "--model", &level, "--as-tag", "价值", "--as-of", AS_OF]);
     assert_eq!(again["changed"], 0);
-    let err = k.fails(&["grade", "--as-tag", "等级"], 2);
-    assert!(err.contains("not one kehu derives"), "{err}");
+    for derived in ["等级", "区域", "省份", "region"] {
+        let err = k.fails(&["grade", "--as-tag", derived], 2);
+        assert!(err.contains("not one kehu derives"), "{derived}: {err}");
+    }
 }
 
 #[test]

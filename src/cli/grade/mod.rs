@@ -168,11 +168,6 @@ fn as_of(ctx: &Context, raw: &str) -> Result<NaiveDate> {
     Ok(d)
 }
 
-/// Tag dimensions kehu derives from the record itself; a model may not write them.
-const DERIVED_DIMENSIONS: [&str; 8] = [
-    "等级", "tier", "区域", "region", "行业", "industry", "阶段", "stage",
-];
-
 fn filter(args: &GradeArgs) -> Result<GradeFilter> {
     Ok(GradeFilter {
         codes: args.codes.iter().map(|c| c.trim().to_uppercase()).collect(),
@@ -205,11 +200,11 @@ fn grade_all(ctx: &Context, args: &GradeArgs) -> Result<Status> {
     };
     let as_tag = args.as_tag.as_deref().map(str::trim);
     if let Some(dim) = as_tag
-        && (dim.is_empty() || dim.contains(':') || DERIVED_DIMENSIONS.contains(&dim))
+        && (dim.is_empty() || dim.contains(':') || crate::domain::tag::is_derived_name(dim))
     {
         bail!(UsageError(format!(
             "--as-tag {dim}: give a tag dimension of your own (not empty, no `:`, not one kehu derives: {})",
-            DERIVED_DIMENSIONS.join(", ")
+            "区域, 省份, 地区, 行业, 阶段, 等级"
         )));
     }
     let filter = filter(args)?;
