@@ -20,6 +20,9 @@ use crate::store::{OnExisting, Outcome};
 /// How many rows are searched for the header.
 const HEADER_SEARCH: usize = 30;
 
+/// How many prepared rows the reading thread hands over at a time.
+const CHUNK: usize = 256;
+
 /// Import a spreadsheet of customers, contacts, orders or interactions.
 ///
 /// Reads .xlsx .xlsm .xls .ods and .csv .tsv .txt (UTF-8 with or without BOM, GBK/GB18030,
@@ -154,17 +157,26 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<Status> {
     let today = ctx.today();
     let mapping = &mapping;
     // Reading, decoding and parsing run on a second thread; this one matches and writes.
+    // Rows cross in chunks, so the threads meet once per chunk rather than once per row.
     let batch = std::thread::scope(|scope| {
-        let (sender, prepared) = std::sync::mpsc::sync_channel::<Prepared>(4096);
+        let (sender, chunks) = std::sync::mpsc::sync_channel::<Vec<Prepared>>(16);
         scope.spawn(move || {
-            for row in rows {
-                if sender.send(prepare(row, mapping, today)).is_err() {
+            let mut rows = rows.peekable();
+            while rows.peek().is_some() {
+                let chunk: Vec<Prepared> = rows
+                    .by_ref()
+                    .take(CHUNK)
+                    .map(|r| prepare(r, mapping, today))
+                    .collect();
+                if sender.send(chunk).is_err() {
                     break;
                 }
             }
         });
+        let prepared = chunks.into_iter().flatten();
         store.transaction(&ctx.actor, |w| {
             let batch = w.begin_batch(&file_name, &sha256, mapping.kind.key())?;
+            w.defer_search_indexes()?;
             for item in prepared {
                 let (row, parsed) = match item {
                     Prepared::Unreadable(e) => return Err(crate::store::Error::Conflict(e.to_string())),

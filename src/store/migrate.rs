@@ -9,7 +9,10 @@ use rusqlite::Connection;
 use super::{Error, Result};
 
 /// The ordered schema steps; step `i` brings the database to version `i + 1`.
-const STEPS: &[&str] = &[include_str!("../../schema.sql")];
+const STEPS: &[&str] = &[
+    include_str!("../../schema.sql"),
+    include_str!("migrations/002_search_triggers.sql"),
+];
 
 /// The schema version this binary writes.
 pub const VERSION: i64 = STEPS.len() as i64;

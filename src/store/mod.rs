@@ -9,6 +9,7 @@
 
 mod customers;
 mod dedupe;
+mod deferred;
 mod error;
 mod grade;
 mod import;
@@ -109,6 +110,9 @@ impl Store {
         // 64 MiB of page cache: a large import or grading run stays in memory until commit.
         conn.pragma_update(None, "cache_size", -65536)?;
         conn.pragma_update(None, "temp_store", "MEMORY")?;
+        // Plans do not depend on bound values, so a cached statement is never re-prepared
+        // because a new value was bound to it (an import binds millions).
+        conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
         let mut store = Store { conn };
         migrate::migrate(&mut store.conn)?;
         Ok(store)
@@ -137,6 +141,7 @@ impl Store {
             tx,
             actor: actor.clone(),
             head: None,
+            deferred: None,
         };
         let (value, commit) = f(&mut writer)?;
         if commit {
@@ -164,6 +169,8 @@ pub struct Writer<'a> {
     actor: Actor,
     /// The change log's last (id, hash), once read in this transaction.
     head: Option<(i64, String)>,
+    /// Set while the search indexes wait for the commit ([`Writer::defer_search_indexes`]).
+    deferred: Option<deferred::Deferred>,
 }
 
 impl Writer<'_> {
@@ -185,6 +192,9 @@ impl Writer<'_> {
     }
 
     fn finish(self) -> Result<()> {
+        if let Some(d) = &self.deferred {
+            deferred::catch_up(&self.tx, d)?;
+        }
         if let Some((id, hash)) = &self.head {
             log::save_head(&self.tx, *id, hash)?;
         }
