@@ -417,13 +417,7 @@ impl Writer<'_> {
         static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
         if customer.code.is_empty() {
             customer.code = self.next_code()?;
-        } else if let Some(other) = self.find_customer(&customer.code)? {
-            return Err(Error::Conflict(format!(
-                "code {} is already used by {}",
-                other.customer.code, other.customer.name
-            )));
         }
-        self.check_uscc_free(&customer, None)?;
         let stamp = self.actor.stamp();
         let sql = SQL.get_or_init(|| {
             let placeholders: Vec<String> = (1..=WRITE_COUNT + 2).map(|i| format!("?{i}")).collect();
@@ -436,9 +430,24 @@ impl Writer<'_> {
             let mut vals = values(&customer);
             vals.push(Box::new(stamp.clone()));
             vals.push(Box::new(stamp.clone()));
-            self.tx
+            let inserted = self
+                .tx
                 .prepare_cached(sql)?
-                .execute(rusqlite::params_from_iter(vals.iter().map(|b| b.as_ref())))?;
+                .execute(rusqlite::params_from_iter(vals.iter().map(|b| b.as_ref())));
+            // The unique columns refuse a taken code or USCC; only then is it worth finding
+            // whose it is (an import inserts a million rows that are free).
+            if let Err(e) = inserted {
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) {
+                    if let Some(other) = self.find_customer(&customer.code)? {
+                        return Err(Error::Conflict(format!(
+                            "code {} is already used by {}",
+                            other.customer.code, other.customer.name
+                        )));
+                    }
+                    self.check_uscc_free(&customer, None)?;
+                }
+                return Err(e.into());
+            }
         }
         let id = self.tx.last_insert_rowid();
         let mut changes = customer.as_changes();
@@ -517,8 +526,25 @@ impl Writer<'_> {
         Ok(changes)
     }
 
-    /// Records a move between stages (the stage field itself is changed by the caller).
+    /// Records a move between stages (the stage field itself is changed by the caller) and
+    /// dates the customer's stage.
     pub fn record_stage_move(
+        &mut self,
+        customer_id: i64,
+        from: Option<Stage>,
+        to: Stage,
+        date: NaiveDate,
+        reason: Option<&str>,
+    ) -> Result<()> {
+        self.add_stage_move(customer_id, from, to, date, reason)?;
+        self.tx
+            .prepare_cached("UPDATE customers SET stage_date = ?1 WHERE id = ?2")?
+            .execute(params![date.to_string(), customer_id])?;
+        Ok(())
+    }
+
+    /// Records a move between stages for a customer whose stage date the caller has set.
+    pub fn add_stage_move(
         &mut self,
         customer_id: i64,
         from: Option<Stage>,
@@ -539,9 +565,6 @@ impl Writer<'_> {
                 reason,
                 self.actor.operator
             ])?;
-        self.tx
-            .prepare_cached("UPDATE customers SET stage_date = ?1 WHERE id = ?2")?
-            .execute(params![date.to_string(), customer_id])?;
         Ok(())
     }
 

@@ -75,8 +75,14 @@ const BLOCK: usize = 50_000;
 
 /// Turns a block of rows into candidates, splitting the work over the available cores.
 fn candidates(rows: Vec<Row>, out: &mut Vec<Candidate>) {
+    // A handful of rows (an import's lookup) is not worth a thread, nor asking the system
+    // for its cores: that reads cgroup files every time.
+    if rows.len() < 1000 {
+        out.extend(rows.into_iter().map(Row::candidate));
+        return;
+    }
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-    if threads < 2 || rows.len() < 1000 {
+    if threads < 2 {
         out.extend(rows.into_iter().map(Row::candidate));
         return;
     }

@@ -1,20 +1,25 @@
-//! Setting the search indexes aside for a large write.
+//! Setting the search indexes and tag counts aside for a large write.
 //!
 //! The triggers that keep `customer_search` and `customer_tag_index` current update an FTS5
-//! index per row, and FTS5 writes its pending terms out at every statement: a 100,000-row
-//! import spends most of its time there. [`Writer::defer_search_indexes`] drops those
-//! triggers for the rest of the transaction and notes which customers change instead;
-//! committing brings both indexes up to date for exactly those customers in two statements
-//! and puts the triggers back. Dropping and creating triggers is part of the transaction, so
-//! a rollback leaves the schema as it was.
+//! index per row, and FTS5 writes its pending terms out at every statement; any trigger on a
+//! row insert also makes SQLite keep a statement journal. A 100,000-row import spent most of
+//! its time there. [`Writer::defer_search_indexes`] drops, for the rest of the transaction,
+//! the search triggers and the tag-count trigger on inserts. Rows inserted meanwhile are
+//! known by their ids (above the largest id before); customers updated or deleted meanwhile
+//! are noted by temporary triggers. Committing brings both indexes up to date for exactly
+//! those customers, adds the new customers to the tag counts, and puts the triggers back.
+//! Dropping and creating triggers is part of the transaction, so a rollback leaves the
+//! schema as it was.
 
 use rusqlite::Connection;
 
 use super::{Result, Writer};
 
-/// The triggers that write the two FTS5 indexes (the tag-count triggers stay).
-const SEARCH_TRIGGERS: &[&str] = &[
+/// The triggers set aside: every one that writes the two FTS5 indexes, and the tag counts'
+/// insert trigger (their update and delete triggers stay).
+const DEFERRED_TRIGGERS: &[&str] = &[
     "customers_search_insert",
+    "customers_counts_insert",
     "customers_search_update",
     "customers_terms_update",
     "customers_search_delete",
@@ -23,21 +28,36 @@ const SEARCH_TRIGGERS: &[&str] = &[
     "contacts_search_delete",
 ];
 
-/// While deferred, these note the customers whose index rows are out of date.
-const NOTE_STALE: &str = "
+/// While deferred, these note the customers whose index rows go out of date when updated
+/// or deleted, and keep the values a customer inserted since deferring had when inserted
+/// (its first update or delete sees them), which the tag-count triggers subtract.
+///
+/// A row inserted since deferring is one whose id is above `deferral_floor`: the smallest
+/// largest id the table has had since. SQLite gives a new row the largest id plus one, so
+/// after the top rows are deleted their ids come round again, to new rows; the floor goes
+/// down with every delete, and every row above it is new.
+const NOTE_CHANGES: &str = "
+    CREATE TEMP TABLE deferral_floor (customers INTEGER NOT NULL, contacts INTEGER NOT NULL);
+    INSERT INTO deferral_floor VALUES (
+        (SELECT coalesce(max(id), 0) FROM main.customers),
+        (SELECT coalesce(max(id), 0) FROM main.contacts));
     CREATE TEMP TABLE search_stale (id INTEGER PRIMARY KEY);
-    CREATE TEMP TRIGGER search_stale_insert AFTER INSERT ON main.customers BEGIN
+    CREATE TEMP TABLE inserted_first (
+        id INTEGER PRIMARY KEY, region, province, industry_section, stage, tier
+    );
+    CREATE TEMP TRIGGER search_stale_update AFTER UPDATE ON main.customers BEGIN
         INSERT OR IGNORE INTO search_stale(id) VALUES (new.id);
-    END;
-    CREATE TEMP TRIGGER search_stale_update
-    AFTER UPDATE OF name, short_name, remarks, region, industry_section, stage ON main.customers BEGIN
-        INSERT OR IGNORE INTO search_stale(id) VALUES (new.id);
+        INSERT OR IGNORE INTO inserted_first
+            SELECT old.id, old.region, old.province, old.industry_section, old.stage, old.tier
+             WHERE old.id > (SELECT customers FROM deferral_floor);
     END;
     CREATE TEMP TRIGGER search_stale_delete AFTER DELETE ON main.customers BEGIN
         INSERT OR IGNORE INTO search_stale(id) VALUES (old.id);
-    END;
-    CREATE TEMP TRIGGER search_stale_contact_insert AFTER INSERT ON main.contacts BEGIN
-        INSERT OR IGNORE INTO search_stale(id) VALUES (new.customer_id);
+        INSERT OR IGNORE INTO inserted_first
+            SELECT old.id, old.region, old.province, old.industry_section, old.stage, old.tier
+             WHERE old.id > (SELECT customers FROM deferral_floor);
+        UPDATE deferral_floor
+           SET customers = min(customers, (SELECT coalesce(max(id), 0) FROM main.customers));
     END;
     CREATE TEMP TRIGGER search_stale_contact_update
     AFTER UPDATE OF customer_id, mobile, landline ON main.contacts BEGIN
@@ -45,7 +65,16 @@ const NOTE_STALE: &str = "
     END;
     CREATE TEMP TRIGGER search_stale_contact_delete AFTER DELETE ON main.contacts BEGIN
         INSERT OR IGNORE INTO search_stale(id) VALUES (old.customer_id);
+        UPDATE deferral_floor
+           SET contacts = min(contacts, (SELECT coalesce(max(id), 0) FROM main.contacts));
     END;";
+
+/// Adds to the stale notes the customers inserted, and those given a contact, since
+/// deferring.
+const NOTE_INSERTED: &str = "
+    INSERT OR IGNORE INTO temp.search_stale(id)
+        SELECT id FROM customers WHERE id > (SELECT customers FROM temp.deferral_floor)
+        UNION SELECT customer_id FROM contacts WHERE id > (SELECT contacts FROM temp.deferral_floor)";
 
 /// Rewrites the stale customers' index rows from the indexes' source views, then drops the
 /// notes. A deleted customer's rows are removed and not rewritten (the views have no row).
@@ -56,7 +85,39 @@ const CATCH_UP: &str = "
     DELETE FROM customer_tag_index WHERE rowid IN (SELECT id FROM temp.search_stale);
     INSERT INTO customer_tag_index(rowid, terms)
         SELECT * FROM customer_tag_terms WHERE rowid IN (SELECT id FROM temp.search_stale);
-    DROP TABLE temp.search_stale;";
+    DROP TABLE temp.search_stale;
+    DROP TABLE temp.inserted_first;
+    DROP TABLE temp.deferral_floor;";
+
+/// Sets the derived tag counts right for every value a customer inserted since deferring
+/// was inserted with: they were never added, and an
+/// update or delete since may have tried to take one off (the update and delete triggers
+/// stay in place, but cannot take from a count that is not there). Each such count is
+/// counted afresh on the column's index; the dimensions are `customers_counts_insert`'s.
+const COUNT_INSERTED: &str = "
+    WITH inserted(region, province, industry_section, stage, tier) AS (
+        SELECT region, province, industry_section, stage, tier FROM customers
+         WHERE id > (SELECT customers FROM temp.deferral_floor)
+           AND id NOT IN (SELECT id FROM temp.inserted_first)
+        UNION ALL
+        SELECT region, province, industry_section, stage, tier FROM temp.inserted_first),
+    touched(d, v) AS (
+        SELECT DISTINCT d, v FROM (
+            SELECT '区域' AS d, region AS v FROM inserted
+            UNION ALL SELECT '省份', province FROM inserted
+            UNION ALL SELECT '行业', industry_section FROM inserted
+            UNION ALL SELECT '阶段', stage FROM inserted
+            UNION ALL SELECT '等级', tier FROM inserted)
+         WHERE v IS NOT NULL)
+    INSERT INTO tag_counts(dim, value, origin, n)
+        SELECT d, v, 'derived', CASE d
+            WHEN '区域' THEN (SELECT count(*) FROM customers WHERE region = v)
+            WHEN '省份' THEN (SELECT count(*) FROM customers WHERE province = v)
+            WHEN '行业' THEN (SELECT count(*) FROM customers WHERE industry_section = v)
+            WHEN '阶段' THEN (SELECT count(*) FROM customers WHERE stage = v)
+            WHEN '等级' THEN (SELECT count(*) FROM customers WHERE tier = v) END
+          FROM touched WHERE true
+        ON CONFLICT (dim, value, origin) DO UPDATE SET n = excluded.n";
 
 /// The dropped triggers' SQL, to create them again.
 #[derive(Debug)]
@@ -65,15 +126,15 @@ pub(super) struct Deferred {
 }
 
 impl Writer<'_> {
-    /// Drops the search-index triggers until this transaction commits, which brings the
-    /// indexes up to date for every customer changed in between. For writes of many rows;
-    /// calling it twice is harmless.
+    /// Sets the search-index triggers and the tag-count insert trigger aside until this
+    /// transaction commits, which brings the indexes and counts up to date for every
+    /// customer changed in between. For writes of many rows; calling it twice is harmless.
     pub fn defer_search_indexes(&mut self) -> Result<()> {
         if self.deferred.is_some() {
             return Ok(());
         }
-        let mut triggers = Vec::with_capacity(SEARCH_TRIGGERS.len());
-        for name in SEARCH_TRIGGERS {
+        let mut triggers = Vec::with_capacity(DEFERRED_TRIGGERS.len());
+        for name in DEFERRED_TRIGGERS {
             let sql: String = self.tx.query_row(
                 "SELECT sql FROM main.sqlite_master WHERE type = 'trigger' AND name = ?1",
                 [name],
@@ -82,14 +143,16 @@ impl Writer<'_> {
             self.tx.execute_batch(&format!("DROP TRIGGER main.{name}"))?;
             triggers.push(sql);
         }
-        self.tx.execute_batch(NOTE_STALE)?;
+        self.tx.execute_batch(NOTE_CHANGES)?;
         self.deferred = Some(Deferred { triggers });
         Ok(())
     }
 }
 
-/// Brings the indexes up to date and restores the triggers (before commit).
+/// Brings the indexes and counts up to date and restores the triggers (before commit).
 pub(super) fn catch_up(conn: &Connection, deferred: &Deferred) -> Result<()> {
+    conn.execute_batch(COUNT_INSERTED)?;
+    conn.execute_batch(NOTE_INSERTED)?;
     conn.execute_batch(CATCH_UP)?;
     for sql in &deferred.triggers {
         conn.execute_batch(sql)?;
@@ -99,27 +162,36 @@ pub(super) fn catch_up(conn: &Connection, deferred: &Deferred) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::domain::Customer;
     use crate::domain::contact::Contact;
+    use crate::domain::money::Unit;
+    use crate::domain::{Customer, Field};
     use crate::store::{Store, test_actor};
 
-    fn customer(name: &str, remarks: &str) -> Customer {
+    fn customer(name: &str, remarks: &str, province: &str) -> Customer {
         let mut c = Customer::new(name).unwrap();
         c.remarks = Some(remarks.into());
+        c.set(Field::Province, province, Unit::Yuan).unwrap();
         c
     }
 
-    /// The FTS rows the triggers would have written, as (rowid, name, remarks, phones).
-    fn search_rows(store: &Store) -> Vec<(i64, String, Option<String>, Option<String>)> {
-        let mut stmt = store
-            .conn
-            .prepare("SELECT rowid, name, remarks, phones FROM customer_search ORDER BY rowid")
-            .unwrap();
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap()
+    /// What the triggers maintain, as text: the FTS rows and the tag counts.
+    fn indexed(store: &Store) -> Vec<String> {
+        let mut out = Vec::new();
+        for sql in [
+            "SELECT rowid, name, remarks, phones FROM customer_search ORDER BY rowid",
+            "SELECT rowid, terms, NULL, NULL FROM customer_tag_index ORDER BY rowid",
+            "SELECT dim, value, n, origin FROM tag_counts WHERE n > 0 ORDER BY dim, value",
+        ] {
+            let mut stmt = store.conn.prepare(sql).unwrap();
+            let rows = stmt
+                .query_map([], |r| {
+                    let cell = |i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}"));
+                    Ok([cell(0)?, cell(1)?, cell(2)?, cell(3)?].join(" | "))
+                })
+                .unwrap();
+            out.extend(rows.map(|r| r.unwrap()));
+        }
+        out
     }
 
     fn triggers(store: &Store) -> Vec<String> {
@@ -133,50 +205,62 @@ mod tests {
             .unwrap()
     }
 
-    /// Writes the same changes with and without deferral and returns both stores.
-    fn both(changes: impl Fn(&mut Writer, bool)) -> (Store, Store) {
-        let mut plain = Store::open_in_memory().unwrap();
-        let mut deferred = Store::open_in_memory().unwrap();
-        for (store, defer) in [(&mut plain, false), (&mut deferred, true)] {
+    #[test]
+    fn deferred_indexes_and_counts_end_as_the_triggers_would_leave_them() {
+        let mut stores = Vec::new();
+        for defer in [false, true] {
+            let mut store = Store::open_in_memory().unwrap();
             store
                 .write(&test_actor(), |w| {
-                    changes(w, defer);
+                    let kept =
+                        w.insert_customer(customer("北京星辰科技有限公司", "老客户", "北京"), "add", None)?;
+                    w.insert_customer(customer("上海海川贸易有限公司", "待删", "上海"), "add", None)?;
+                    if defer {
+                        w.defer_search_indexes()?;
+                        w.defer_search_indexes()?;
+                    }
+                    // A stored customer gets a contact and a new name; another is deleted.
+                    let mut contact = Contact::new("王经理").unwrap();
+                    contact.mobile = Some("13812345678".into());
+                    w.add_contact(&kept, &contact, None)?;
+                    let mut renamed = kept.customer.clone();
+                    renamed.name = "北京星辰智能科技有限公司".into();
+                    w.update_customer(&kept, renamed, "edit", None)?;
+                    w.tx.execute("DELETE FROM customers WHERE name = '上海海川贸易有限公司'", [])?;
+                    // New customers: one stays, one moves province twice, one is deleted.
+                    w.insert_customer(customer("广州南粤物流有限公司", "新客户", "广东"), "add", None)?;
+                    let moved =
+                        w.insert_customer(customer("杭州西湖茶业有限公司", "", "浙江"), "add", None)?;
+                    let mut after = moved.customer.clone();
+                    after.set(Field::Province, "江苏", Unit::Yuan).unwrap();
+                    w.update_customer(&moved, after.clone(), "edit", None)?;
+                    let moved = w.customer(&after.code)?;
+                    after.set(Field::Province, "四川", Unit::Yuan).unwrap();
+                    w.update_customer(&moved, after, "edit", None)?;
+                    let gone =
+                        w.insert_customer(customer("成都锦江酒店有限公司", "", "四川"), "add", None)?;
+                    w.tx.execute("DELETE FROM customers WHERE id = ?1", [gone.id])?;
                     Ok(())
                 })
                 .unwrap();
+            stores.push(store);
         }
-        (plain, deferred)
-    }
-
-    #[test]
-    fn deferred_indexes_end_as_the_triggers_would_leave_them() {
-        let (plain, deferred) = both(|w, defer| {
-            let kept = w
-                .insert_customer(customer("北京星辰科技有限公司", "老客户"), "add", None)
-                .unwrap();
-            w.insert_customer(customer("上海海川贸易有限公司", "待删"), "add", None)
-                .unwrap();
-            if defer {
-                w.defer_search_indexes().unwrap();
-                w.defer_search_indexes().unwrap();
-            }
-            let mut contact = Contact::new("王经理").unwrap();
-            contact.mobile = Some("13812345678".into());
-            w.add_contact(&kept, &contact, None).unwrap();
-            let mut renamed = kept.customer.clone();
-            renamed.name = "北京星辰智能科技有限公司".into();
-            w.update_customer(&kept, renamed, "edit", None).unwrap();
-            w.insert_customer(customer("广州南粤物流有限公司", "新客户"), "add", None)
-                .unwrap();
-            w.tx.execute("DELETE FROM customers WHERE name = '上海海川贸易有限公司'", [])
-                .unwrap();
-        });
-        let rows = search_rows(&deferred);
-        assert_eq!(rows, search_rows(&plain));
-        assert_eq!(rows.len(), 2);
-        assert_eq!(rows[0].1, "北京星辰智能科技有限公司");
-        assert_eq!(rows[0].3.as_deref(), Some("13812345678"));
-        assert_eq!(triggers(&deferred), triggers(&plain));
+        let (plain, deferred) = (&stores[0], &stores[1]);
+        let rows = indexed(deferred);
+        assert_eq!(rows, indexed(plain));
+        assert!(
+            rows.iter()
+                .any(|r| r.contains("北京星辰智能科技有限公司") && r.contains("13812345678"))
+        );
+        assert!(rows.iter().any(|r| r.contains("省份")
+            && r.contains("四川省")
+            && r.ends_with("| Integer(1) | Text(\"derived\")")));
+        assert!(
+            !rows
+                .iter()
+                .any(|r| r.contains("浙江省") || r.contains("江苏省") || r.contains("上海"))
+        );
+        assert_eq!(triggers(deferred), triggers(plain));
         let hits: i64 = deferred
             .conn
             .query_row(
@@ -195,16 +279,16 @@ mod tests {
         store
             .dry_run(&test_actor(), |w| {
                 w.defer_search_indexes()?;
-                w.insert_customer(customer("北京星辰科技有限公司", ""), "add", None)?;
+                w.insert_customer(customer("北京星辰科技有限公司", "", "北京"), "add", None)?;
                 Ok(())
             })
             .unwrap();
         assert_eq!(triggers(&store), before);
         store
             .write(&test_actor(), |w| {
-                w.insert_customer(customer("北京星辰科技有限公司", ""), "add", None)
+                w.insert_customer(customer("北京星辰科技有限公司", "", "北京"), "add", None)
             })
             .unwrap();
-        assert_eq!(search_rows(&store).len(), 1);
+        assert_eq!(indexed(&store).iter().filter(|r| r.contains("星辰")).count(), 1);
     }
 }

@@ -408,7 +408,7 @@ impl Writer<'_> {
 
     fn insert_new(
         &mut self,
-        customer: Customer,
+        mut customer: Customer,
         part: &CustomerPart,
         batch: i64,
         possible_duplicate: Option<PossibleDuplicate>,
@@ -418,10 +418,14 @@ impl Writer<'_> {
             c.is_primary = true;
             c
         });
+        let moved = customer.stage != Stage::Prospect;
+        if moved {
+            customer.stage_date.get_or_insert(today);
+        }
         let stored =
             self.insert_customer_with_contact(customer, contact.as_ref(), "import.add", Some(batch))?;
-        if stored.customer.stage != Stage::Prospect {
-            self.record_stage_move(stored.id, None, stored.customer.stage, today, Some("import"))?;
+        if moved {
+            self.add_stage_move(stored.id, None, stored.customer.stage, today, Some("import"))?;
         }
         Ok(Outcome::Inserted {
             code: stored.customer.code,

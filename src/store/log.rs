@@ -153,7 +153,7 @@ pub(super) fn append(
             .unwrap_or((0, GENESIS.to_string())),
     };
     let id = last_id + 1;
-    let changes = serde_json::to_string(changes).expect("changes serialise");
+    let changes = encode(changes);
     let hash = Hashed {
         prev: &prev,
         id,
@@ -184,6 +184,32 @@ pub(super) fn append(
     Ok(())
 }
 
+/// A change as stored: `[field, before, after]`.
+type Stored<'a> = (&'a str, Option<&'a str>, Option<&'a str>);
+
+/// The stored form of an entry's changes: a JSON array of `[field, before, after]` triples,
+/// half the size of `{"field", "before", "after"}` objects. Adding a customer logs every field,
+/// and an import adds a million, so the log is most of the database.
+fn encode(changes: &[Change]) -> String {
+    let triples: Vec<Stored> = changes
+        .iter()
+        .map(|c| (c.field.as_str(), c.before.as_deref(), c.after.as_deref()))
+        .collect();
+    serde_json::to_string(&triples).expect("changes serialise")
+}
+
+/// Reads either stored form: triples, or the objects earlier entries hold.
+fn decode(text: &str) -> Vec<Change> {
+    type Owned = (String, Option<String>, Option<String>);
+    if let Ok(triples) = serde_json::from_str::<Vec<Owned>>(text) {
+        return triples
+            .into_iter()
+            .map(|(field, before, after)| Change::new(field, before, after))
+            .collect();
+    }
+    serde_json::from_str(text).unwrap_or_default()
+}
+
 pub(super) fn entry(r: &Row) -> rusqlite::Result<LogEntry> {
     let changes: String = r.get(6)?;
     Ok(LogEntry {
@@ -194,7 +220,7 @@ pub(super) fn entry(r: &Row) -> rusqlite::Result<LogEntry> {
         customer: r.get(4)?,
         batch: r.get(5)?,
         // A row edited into invalid JSON still lists; `verify` reports it.
-        changes: serde_json::from_str(&changes).unwrap_or_default(),
+        changes: decode(&changes),
         prev_hash: r.get(7)?,
         hash: r.get(8)?,
     })
@@ -312,6 +338,30 @@ mod tests {
             })
             .unwrap();
         store
+    }
+
+    #[test]
+    fn changes_are_stored_as_triples_and_read_back_whole() {
+        let changes = vec![
+            Change::new("name", None, Some("北京\"星辰\"科技有限公司".into())),
+            Change::new("remarks", Some("第一行\n第二行\\".into()), None),
+        ];
+        let stored = encode(&changes);
+        assert_eq!(
+            stored,
+            r#"[["name",null,"北京\"星辰\"科技有限公司"],["remarks","第一行\n第二行\\",null]]"#
+        );
+        assert_eq!(decode(&stored), changes);
+    }
+
+    #[test]
+    fn changes_stored_as_objects_still_read() {
+        let old = r#"[{"field":"owner","before":"张三","after":"李四\n"}]"#;
+        assert_eq!(
+            decode(old),
+            vec![Change::new("owner", Some("张三".into()), Some("李四\n".into()))]
+        );
+        assert_eq!(decode("not json"), Vec::new());
     }
 
     #[test]

@@ -206,7 +206,7 @@ fn customer_tags(conn: &Connection, stored: &Stored) -> Result<Vec<TagRow>> {
         let set = conn
             .prepare_cached(&format!(
                 "SELECT l.operator, l.at FROM change_log l, json_each(l.changes) j
-                  WHERE l.customer_code = ?1 AND json_extract(j.value, '$.field') IN ({placeholders})
+                  WHERE l.customer_code = ?1 AND coalesce(j.value ->> '$[0]', j.value ->> '$.field') IN ({placeholders})
                   ORDER BY l.id DESC LIMIT 1"
             ))?
             .query_row(rusqlite::params_from_iter(args), |r| {

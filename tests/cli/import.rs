@@ -625,3 +625,60 @@ fn an_industry_growth_table_comes_in_like_any_sheet() {
     let again = import_json(&k, &[&path], 3);
     assert_eq!(again["counts"]["unchanged"], 2);
 }
+
+/// An import brings the search index and the tag counts up to date once, at its end: what
+/// it inserted, renamed or gave a phone number is found, and undoing it is too.
+#[test]
+fn imported_customers_are_searchable_and_counted_and_undo_takes_that_back() {
+    let k = Kehu::new();
+    let codes = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["list"];
+        all.extend(args);
+        let rows = k.json(&all);
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // Every derived count agrees with the records, both ways.
+    let counts_agree = || {
+        let differ = k.query(
+            "SELECT (SELECT count(*) FROM (
+               SELECT dim, value, n FROM tag_counts WHERE origin = 'derived' AND n > 0
+               EXCEPT SELECT dim, value, n FROM tag_counts_source WHERE origin = 'derived'))
+             + (SELECT count(*) FROM (
+               SELECT dim, value, n FROM tag_counts_source WHERE origin = 'derived'
+               EXCEPT SELECT dim, value, n FROM tag_counts WHERE origin = 'derived'))",
+        );
+        assert_eq!(differ, "0", "tag counts differ from the records");
+    };
+    k.run(&["import", &fixture("sales-q2.xlsx")]).code(3);
+    counts_agree();
+    assert_eq!(codes(&["--q", "某某科技"]), ["CST20240001"]);
+    k.ok(&["import", &fixture("marketing-gbk.csv")]);
+    counts_agree();
+    assert_eq!(codes(&["--q", "国际贸易"]), ["CST20240002"], "the new name");
+    assert_eq!(
+        codes(&["--q", "01012345678"]),
+        ["CST20240001"],
+        "a landline the file added"
+    );
+    assert_eq!(
+        codes(&["--q", "南京某某医药"]),
+        ["CST20240004"],
+        "a customer the file added"
+    );
+    assert_eq!(codes(&["--tag", "区域:华东", "--q", "医药"]), ["CST20240004"]);
+
+    k.ok(&["import", "undo", "2"]);
+    counts_agree();
+    assert!(codes(&["--q", "国际贸易"]).is_empty());
+    assert!(codes(&["--q", "南京某某医药"]).is_empty());
+    assert!(codes(&["--q", "01012345678"]).is_empty());
+    assert_eq!(
+        codes(&["--q", "某某贸易"]),
+        ["CST20240002"],
+        "the old name is back"
+    );
+}
