@@ -22,7 +22,7 @@ command -v sqlite3 >/dev/null || { echo "needs the sqlite3 CLI" >&2; exit 1; }
 
 cargo build --release --quiet --bin kehu --example gen
 STAMP="$DIR/report-$N-$PER.stamp"
-SIG=$(cat schema.sql bench/load.sql examples/gen.rs | sha256sum | cut -c1-16)
+SIG=$(cat schema.sql bench/load.sql bench/load-customers.sql examples/gen.rs | sha256sum | cut -c1-16)
 if [[ ! -f "$DB" || "$(cat "$STAMP" 2>/dev/null)" != "$SIG" ]]; then
     rm -f "$DB" "$DB-wal" "$DB-shm"
     echo "building $DB ($N customers, ~$PER orders each)…" >&2
