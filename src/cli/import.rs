@@ -794,8 +794,17 @@ fn undo(ctx: &Context, batch: i64) -> Result<Status> {
         ctx.out.json(&serde_json::to_value(&done)?)?;
     }
     ctx.out.status(&format!(
-        "import batch {batch} undone: {} customers removed, {} restored; {} contacts, {} orders, {} interactions removed",
-        done.removed_customers, done.restored_customers, done.removed_contacts, done.removed_orders, done.removed_interactions
+        "import batch {batch} undone: {} customers removed, {} restored; {} contacts, {} orders, {} interactions removed{}",
+        done.removed_customers,
+        done.restored_customers,
+        done.removed_contacts,
+        done.removed_orders,
+        done.removed_interactions,
+        if done.restored_growth > 0 {
+            format!("; {} industry growth rates restored", done.restored_growth)
+        } else {
+            String::new()
+        }
     ));
     Ok(Status::Ok)
 }

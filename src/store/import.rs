@@ -82,6 +82,9 @@ pub struct UndoneBatch {
     pub restored_contacts: usize,
     pub removed_orders: usize,
     pub removed_interactions: usize,
+    /// Industry growth rates the batch set: removed where it added them, the old rate back
+    /// where it changed one.
+    pub restored_growth: usize,
 }
 
 impl Store {
@@ -565,7 +568,24 @@ impl Writer<'_> {
         }
         let entries = entries_of_batch(&self.tx, id)?;
         self.refuse_if_changed_since(id, &entries)?;
+        let growth = self.growth_set_by(id, &entries)?;
         let mut done = UndoneBatch::default();
+        for (industry, before) in growth.iter().rev() {
+            match before {
+                Some(rate) => {
+                    let rate = rate.parse().map_err(|_| {
+                        Error::Conflict(format!(
+                            "log holds an unreadable growth rate {rate} for {industry}"
+                        ))
+                    })?;
+                    self.set_industry_growth(industry, rate, Some(id))?;
+                }
+                None => {
+                    self.remove_industry_growth(industry)?;
+                }
+            }
+            done.restored_growth += 1;
+        }
         for entry in entries.iter().rev() {
             let Some(code) = &entry.customer else { continue };
             match entry.action.as_str() {
@@ -631,6 +651,38 @@ impl Writer<'_> {
             &[Change::new("undone", None, Some(summary))],
         )?;
         Ok(done)
+    }
+
+    /// The industry growth rates a batch set, as (industry, rate before), in the order set.
+    /// Refused when a rate is no longer what the batch left (set again since).
+    fn growth_set_by(&self, batch: i64, entries: &[LogEntry]) -> Result<Vec<(String, Option<String>)>> {
+        let mut set = Vec::new();
+        for change in entries
+            .iter()
+            .filter(|e| e.action == "industry_growth")
+            .flat_map(|e| &e.changes)
+        {
+            let Some(industry) = change.field.strip_prefix("industry_growth.") else {
+                continue;
+            };
+            let now: Option<String> = self
+                .tx
+                .query_row(
+                    "SELECT growth FROM industry_growth WHERE industry = ?1",
+                    [industry],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if now != change.after {
+                return Err(Error::Conflict(format!(
+                    "cannot undo import batch {batch}: the growth rate of {industry} was changed after it \
+                     (now {}); set it back by hand first",
+                    now.as_deref().unwrap_or("none")
+                )));
+            }
+            set.push((industry.to_string(), change.before.clone()));
+        }
+        Ok(set)
     }
 
     fn refuse_if_changed_since(&self, batch: i64, entries: &[LogEntry]) -> Result<()> {

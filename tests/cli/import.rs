@@ -626,6 +626,52 @@ fn an_industry_growth_table_comes_in_like_any_sheet() {
     assert_eq!(again["counts"]["unchanged"], 2);
 }
 
+/// Undoing a growth table puts back the rates it replaced and removes the ones it added,
+/// unless a rate was set again since.
+#[test]
+fn undoing_a_growth_import_restores_the_rates_it_replaced() {
+    let k = Kehu::new();
+    let rates = |k: &Kehu| -> Vec<(String, String)> {
+        k.json(&["grade", "growth", "list"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["industry"].as_str().unwrap().to_string(),
+                    r["growth"].to_string(),
+                )
+            })
+            .collect()
+    };
+    k.ok(&["grade", "growth", "set", "制造业", "10"]);
+    let before = rates(&k);
+    let path = write(
+        &k,
+        "growth.csv",
+        "行业门类,增长率(%)\nC,12.5\nI65,18\n".as_bytes(),
+    );
+    import_json(&k, &[&path], 0);
+    assert_eq!(
+        rates(&k),
+        [("C".into(), "12.5".into()), ("I65".into(), "18".into())]
+    );
+    let done = k.json(&["import", "undo", "1"]);
+    assert_eq!(done["restored_growth"], 2);
+    assert_eq!(rates(&k), before, "C back to 10, I65 gone");
+    k.run(&["log", "verify"]).success();
+
+    import_json(&k, &[&path], 0);
+    k.ok(&["grade", "growth", "set", "C", "11"]);
+    let dump = k.dump();
+    let err = k.fails(&["import", "undo", "2"], 1);
+    assert!(
+        err.contains("growth rate of C was changed after it (now 11)"),
+        "{err}"
+    );
+    assert_eq!(k.dump(), dump, "nothing undone");
+}
+
 /// An import brings the search index and the tag counts up to date once, at its end: what
 /// it inserted, renamed or gave a phone number is found, and undoing it is too.
 #[test]
