@@ -578,6 +578,7 @@ impl Writer<'_> {
             self.clear_primary(customer.id)?;
         }
         let id = self.insert_contact_row(customer.id, contact, batch)?;
+        self.touch(customer.id)?;
         self.log(
             "contact.add",
             Some(&customer.customer.code),
@@ -608,6 +609,14 @@ impl Writer<'_> {
         Ok(self.tx.last_insert_rowid())
     }
 
+    /// Marks a customer's file as changed now: a contact, order or interaction is part of it.
+    fn touch(&mut self, customer_id: i64) -> Result<()> {
+        self.tx
+            .prepare_cached("UPDATE customers SET updated_at = ?1 WHERE id = ?2")?
+            .execute(params![self.actor.stamp(), customer_id])?;
+        Ok(())
+    }
+
     fn clear_primary(&mut self, customer_id: i64) -> Result<()> {
         self.tx
             .prepare_cached("UPDATE contacts SET is_primary = 0 WHERE customer_id = ?1")?
@@ -632,9 +641,14 @@ impl Writer<'_> {
                 Some(d.to_string()),
             ));
         }
+        // A contact given again, even unchanged, has its details confirmed as of now.
+        self.tx
+            .prepare_cached("UPDATE contacts SET confirmed_at = ?1 WHERE id = ?2")?
+            .execute(params![self.actor.stamp(), before.id])?;
         if changes.is_empty() {
             return Ok(changes);
         }
+        self.touch(customer.id)?;
         if after.is_primary && !before.contact.is_primary {
             self.clear_primary(customer.id)?;
         }
@@ -691,6 +705,7 @@ impl Writer<'_> {
                 batch,
                 self.actor.stamp()
             ])?;
+        self.touch(customer.id)?;
         let changes = [
             Change::new("order.date", None, Some(order.date.to_string())),
             Change::new("order.amount", None, Some(order.amount())),
@@ -719,6 +734,7 @@ impl Writer<'_> {
                 batch,
                 self.actor.stamp()
             ])?;
+        self.touch(customer.id)?;
         let changes = [
             Change::new("interaction.date", None, Some(interaction.date.to_string())),
             Change::new("interaction.channel", None, interaction.channel.clone()),

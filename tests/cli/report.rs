@@ -143,12 +143,22 @@ fn fixture() -> Kehu {
         ("CST20240001", "date=2024-05-20,amount=12万,contract=A1"),
         ("CST20240001", "date=2023-07-01,amount=3万,contract=A2"),
         ("CST20240001", "date=2023-06-30,amount=5万,contract=A3"),
-        ("CST20240002", "date=2023-01-15,amount=20万,contract=B1"),
         ("CST20240003", "date=2024-03-10,amount=8万,contract=C1"),
         ("CST20240004", "date=2024-06-01,amount=2万,contract=D1"),
     ] {
         k.ok(&["edit", code, "--add-order", order]);
     }
+    // Recorded when the customer was added: an order recorded today would update its file.
+    k.cmd()
+        .env("KEHU_NOW", "2024-01-01T09:00:00Z")
+        .args([
+            "edit",
+            "CST20240002",
+            "--add-order",
+            "date=2023-01-15,amount=20万,contract=B1",
+        ])
+        .assert()
+        .success();
     k
 }
 
@@ -457,6 +467,33 @@ fn review_lists_each_customer_with_its_reasons() {
     );
     let err = k.fails(&["report", "review", "--require", "uscc,colour"], 1);
     assert!(err.contains("unknown field colour"), "{err}");
+}
+
+/// A customer's file is kept up by what is recorded on it: an order recorded today takes it
+/// off the stale list, and naming a contact again confirms its details.
+#[test]
+fn recording_an_order_or_confirming_a_contact_freshens_the_record() {
+    let k = fixture();
+    let stale = |k: &Kehu| lines(&k.json(&["report", "quality"]), "stale", &["code"]);
+    let unconfirmed = |k: &Kehu| {
+        lines(&k.json(&["report", "review"]), "findings", &["code", "reason"])
+            .into_iter()
+            .filter(|l| l.ends_with("contact_unconfirmed"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(stale(&k), ["CST20240002"]);
+    assert_eq!(unconfirmed(&k), ["CST20240002 contact_unconfirmed"]);
+    k.ok(&[
+        "edit",
+        "CST20240002",
+        "--add-order",
+        "date=2024-06-28,amount=1万,contract=B2",
+    ]);
+    assert!(stale(&k).is_empty());
+    k.ok(&["edit", "CST20240002", "--contact", "陈工"]);
+    assert!(unconfirmed(&k).is_empty());
+    let contact = &k.json(&["show", "CST20240002"])["contacts"][0];
+    assert_eq!(contact["mobile"], "13912345671", "confirming changes nothing");
 }
 
 #[test]
