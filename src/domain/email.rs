@@ -16,6 +16,8 @@
 
 use unicode_normalization::UnicodeNormalization;
 
+use super::text::{is_zero_width, show_char};
+
 /// Separators seen between several addresses in one cell (whitespace also splits).
 const SEPARATORS: [char; 8] = [';', '；', ',', '，', '、', '/', '／', '\u{FF64}'];
 
@@ -64,10 +66,6 @@ fn normalise(input: &str) -> String {
     text.trim().to_lowercase().nfkc().collect()
 }
 
-fn is_zero_width(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
-}
-
 fn check_shape(address: &str) -> Result<(), String> {
     if address.chars().any(char::is_whitespace) {
         return Err("contains a space".to_string());
@@ -114,15 +112,6 @@ fn check_domain(domain: &str) -> Result<(), String> {
     {
         Some(c) => Err(format!("unexpected character {} in domain", show_char(c))),
         None => Ok(()),
-    }
-}
-
-/// Shows a character in a reason; invisible ones as `U+XXXX`.
-fn show_char(c: char) -> String {
-    if c.is_control() || c.is_whitespace() {
-        format!("U+{:04X}", u32::from(c))
-    } else {
-        c.to_string()
     }
 }
 

@@ -18,7 +18,7 @@
 //! the 18 (or 15) ASCII characters. An ID number is personal information: mask it on
 //! display.
 
-use unicode_normalization::UnicodeNormalization;
+use super::text::{identifier, is_scientific_notation, show_char};
 
 /// `Wi = 2^(18−i) mod 11` for positions 1..=17.
 const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -37,7 +37,7 @@ const EARLIEST_BIRTH_YEAR: u32 = 1800;
 ///
 /// `Err` holds a short lowercase reason such as `check character should be X`.
 pub fn parse_resident_id(input: &str) -> Result<String, String> {
-    let id = normalise(input);
+    let id = identifier(input);
     let chars: Vec<char> = id.chars().collect();
     match chars.len() {
         0 => Err("empty".to_string()),
@@ -67,28 +67,6 @@ fn parse_15(id: &str, chars: &[char]) -> Result<(), String> {
     check_birth_date(&format!("19{birth}"), birth)
 }
 
-/// NFKC, drop whitespace, hyphens/dashes and zero-width characters, uppercase ASCII.
-fn normalise(input: &str) -> String {
-    input
-        .nfkc()
-        .filter(|c| !is_ignorable(*c))
-        .map(|c| c.to_ascii_uppercase())
-        .collect()
-}
-
-fn is_ignorable(c: char) -> bool {
-    c.is_whitespace()
-        || matches!(
-            c,
-            '-' | '\u{00AD}'
-                | '\u{2010}'..='\u{2015}'
-                | '\u{2212}'
-                | '\u{200B}'..='\u{200D}'
-                | '\u{2060}'
-                | '\u{FEFF}'
-        )
-}
-
 fn length_reason(id: &str, len: usize) -> String {
     if is_scientific_notation(id) {
         format!(
@@ -99,17 +77,6 @@ fn length_reason(id: &str, len: usize) -> String {
     } else {
         format!("must be 18 characters (or 15 digits for a pre-1999 number), got {len}")
     }
-}
-
-/// Matches what Excel shows for a long number stored as a number, e.g. `3.60426E+17`.
-fn is_scientific_notation(id: &str) -> bool {
-    let Some((mantissa, exponent)) = id.split_once('E') else {
-        return false;
-    };
-    let exponent = exponent.strip_prefix('+').unwrap_or(exponent);
-    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, "0"));
-    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    all_digits(int_part) && all_digits(frac_part) && all_digits(exponent)
 }
 
 /// All digits, except that the 18th character may be `X`.
@@ -199,15 +166,6 @@ fn check_char_for(first17: &[char]) -> Option<char> {
     match (12 - sum % 11) % 11 {
         10 => Some('X'),
         v => char::from_digit(v, 10),
-    }
-}
-
-/// Shows a character in a reason; invisible ones as `U+XXXX`.
-fn show_char(c: char) -> String {
-    if c.is_control() || c.is_whitespace() {
-        format!("U+{:04X}", u32::from(c))
-    } else {
-        c.to_string()
     }
 }
 

@@ -10,7 +10,7 @@
 use unicode_normalization::UnicodeNormalization;
 
 /// Zero-width characters that NFKC leaves in place: ZWSP, ZWNJ, ZWJ, word joiner, BOM.
-fn is_zero_width(c: char) -> bool {
+pub fn is_zero_width(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
 }
 
@@ -102,9 +102,65 @@ pub fn has_control_chars(input: &str) -> bool {
         .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
 }
 
+/// The form an identifier (USCC, resident ID number) is checked in: NFKC, with whitespace,
+/// hyphens, dashes, soft hyphens and zero-width characters dropped and ASCII uppercased, so
+/// `9111 0000-6000 3734 1l` reads as `91110000600037341L`.
+pub fn identifier(input: &str) -> String {
+    input
+        .nfkc()
+        .filter(|&c| !is_identifier_separator(c))
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+fn is_identifier_separator(c: char) -> bool {
+    c.is_whitespace()
+        || is_zero_width(c)
+        || matches!(c, '-' | '\u{00AD}' | '\u{2010}'..='\u{2015}' | '\u{2212}')
+}
+
+/// Whether an identifier is what Excel shows for a long number stored as a number, e.g.
+/// `9.13101E+17` (uppercase, as [`identifier`] leaves it).
+pub fn is_scientific_notation(value: &str) -> bool {
+    let Some((mantissa, exponent)) = value.split_once('E') else {
+        return false;
+    };
+    let exponent = exponent.strip_prefix('+').unwrap_or(exponent);
+    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, "0"));
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    all_digits(int_part) && all_digits(frac_part) && all_digits(exponent)
+}
+
+/// Shows a character in a reason; invisible ones as `U+XXXX`.
+pub fn show_char(c: char) -> String {
+    if c.is_control() || c.is_whitespace() {
+        format!("U+{:04X}", u32::from(c))
+    } else {
+        c.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identifiers_lose_their_decoration() {
+        for (input, canonical) in [
+            ("9111 0000-6000 3734 1l", "91110000600037341L"),
+            ("９１１１００００６０００３７３４１Ｌ", "91110000600037341L"),
+            ("\u{FEFF}110101‐19900307‐123x\u{200B}", "11010119900307123X"),
+            ("3.60426e+17", "3.60426E+17"),
+        ] {
+            assert_eq!(identifier(input), canonical, "{input}");
+        }
+        assert!(is_scientific_notation("9.13101E+17"));
+        assert!(is_scientific_notation("1E17"));
+        assert!(!is_scientific_notation("91110000600037341E"));
+        assert!(!is_scientific_notation("E+17"));
+        assert_eq!(show_char('\u{3000}'), "U+3000");
+        assert_eq!(show_char('中'), "中");
+    }
     use proptest::prelude::*;
 
     #[test]

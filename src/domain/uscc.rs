@@ -17,7 +17,7 @@
 //! Pre-2015 identifiers (the 15-digit 工商注册号 and the 9-character 组织机构代码) are
 //! recognised and rejected with a reason that says so.
 
-use unicode_normalization::UnicodeNormalization;
+use super::text::{identifier, is_scientific_notation, show_char};
 
 /// The 31 characters a USCC may use; a character's value is its index.
 const CHARSET: [char; 31] = [
@@ -37,7 +37,7 @@ const LENGTH: usize = 18;
 ///
 /// `Err` holds a short lowercase reason such as `check character should be L`.
 pub fn parse_uscc(input: &str) -> Result<String, String> {
-    let code = normalise(input);
+    let code = identifier(input);
     let chars: Vec<char> = code.chars().collect();
     if chars.is_empty() {
         return Err("empty".to_string());
@@ -70,28 +70,6 @@ pub fn uscc_province_code(canonical: &str) -> &str {
         Some(code) if code.bytes().all(|b| b.is_ascii_digit()) => code,
         _ => "",
     }
-}
-
-/// NFKC, drop whitespace, hyphens/dashes and zero-width characters, uppercase ASCII.
-fn normalise(input: &str) -> String {
-    input
-        .nfkc()
-        .filter(|c| !is_ignorable(*c))
-        .map(|c| c.to_ascii_uppercase())
-        .collect()
-}
-
-fn is_ignorable(c: char) -> bool {
-    c.is_whitespace()
-        || matches!(
-            c,
-            '-' | '\u{00AD}'
-                | '\u{2010}'..='\u{2015}'
-                | '\u{2212}'
-                | '\u{200B}'..='\u{200D}'
-                | '\u{2060}'
-                | '\u{FEFF}'
-        )
 }
 
 fn value_of(c: char) -> Option<u32> {
@@ -142,17 +120,6 @@ fn is_old_organisation_code(chars: &[char]) -> bool {
     }
 }
 
-/// Matches what Excel shows for a long number stored as a number, e.g. `9.13101E+17`.
-fn is_scientific_notation(code: &str) -> bool {
-    let Some((mantissa, exponent)) = code.split_once('E') else {
-        return false;
-    };
-    let exponent = exponent.strip_prefix('+').unwrap_or(exponent);
-    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, "0"));
-    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    all_digits(int_part) && all_digits(frac_part) && all_digits(exponent)
-}
-
 fn check_charset(chars: &[char]) -> Result<(), String> {
     for (i, &c) in chars.iter().enumerate() {
         if value_of(c).is_some() {
@@ -185,15 +152,6 @@ fn check_check_char(chars: &[char]) -> Result<(), String> {
         Some(expected) if expected == given => Ok(()),
         Some(expected) => Err(format!("check character should be {expected}")),
         None => Err("invalid characters".to_string()),
-    }
-}
-
-/// Shows a character in a reason; invisible ones as `U+XXXX`.
-fn show_char(c: char) -> String {
-    if c.is_control() || c.is_whitespace() {
-        format!("U+{:04X}", u32::from(c))
-    } else {
-        c.to_string()
     }
 }
 
