@@ -69,22 +69,30 @@ const NOTE_CHANGES: &str = "
            SET contacts = min(contacts, (SELECT coalesce(max(id), 0) FROM main.contacts));
     END;";
 
-/// Adds to the stale notes the customers inserted, and those given a contact, since
-/// deferring.
+/// Adds to the stale notes the stored customers given a contact since deferring (the new
+/// customers' rows are all written below).
 const NOTE_INSERTED: &str = "
     INSERT OR IGNORE INTO temp.search_stale(id)
-        SELECT id FROM customers WHERE id > (SELECT customers FROM temp.deferral_floor)
-        UNION SELECT customer_id FROM contacts WHERE id > (SELECT contacts FROM temp.deferral_floor)";
+        SELECT customer_id FROM contacts
+         WHERE id > (SELECT contacts FROM temp.deferral_floor)
+           AND customer_id <= (SELECT customers FROM temp.deferral_floor)";
 
-/// Rewrites the stale customers' index rows from the indexes' source views, then drops the
-/// notes. A deleted customer's rows are removed and not rewritten (the views have no row).
+/// Rewrites the index rows of the stale customers and writes those of the new ones (above
+/// the floor), from the indexes' source views, then drops the notes. A deleted customer's
+/// rows are removed and not rewritten (the views have no row).
 const CATCH_UP: &str = "
     DELETE FROM customer_search WHERE rowid IN (SELECT id FROM temp.search_stale);
     INSERT INTO customer_search(rowid, name, short_name, remarks, phones)
-        SELECT * FROM customer_search_source WHERE rowid IN (SELECT id FROM temp.search_stale);
+        SELECT * FROM customer_search_source WHERE rowid IN (
+            SELECT id FROM temp.search_stale WHERE id <= (SELECT customers FROM temp.deferral_floor));
+    INSERT INTO customer_search(rowid, name, short_name, remarks, phones)
+        SELECT * FROM customer_search_source WHERE rowid > (SELECT customers FROM temp.deferral_floor);
     DELETE FROM customer_tag_index WHERE rowid IN (SELECT id FROM temp.search_stale);
     INSERT INTO customer_tag_index(rowid, terms)
-        SELECT * FROM customer_tag_terms WHERE rowid IN (SELECT id FROM temp.search_stale);
+        SELECT * FROM customer_tag_terms WHERE rowid IN (
+            SELECT id FROM temp.search_stale WHERE id <= (SELECT customers FROM temp.deferral_floor));
+    INSERT INTO customer_tag_index(rowid, terms)
+        SELECT * FROM customer_tag_terms WHERE rowid > (SELECT customers FROM temp.deferral_floor);
     DROP TABLE temp.search_stale;
     DROP TABLE temp.inserted_first;
     DROP TABLE temp.deferral_floor;";
