@@ -43,9 +43,10 @@ printf 'csv  ratio kehu/sqlite3: %.2f wall, %.2f cpu (target <= 1.5; peak RSS ta
 
 xlsx="$out/customers-$xlsx_rows.xlsx"
 [ -f "$xlsx" ] || ./target/release/examples/gen xlsx "$xlsx_rows" "$xlsx"
-read -r read_s _ < <(seconds ./target/release/examples/read_xlsx "$xlsx")
+read -r read_s _ read_cpu < <(seconds ./target/release/examples/read_xlsx "$xlsx")
 rm -f "$out/kehu-x.db"*
-read -r kx_s kx_kb < <(seconds env KEHU_NOW=2024-12-31 "$kehu" --quiet --db "$out/kehu-x.db" import "$xlsx")
-printf 'xlsx calamine read:   %6.2f s  (%s rows)\n' "$read_s" "$xlsx_rows"
-printf 'xlsx kehu import:     %6.2f s  (peak RSS %d MB)\n' "$kx_s" $((kx_kb / 1024))
-printf 'xlsx ratio kehu/calamine: %.2f (target <= 1.5)\n' "$(echo "$kx_s / $read_s" | bc -l)"
+read -r kx_s kx_kb kx_cpu < <(seconds env KEHU_NOW=2024-12-31 "$kehu" --quiet --db "$out/kehu-x.db" import "$xlsx")
+printf 'xlsx calamine read:   %6.2f s  (cpu %.2f s; %s rows)\n' "$read_s" "$read_cpu" "$xlsx_rows"
+printf 'xlsx kehu import:     %6.2f s  (cpu %.2f s; peak RSS %d MB)\n' "$kx_s" "$kx_cpu" $((kx_kb / 1024))
+printf 'xlsx ratio kehu/calamine: %.2f wall, %.2f cpu (target <= 1.5)\n' \
+    "$(echo "$kx_s / $read_s" | bc -l)" "$(echo "$kx_cpu / $read_cpu" | bc -l)"
