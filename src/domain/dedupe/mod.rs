@@ -431,8 +431,9 @@ fn person_points(a: &Candidate, b: &Candidate, reasons: &mut Option<&mut Vec<Str
 
 fn place_points(a: &Candidate, b: &Candidate, reasons: &mut Option<&mut Vec<String>>) -> i32 {
     // A registered name is unique within its registration authority (企业名称登记管理规定):
-    // the same name in the same province or city is the same company.
-    let same_core = a.core == b.core;
+    // the same name in the same province or city is the same company. A branch's name is
+    // its own (`<parent>上海分公司`), so a head office and its branch share no name.
+    let same_core = a.core == b.core && a.branch == b.branch;
     let mut total = 0;
     let mut unique_name = false;
     if let (Some(pa), Some(pb)) = (a.province, b.province) {
@@ -576,6 +577,22 @@ mod tests {
             m.reasons.contains(&"head office and 上海分公司".to_string()),
             "{m:?}"
         );
+    }
+
+    #[test]
+    fn a_branch_in_the_head_offices_province_is_still_not_the_head_office() {
+        // The same core in the same province says "the same registered name" only when
+        // neither is a branch: 北京华兴科技有限公司上海分公司 is a name of its own.
+        let head = cand("A", "北京华兴科技有限公司");
+        let m = compare(&head, &cand("B", "北京华兴科技有限公司上海分公司"));
+        assert_eq!(m.level, None, "{m:?}");
+        assert!(!m.reasons.contains(&"both in 北京市".to_string()), "{m:?}");
+        // Two records of the same branch still are one.
+        let m = compare(
+            &cand("A", "北京华兴科技有限公司上海分公司"),
+            &cand("B", "北京华兴科技有限责任公司上海分公司"),
+        );
+        assert_eq!(m.level, Some(Level::Sure), "{m:?}");
     }
 
     #[test]
