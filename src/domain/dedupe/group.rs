@@ -4,10 +4,13 @@
 //! - its USCC, its core name and its short name's core;
 //! - its 字号 when the core ends with a line-of-business word, matched only against
 //!   candidates whose whole name is a bare 字号 (`华兴` vs `华兴科技`);
-//! - each mobile, landline and e-mail.
+//! - each mobile, landline and e-mail;
+//! - the sound of its 字号 with the line of business (华兴科技 and 华星科技 are both
+//!   `hua xing|科技`), and for a 字号 of three or more characters the 字号 with one character
+//!   left out (`荣*骏|贸易`): the two slips [`super::spelling`] accepts.
 //!
-//! A mistyped name (华兴 / 华星) is found through a shared number or e-mail; names alone
-//! that are merely similar are too weak to propose, and comparing every near-spelling
+//! Any other mistyped name (华兴 / 华新) is found through a shared number or e-mail only:
+//! names that are merely similar are too weak to propose, and comparing every near-spelling
 //! would grow faster than the data.
 //!
 //! A key shared by more candidates than its kind allows (a switchboard number on hundreds
@@ -21,6 +24,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::spelling::alike_keys;
 use super::{Candidate, Level, SURE, score, strip_trade_word};
 
 /// How to group.
@@ -87,13 +91,15 @@ enum Kind {
     TradeName = 2,
     Phone = 3,
     Email = 4,
+    /// A core spelled alike (its 字号's sound, or the 字号 one character left out).
+    Alike = 5,
 }
 
 impl Kind {
     fn cap(self) -> usize {
         match self {
             Kind::Uscc => 50,
-            Kind::Name | Kind::TradeName => 3000,
+            Kind::Name | Kind::TradeName | Kind::Alike => 3000,
             Kind::Phone | Kind::Email => 30,
         }
     }
@@ -104,7 +110,8 @@ impl Kind {
             1 => Kind::Name,
             2 => Kind::TradeName,
             3 => Kind::Phone,
-            _ => Kind::Email,
+            4 => Kind::Email,
+            _ => Kind::Alike,
         }
     }
 }
@@ -145,6 +152,7 @@ fn keys(c: &Candidate, out: &mut Vec<(u64, bool)>) {
             None => out.push((key(Kind::TradeName, &[core.as_bytes()]), true)),
         }
     }
+    alike_keys(&c.core, |parts| out.push((key(Kind::Alike, parts), true)));
     for phone in c.mobiles.iter().chain(&c.landlines) {
         out.push((key(Kind::Phone, &[phone.as_bytes()]), true));
     }
@@ -193,7 +201,7 @@ fn candidate_pairs(cands: &[Candidate]) -> Vec<u64> {
         if block.len() < 2 || block.len() > kind.cap() {
             continue;
         }
-        let by_name = matches!(kind, Kind::Name | Kind::TradeName);
+        let by_name = matches!(kind, Kind::Name | Kind::TradeName | Kind::Alike);
         for (x, &(_, ex)) in block.iter().enumerate() {
             for &(_, ey) in &block[x + 1..] {
                 if (ex | ey) & ACTIVE == 0 {
@@ -466,10 +474,37 @@ mod tests {
     #[test]
     fn a_mistyped_name_meets_its_company_through_a_shared_number() {
         let a = cand("A", "北京华兴科技有限公司", Some("13812345678"), None);
-        let b = cand("B", "北京华星科技有限公司", Some("13812345678"), None);
-        let c = cand("C", "北京华星科技有限公司", Some("13912345678"), None);
-        // A–B through the mobile, B–C through the name; never A–C.
+        let b = cand("B", "北京华新科技有限公司", Some("13812345678"), None);
+        let c = cand("C", "北京华新科技有限公司", Some("13912345678"), None);
+        // A–B through the mobile, B–C through the name; never A–C (华兴 / 华新 are neither
+        // read alike nor long enough to be one character off).
         assert_eq!(candidate_pairs(&[a, b, c]), vec![1, 1 << 32 | 2]);
+    }
+
+    #[test]
+    fn a_name_spelled_alike_is_compared_without_any_shared_number() {
+        let cands = [
+            cand("A", "北京华兴科技有限公司", Some("13812345678"), None),
+            cand("B", "北京华星科技有限公司", Some("13912345678"), None),
+            cand("C", "上海荣嘉骏贸易有限公司", None, None),
+            cand("D", "荣伟骏贸易有限公司", None, None),
+            // Not alike: another line of business, another province, another sound.
+            cand("E", "北京华星物流有限公司", None, None),
+            cand("F", "上海华星科技有限公司", None, None),
+            cand("G", "北京华新科技有限公司", None, None),
+        ];
+        assert_eq!(candidate_pairs(&cands), vec![1, 2 << 32 | 3]);
+        let groups = find_groups(
+            &cands,
+            &Options {
+                min_score: 50,
+                ..Options::default()
+            },
+        );
+        // Both sound-alike pairs are for review (each with 王总 on both sides).
+        let found: Vec<Vec<String>> = groups.iter().map(|g| codes(&cands, g)).collect();
+        assert_eq!(found, [["A", "B"], ["C", "D"]]);
+        assert!(groups.iter().all(|g| g.level == Level::Review));
     }
 
     #[test]

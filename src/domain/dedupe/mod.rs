@@ -10,7 +10,9 @@
 //! - the same USCC is the same company (score 100); two different USCCs never are;
 //! - names are compared on their core (legal form, region, brackets, branch and width set
 //!   aside); equal cores, a short name equal to a full name's core, or a bare 字号 score
-//!   high, similar cores (character bigrams) less;
+//!   high; a 字号 read the same (华兴 / 华星) or a long 字号 one character off, with the
+//!   same line of business ([`spelling`]), less; other similar cores (character bigrams)
+//!   less again;
 //! - a shared mobile, landline or e-mail, the same contact (full name, or surname + title:
 //!   王总 / 王经理), the same province, city and industry add to the score; a different
 //!   province, city, industry or branch takes from it.
@@ -22,11 +24,13 @@ mod group;
 mod merge;
 mod name;
 mod person;
+mod spelling;
 
 pub use group::{Edge, Group, Options, find_groups};
 pub use merge::{Version, survive};
 pub use name::{LegalClass, NameParts, TRADE_WORDS, name_key, normalize_name, strip_trade_word};
 pub use person::{Likeness, Person};
+pub use spelling::{Spelling, spelling, split_trade};
 
 use super::contact::Contact;
 use super::industry::Industry;
@@ -242,6 +246,9 @@ mod points {
     pub const SAME_CORE: i32 = 60;
     pub const SHORT_NAME: i32 = 52;
     pub const TRADE_NAME: i32 = 45;
+    /// The 字号 read the same, or a long 字号 one character off: like a bare 字号, it takes
+    /// the place, the industry or a contact agreeing to reach `review`.
+    pub const SPELLED_ALIKE: i32 = 42;
     pub const MOBILE: i32 = 35;
     pub const LANDLINE: i32 = 30;
     pub const EMAIL: i32 = 30;
@@ -337,11 +344,18 @@ fn name_points(a: &Candidate, b: &Candidate, reasons: &mut Option<&mut Vec<Strin
         }
     }
     let sim = similarity(&a.core, &b.core);
-    if sim < 0.5 {
-        return 0;
+    let similar = if sim < 0.5 { 0 } else { (70.0 * sim) as i32 - 15 };
+    if let Some(how) = spelling(&a.core, &b.core).filter(|_| points::SPELLED_ALIKE > similar) {
+        push(reasons, || match how {
+            Spelling::SoundsAlike(x, y, sound) => format!("字号 {x} and {y} sound alike ({sound})"),
+            Spelling::OneCharOff(x, y) => format!("字号 {x} and {y} one character apart"),
+        });
+        return points::SPELLED_ALIKE;
     }
-    push(reasons, || format!("names {:.0}% alike", sim * 100.0));
-    (70.0 * sim) as i32 - 15
+    if similar > 0 {
+        push(reasons, || format!("names {:.0}% alike", sim * 100.0));
+    }
+    similar
 }
 
 fn same_core_reason(a: &Candidate, b: &Candidate) -> String {
@@ -580,6 +594,73 @@ mod tests {
     }
 
     #[test]
+    fn similar_names_need_more_evidence() {
+        // 华兴 / 华新: one character of two changed, and it is not read the same.
+        let a = with_contact(cand("A", "北京华兴科技有限公司"), "王伟", "13812345678");
+        let b = cand("B", "北京华新科技有限公司");
+        assert_eq!(compare(&a, &b).level, None);
+        let b = with_contact(b, "王伟", "13812345678");
+        let m = compare(&a, &b);
+        assert_eq!(m.level, Some(Level::Sure), "{m:?}");
+        assert_eq!(m.reasons[0], "names 60% alike");
+    }
+
+    #[test]
+    fn a_trade_name_that_sounds_the_same_in_the_same_place_is_for_review() {
+        // 华兴 taken down as 华星 over the phone: same province, same line of business.
+        let a = cand("A", "北京华兴科技有限公司");
+        let b = cand("B", "北京华星科技有限责任公司");
+        let m = compare(&a, &b);
+        assert_eq!(m.level, Some(Level::Review), "{m:?}");
+        assert_eq!(m.reasons, vec!["字号 华兴 and 华星 sound alike (xing)"]);
+        assert_eq!(m.score, 50);
+        // With the same mobile and contact it is sure.
+        let a = with_contact(a, "王伟", "13812345678");
+        let b = with_contact(b, "王经理", "13812345678");
+        assert_eq!(compare(&a, &b).level, Some(Level::Sure));
+        // Nothing to say where one of them is: not enough.
+        assert_eq!(
+            compare(&cand("A", "华兴科技有限公司"), &cand("B", "华星科技")).level,
+            None
+        );
+        // Another province, or another line of business, is another company.
+        assert_eq!(
+            compare(
+                &cand("A", "北京华兴科技有限公司"),
+                &cand("B", "上海华星科技有限公司")
+            )
+            .level,
+            None
+        );
+        assert_eq!(
+            compare(
+                &cand("A", "北京华兴科技有限公司"),
+                &cand("B", "北京华星物流有限公司")
+            )
+            .level,
+            None
+        );
+    }
+
+    #[test]
+    fn a_long_trade_name_one_character_off_in_the_same_place_is_for_review() {
+        let a = cand("A", "上海荣嘉骏贸易有限公司");
+        let m = compare(&a, &cand("B", "上海荣伟骏贸易有限公司"));
+        assert_eq!(m.level, Some(Level::Review), "{m:?}");
+        assert_eq!(m.reasons[0], "字号 荣嘉骏 and 荣伟骏 one character apart");
+        // Two characters off, or one of two (华兴 / 华新), is not.
+        assert_eq!(compare(&a, &cand("B", "上海荣伟达贸易有限公司")).level, None);
+        assert_eq!(
+            compare(
+                &cand("A", "上海华兴贸易有限公司"),
+                &cand("B", "上海华新贸易有限公司")
+            )
+            .level,
+            None
+        );
+    }
+
+    #[test]
     fn a_branch_in_the_head_offices_province_is_still_not_the_head_office() {
         // The same core in the same province says "the same registered name" only when
         // neither is a branch: 北京华兴科技有限公司上海分公司 is a name of its own.
@@ -593,17 +674,6 @@ mod tests {
             &cand("B", "北京华兴科技有限责任公司上海分公司"),
         );
         assert_eq!(m.level, Some(Level::Sure), "{m:?}");
-    }
-
-    #[test]
-    fn similar_names_need_more_evidence() {
-        let a = with_contact(cand("A", "北京华兴科技有限公司"), "王伟", "13812345678");
-        let b = cand("B", "北京华星科技有限公司");
-        assert_eq!(compare(&a, &b).level, None);
-        let b = with_contact(b, "王伟", "13812345678");
-        let m = compare(&a, &b);
-        assert_eq!(m.level, Some(Level::Sure), "{m:?}");
-        assert_eq!(m.reasons[0], "names 60% alike");
     }
 
     #[test]
