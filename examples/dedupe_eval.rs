@@ -88,10 +88,10 @@ fn report(truth: &HashMap<String, u64>, cands: &[Candidate], groups: &[kehu::dom
                 out.extend(
                     g.sure_parts()
                         .into_iter()
-                        .map(|m| m.iter().map(|&i| cands[i].code.clone()).collect()),
+                        .map(|m| m.iter().map(|&i| cands[i].code().to_string()).collect()),
                 );
             } else {
-                out.push(g.members.iter().map(|&i| cands[i].code.clone()).collect());
+                out.push(g.members.iter().map(|&i| cands[i].code().to_string()).collect());
             }
         }
         out
@@ -216,7 +216,7 @@ fn misses(data: &str, truth_path: &str, n: usize) -> Result<()> {
     }
     let entity = |i: usize| {
         truth
-            .get(&cands[i].code)
+            .get(cands[i].code())
             .map_or((0, ""), |(e, v)| (*e, v.as_str()))
     };
     let mut by_entity: HashMap<u64, Vec<usize>> = HashMap::new();
@@ -332,16 +332,21 @@ fn misses(data: &str, truth_path: &str, n: usize) -> Result<()> {
                 let m = kehu::domain::dedupe::compare(&cands[a], &cands[b]);
                 println!(
                     "          {} {} | {} {} | {} {:?}",
-                    cands[a].code, cands[a].name, cands[b].code, cands[b].name, m.score, m.reasons
+                    cands[a].code(),
+                    cands[a].name(),
+                    cands[b].code(),
+                    cands[b].name(),
+                    m.score,
+                    m.reasons
                 );
                 for x in [a, b] {
                     if let Some(g) = groups.get(group_of[x]) {
                         let members: Vec<String> = g
                             .members
                             .iter()
-                            .map(|&i| format!("{}:{}:{}", cands[i].code, cands[i].name, entity(i).0))
+                            .map(|&i| format!("{}:{}:{}", cands[i].code(), cands[i].name(), entity(i).0))
                             .collect();
-                        println!("            group of {}: {}", cands[x].code, members.join(" "));
+                        println!("            group of {}: {}", cands[x].code(), members.join(" "));
                     }
                 }
             }

@@ -103,17 +103,6 @@ impl Kind {
             Kind::Phone | Kind::Email => 30,
         }
     }
-
-    fn of(key: u64) -> Kind {
-        match key >> 61 {
-            0 => Kind::Uscc,
-            1 => Kind::Name,
-            2 => Kind::TradeName,
-            3 => Kind::Phone,
-            4 => Kind::Email,
-            _ => Kind::Alike,
-        }
-    }
 }
 
 /// A 64-bit hash of `parts` with the kind in the top three bits.
@@ -135,29 +124,40 @@ fn key(kind: Kind, parts: &[&[u8]]) -> u64 {
 /// Flag on an entry's index: the candidate may start a comparison under this key.
 const ACTIVE: u32 = 1 << 31;
 
-/// The blocking keys of one candidate, each with whether it is active (compares with every
-/// holder) or passive (only with active holders).
-fn keys(c: &Candidate, out: &mut Vec<(u64, bool)>) {
+/// The blocking keys of one kind of one candidate, each with whether it is active (compares
+/// with every holder) or passive (only with active holders).
+fn keys(c: &Candidate, kind: Kind, out: &mut Vec<(u64, bool)>) {
     out.clear();
-    if let Some(u) = &c.uscc {
-        out.push((key(Kind::Uscc, &[u.as_bytes()]), true));
-    }
-    out.push((key(Kind::Name, &[c.core.as_bytes()]), true));
-    if let Some(s) = &c.short {
-        out.push((key(Kind::Name, &[s.as_bytes()]), true));
-    }
-    for core in std::iter::once(&c.core).chain(&c.short) {
-        match strip_trade_word(core) {
-            Some(trade) => out.push((key(Kind::TradeName, &[trade.as_bytes()]), false)),
-            None => out.push((key(Kind::TradeName, &[core.as_bytes()]), true)),
+    match kind {
+        Kind::Uscc => {
+            if let Some(u) = c.uscc() {
+                out.push((key(Kind::Uscc, &[u.as_bytes()]), true));
+            }
         }
-    }
-    alike_keys(&c.core, |parts| out.push((key(Kind::Alike, parts), true)));
-    for phone in c.mobiles.iter().chain(&c.landlines) {
-        out.push((key(Kind::Phone, &[phone.as_bytes()]), true));
-    }
-    for email in &c.emails {
-        out.push((key(Kind::Email, &[email.as_bytes()]), true));
+        Kind::Name => {
+            for core in std::iter::once(c.core()).chain(c.short()) {
+                out.push((key(Kind::Name, &[core.as_bytes()]), true));
+            }
+        }
+        Kind::TradeName => {
+            for core in std::iter::once(c.core()).chain(c.short()) {
+                match strip_trade_word(core) {
+                    Some(trade) => out.push((key(Kind::TradeName, &[trade.as_bytes()]), false)),
+                    None => out.push((key(Kind::TradeName, &[core.as_bytes()]), true)),
+                }
+            }
+        }
+        Kind::Alike => alike_keys(c.core(), |parts| out.push((key(Kind::Alike, parts), true))),
+        Kind::Phone => {
+            for phone in c.mobiles().chain(c.landlines()) {
+                out.push((key(Kind::Phone, &[phone.as_bytes()]), true));
+            }
+        }
+        Kind::Email => {
+            for email in c.emails() {
+                out.push((key(Kind::Email, &[email.as_bytes()]), true));
+            }
+        }
     }
     out.sort_unstable();
     // Active wins when one key comes both ways.
@@ -173,51 +173,58 @@ fn keys(c: &Candidate, out: &mut Vec<(u64, bool)>) {
 
 /// Every pair sharing a usable key, each once, as `(i << 32) | j` with `i < j`.
 ///
-/// Name keys skip pairs whose provinces are both known and differ: such a pair can only be
-/// the same company through a shared number, which has its own key.
+/// One kind of key at a time, so only that kind's keys are held at once. Name keys skip
+/// pairs whose provinces are both known and differ: such a pair can only be the same
+/// company through a shared number, which has its own key.
 fn candidate_pairs(cands: &[Candidate]) -> Vec<u64> {
     let province: Vec<u8> = cands
         .iter()
         .map(|c| c.province.map_or(0, |p| p.code.parse().unwrap_or(0)))
         .collect();
-    let mut entries: Vec<(u64, u32)> = Vec::with_capacity(cands.len() * 8);
-    let mut buf = Vec::new();
-    for (i, c) in cands.iter().enumerate() {
-        keys(c, &mut buf);
-        entries.extend(
-            buf.iter()
-                .map(|&(k, active)| (k, i as u32 | if active { ACTIVE } else { 0 })),
-        );
-    }
-    entries.sort_unstable();
     let mut pairs: Vec<u64> = Vec::new();
-    let mut start = 0;
-    while start < entries.len() {
-        let k = entries[start].0;
-        let end = start + entries[start..].iter().take_while(|e| e.0 == k).count();
-        let block = &entries[start..end];
-        start = end;
-        let kind = Kind::of(k);
-        if block.len() < 2 || block.len() > kind.cap() {
-            continue;
+    let mut entries: Vec<(u64, u32)> = Vec::new();
+    let mut buf = Vec::new();
+    for kind in [
+        Kind::Uscc,
+        Kind::Name,
+        Kind::TradeName,
+        Kind::Alike,
+        Kind::Phone,
+        Kind::Email,
+    ] {
+        entries.clear();
+        for (i, c) in cands.iter().enumerate() {
+            keys(c, kind, &mut buf);
+            entries.extend(
+                buf.iter()
+                    .map(|&(k, active)| (k, i as u32 | if active { ACTIVE } else { 0 })),
+            );
         }
+        entries.sort_unstable();
         let by_name = matches!(kind, Kind::Name | Kind::TradeName | Kind::Alike);
-        for (x, &(_, ex)) in block.iter().enumerate() {
-            for &(_, ey) in &block[x + 1..] {
-                if (ex | ey) & ACTIVE == 0 {
-                    continue;
+        for block in entries.chunk_by(|x, y| x.0 == y.0) {
+            if block.len() < 2 || block.len() > kind.cap() {
+                continue;
+            }
+            for (x, &(_, ex)) in block.iter().enumerate() {
+                for &(_, ey) in &block[x + 1..] {
+                    if (ex | ey) & ACTIVE == 0 {
+                        continue;
+                    }
+                    let (i, j) = ((ex & !ACTIVE) as usize, (ey & !ACTIVE) as usize);
+                    if i == j
+                        || (by_name && province[i] != 0 && province[j] != 0 && province[i] != province[j])
+                    {
+                        continue;
+                    }
+                    pairs.push((i.min(j) as u64) << 32 | i.max(j) as u64);
                 }
-                let (i, j) = ((ex & !ACTIVE) as usize, (ey & !ACTIVE) as usize);
-                if i == j || (by_name && province[i] != 0 && province[j] != 0 && province[i] != province[j]) {
-                    continue;
-                }
-                pairs.push((i.min(j) as u64) << 32 | i.max(j) as u64);
             }
         }
+        pairs.sort_unstable();
+        pairs.dedup();
     }
-    drop(entries);
-    pairs.sort_unstable();
-    pairs.dedup();
+    pairs.shrink_to_fit();
     pairs
 }
 
@@ -287,7 +294,7 @@ pub fn find_groups(cands: &[Candidate], options: &Options) -> Vec<Group> {
         .into_values()
         .map(|(_, links)| {
             let mut members: Vec<usize> = links.iter().flat_map(|e| [e.a, e.b]).collect();
-            members.sort_unstable_by(|&x, &y| cands[x].code.cmp(&cands[y].code).then(x.cmp(&y)));
+            members.sort_unstable_by(|&x, &y| cands[x].code().cmp(cands[y].code()).then(x.cmp(&y)));
             members.dedup();
             let score = links.iter().map(|e| e.score).min().unwrap_or(0);
             Group {
@@ -302,7 +309,7 @@ pub fn find_groups(cands: &[Candidate], options: &Options) -> Vec<Group> {
         y.level
             .cmp(&x.level)
             .then(y.score.cmp(&x.score))
-            .then_with(|| cands[x.members[0]].code.cmp(&cands[y.members[0]].code))
+            .then_with(|| cands[x.members[0]].code().cmp(cands[y.members[0]].code()))
     });
     groups
 }
@@ -323,7 +330,7 @@ impl Sets {
             uscc: cands
                 .iter()
                 .enumerate()
-                .map(|(i, c)| c.uscc.as_ref().map(|_| i as u32))
+                .map(|(i, c)| c.uscc().map(|_| i as u32))
                 .collect(),
             constrained: dismissed.keys().map(|&i| (i, vec![i])).collect(),
         }
@@ -350,7 +357,7 @@ impl Sets {
             return false;
         }
         if let (Some(ua), Some(ub)) = (self.uscc[ra], self.uscc[rb])
-            && cands[ua as usize].uscc != cands[ub as usize].uscc
+            && cands[ua as usize].uscc() != cands[ub as usize].uscc()
         {
             return false;
         }
@@ -380,12 +387,12 @@ mod tests {
     fn cand(code: &str, name: &str, mobile: Option<&str>, uscc: Option<&str>) -> Candidate {
         let mut c = Candidate::new(0, code, name, None);
         c.add_contact(Some("王总"), mobile, None, None);
-        c.uscc = uscc.map(str::to_string);
+        c.set_uscc(uscc);
         c.finish()
     }
 
     fn codes(cands: &[Candidate], g: &Group) -> Vec<String> {
-        g.members.iter().map(|&i| cands[i].code.clone()).collect()
+        g.members.iter().map(|&i| cands[i].code().to_string()).collect()
     }
 
     #[test]
