@@ -11,7 +11,8 @@
 //! `dupes` writes companies and the variants different people type for the same company
 //! (legal form swapped, region added, dropped or bracketed, short name or 字号 only,
 //! full-width, typos, no USCC, changed contacts, 王总/王经理), with codes `D0000001…`;
-//! `--truth FILE` gets `code,entity`: records with one entity are one company.
+//! `--truth FILE` gets `code,entity,variant`: records with one entity are one company;
+//! `variant` says how the record was spelled (`original`, or `<name variant>/<contact variant>`).
 //!
 //! `stored-customers` writes customers as kehu stores them (the `customers` columns, canonical
 //! values: keys, full province names, ISO dates, fen) plus one primary contact, for loading
@@ -370,7 +371,7 @@ fn labelled_dupes(n: u64, seed: u64, truth: Option<&str>) -> io::Result<()> {
     let mut truth = match truth {
         Some(path) => {
             let mut w = csv::Writer::from_path(path)?;
-            w.write_record(["code", "entity"])?;
+            w.write_record(["code", "entity", "variant"])?;
             Some(w)
         }
         None => None,
@@ -379,7 +380,7 @@ fn labelled_dupes(n: u64, seed: u64, truth: Option<&str>) -> io::Result<()> {
     dupes::generate(n, seed, |r| {
         if result.is_ok() {
             result = out.write_record(r.row()).and_then(|()| match &mut truth {
-                Some(t) => t.write_record([r.code.clone(), r.entity.to_string()]),
+                Some(t) => t.write_record([r.code.clone(), r.entity.to_string(), r.variant.clone()]),
                 None => Ok(()),
             });
         }

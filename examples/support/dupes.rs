@@ -163,6 +163,9 @@ pub struct Record {
     pub landline: String,
     pub email: String,
     pub entity: u64,
+    /// How this record was spelled from its company (`original`, or the name and contact
+    /// variants, e.g. `typo+region_dropped/titled`): for reading what the matcher misses.
+    pub variant: String,
 }
 
 impl Record {
@@ -346,9 +349,10 @@ fn typo(rng: &mut Rng, c: char, chars: &[char]) -> char {
 }
 
 /// How a variant spells the company's name.
-fn variant_name(rng: &mut Rng, co: &Company, chars: &[char]) -> (String, Option<String>) {
+fn variant_name(rng: &mut Rng, co: &Company, chars: &[char]) -> (String, Option<String>, String) {
     let mut trade_name = co.trade_name.clone();
-    if rng.chance(7) {
+    let typoed = rng.chance(7);
+    if typoed {
         let mut cs: Vec<char> = trade_name.chars().collect();
         let i = rng.below(cs.len() as u64) as usize;
         cs[i] = typo(rng, cs[i], chars);
@@ -356,36 +360,59 @@ fn variant_name(rng: &mut Rng, co: &Company, chars: &[char]) -> (String, Option<
     }
     let branch = co.branch.clone().unwrap_or_default();
     let core = format!("{trade_name}{}", co.trade);
-    let name = match rng.below(20) {
+    let (name, kind) = match rng.below(20) {
         // Suffix swap.
-        0..=3 => format!(
-            "{}{core}{}{branch}",
-            co.region(co.region_style),
-            swap_form(co.form)
+        0..=3 => (
+            format!(
+                "{}{core}{}{branch}",
+                co.region(co.region_style),
+                swap_form(co.form)
+            ),
+            "form_swapped",
         ),
         // Region dropped.
-        4..=6 => format!("{core}{}{branch}", co.form),
+        4..=6 => (format!("{core}{}{branch}", co.form), "region_dropped"),
         // Region added or written another way.
         7 | 8 => {
             let style = if co.region_style == 1 { 2 } else { 1 };
-            format!("{}{core}{}{branch}", co.region(style), co.form)
+            (
+                format!("{}{core}{}{branch}", co.region(style), co.form),
+                "region_rewritten",
+            )
         }
         // Region in brackets before the name, no legal form.
-        9 => format!("（{}）{core}{branch}", co.province.short_name),
+        9 => (
+            format!("（{}）{core}{branch}", co.province.short_name),
+            "region_bracketed_no_form",
+        ),
         // Region in brackets after the 字号.
-        10 => format!("{core}（{}）{}{branch}", co.province.short_name, co.form),
+        10 => (
+            format!("{core}（{}）{}{branch}", co.province.short_name, co.form),
+            "region_bracketed_inside",
+        ),
         // The short name only.
-        11 | 12 if co.branch.is_none() => core.clone(),
+        11 | 12 if co.branch.is_none() => (core.clone(), "short_only"),
         // The 字号 only.
-        13 if co.branch.is_none() => trade_name.clone(),
+        13 if co.branch.is_none() => (trade_name.clone(), "trade_name_only"),
         // Full-width and stray spaces.
-        14 => format!("{} {core} {}{branch}", co.region(co.region_style), co.form).replace(' ', "　"),
+        14 => (
+            format!("{} {core} {}{branch}", co.region(co.region_style), co.form).replace(' ', "　"),
+            "full_width_spaces",
+        ),
         // Brackets around the region.
-        15 => format!("【{}】{core}{}{branch}", co.province.short_name, co.form),
-        _ => co.name().replace(&co.trade_name, &trade_name),
+        15 => (
+            format!("【{}】{core}{}{branch}", co.province.short_name, co.form),
+            "region_in_square_brackets",
+        ),
+        _ => (co.name().replace(&co.trade_name, &trade_name), "as_registered"),
     };
     let short = rng.chance(25).then(|| core.clone());
-    (name, short)
+    let kind = if typoed {
+        format!("typo+{kind}")
+    } else {
+        kind.to_string()
+    };
+    (name, short, kind)
 }
 
 /// How a variant writes the contact: `(name, mobile, landline, email)`.
@@ -475,10 +502,11 @@ pub fn generate(n: u64, seed: u64, mut emit: impl FnMut(&Record)) {
         };
         for copy in 0..copies {
             written += 1;
-            let (name, short) = if copy == 0 {
+            let (name, short, name_kind) = if copy == 0 {
                 (
                     co.name(),
                     rng.chance(30).then(|| format!("{}{}", co.trade_name, co.trade)),
+                    "original".to_string(),
                 )
             } else {
                 variant_name(&mut rng, &co, &chars)
@@ -493,6 +521,18 @@ pub fn generate(n: u64, seed: u64, mut emit: impl FnMut(&Record)) {
             } else {
                 variant_contact(&mut rng, &co)
             };
+            let contact_kind = if copy == 0 {
+                "original"
+            } else if contact.is_empty() {
+                "no_contact"
+            } else if mobile_no == co.mobile {
+                "same_mobile"
+            } else if mobile_no.starts_with("+86") {
+                "mobile_reformatted"
+            } else {
+                "other_person"
+            };
+            let variant = format!("{name_kind}/{contact_kind}");
             let keep = |rng: &mut Rng, percent| copy == 0 || rng.chance(percent);
             let record = Record {
                 code: format!("D{written:07}"),
@@ -528,6 +568,7 @@ pub fn generate(n: u64, seed: u64, mut emit: impl FnMut(&Record)) {
                 landline,
                 email,
                 entity,
+                variant,
             };
             emit(&record);
         }

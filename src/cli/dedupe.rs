@@ -89,16 +89,17 @@ fn groups(ctx: &Context, store: &Store, min_score: u8) -> Result<(Vec<Candidate>
     let progress = ctx.out.spinner("reading customers");
     let cands = store.dedupe_candidates(&mut |n| progress.set_position(n as u64))?;
     progress.finish_and_clear();
-    let index: std::collections::HashMap<&str, usize> = cands
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.code.as_str(), i))
-        .collect();
-    let dismissed = store
-        .dismissed_pairs()?
-        .iter()
-        .filter_map(|(a, b)| Some((*index.get(a.as_str())?, *index.get(b.as_str())?)))
-        .collect();
+    let pairs = store.dismissed_pairs()?;
+    let dismissed = if pairs.is_empty() {
+        Vec::new()
+    } else {
+        let index: std::collections::HashMap<&str, usize> =
+            cands.iter().enumerate().map(|(i, c)| (c.code(), i)).collect();
+        pairs
+            .iter()
+            .filter_map(|(a, b)| Some((*index.get(a.as_str())?, *index.get(b.as_str())?)))
+            .collect()
+    };
     let groups = find_groups(&cands, &Options { min_score, dismissed });
     Ok((cands, groups))
 }
@@ -144,7 +145,7 @@ fn list(ctx: &Context, min_score: u8) -> Result<Status> {
                         let o = if e.a == m { e.b } else { e.a };
                         let r = compare(&cands[m], &cands[o]).reasons.join("; ");
                         (
-                            Cell::Text(format!("{} ({})", cands[o].code, e.score)),
+                            Cell::Text(format!("{} ({})", cands[o].code(), e.score)),
                             Cell::Text(r),
                         )
                     }
@@ -154,8 +155,8 @@ fn list(ctx: &Context, min_score: u8) -> Result<Status> {
                     Cell::Int(n as i64 + 1),
                     level_cell(g.level),
                     Cell::Int(g.score.into()),
-                    Cell::Text(cands[m].code.clone()),
-                    Cell::Text(cands[m].name.clone()),
+                    Cell::Text(cands[m].code().to_string()),
+                    Cell::Text(cands[m].name().to_string()),
                     other,
                     reasons,
                 ]);
@@ -173,7 +174,7 @@ fn list(ctx: &Context, min_score: u8) -> Result<Status> {
 }
 
 fn group_json(n: usize, g: &Group, cands: &[Candidate]) -> Value {
-    let code = |i: usize| cands[i].code.clone();
+    let code = |i: usize| cands[i].code();
     json!({
         "group": n,
         "level": g.level.key(),
@@ -181,11 +182,11 @@ fn group_json(n: usize, g: &Group, cands: &[Candidate]) -> Value {
         "members": g.members.iter().map(|&i| {
             let c = &cands[i];
             json!({
-                "code": c.code,
-                "name": c.name,
-                "uscc": c.uscc,
+                "code": c.code(),
+                "name": c.name(),
+                "uscc": c.uscc(),
                 "province": c.province.map(|p| p.name),
-                "city": c.city,
+                "city": c.city(),
             })
         }).collect::<Vec<_>>(),
         "links": g.links.iter().map(|e| {
@@ -292,7 +293,7 @@ fn apply_sure(ctx: &Context, dry_run: bool) -> Result<Status> {
     let sets: Vec<Vec<String>> = groups
         .iter()
         .flat_map(|g| g.sure_parts())
-        .map(|part| part.iter().map(|&i| cands[i].code.clone()).collect())
+        .map(|part| part.iter().map(|&i| cands[i].code().to_string()).collect())
         .collect();
     drop(cands);
     let run = |w: &mut crate::store::Writer| {

@@ -59,7 +59,7 @@ struct Row {
 impl Row {
     fn candidate(self) -> Candidate {
         let mut c = Candidate::new(self.id, &self.code, &self.name, self.short.as_deref());
-        c.uscc = self.uscc;
+        c.set_uscc(self.uscc.as_deref());
         let province = self.province.and_then(|p| parse_province(&p).ok());
         c = c.with_place(province, self.city.as_deref());
         c.industry = self.industry.and_then(|i| parse_industry(&i).ok());
@@ -112,6 +112,7 @@ fn load_candidates(
     conn: &Connection,
     filter: &str,
     args: &[Value],
+    capacity: usize,
     progress: &mut dyn FnMut(usize),
 ) -> Result<Vec<Candidate>> {
     let mut customers = conn.prepare_cached(&format!(
@@ -124,8 +125,8 @@ fn load_candidates(
     let mut rows = customers.query(params_from_iter(args))?;
     let mut people = contacts.query(params_from_iter(args))?;
     let mut pending = people.next()?;
-    let mut out = Vec::new();
-    let mut block: Vec<Row> = Vec::with_capacity(BLOCK);
+    let mut out = Vec::with_capacity(capacity);
+    let mut block: Vec<Row> = Vec::with_capacity(BLOCK.min(capacity));
     while let Some(r) = rows.next()? {
         let mut row = Row {
             id: r.get(0)?,
@@ -176,22 +177,22 @@ fn match_candidates(conn: &Connection, probe: &Candidate) -> Result<Vec<Candidat
         }
         Ok(())
     };
-    if let Some(u) = &probe.uscc {
+    if let Some(u) = probe.uscc() {
         add("SELECT id FROM customers WHERE uscc = ?1 LIMIT 32", u)?;
     }
-    for key in std::iter::once(&probe.core).chain(&probe.short) {
+    for key in std::iter::once(probe.core()).chain(probe.short()) {
         add(
             "SELECT id FROM customers WHERE name_key = ?1 ORDER BY id DESC LIMIT 32",
             key,
         )?;
     }
-    for m in &probe.mobiles {
+    for m in probe.mobiles() {
         add(
             "SELECT customer_id FROM contacts WHERE mobile = ?1 ORDER BY id DESC LIMIT 32",
             m,
         )?;
     }
-    for l in &probe.landlines {
+    for l in probe.landlines() {
         add(
             "SELECT customer_id FROM contacts WHERE landline = ?1 ORDER BY id DESC LIMIT 32",
             l,
@@ -209,6 +210,7 @@ fn match_candidates(conn: &Connection, probe: &Candidate) -> Result<Vec<Candidat
         conn,
         "WHERE id IN (SELECT value FROM json_each(?1))",
         &[Value::Text(ids)],
+        0,
         &mut |_| {},
     )
 }
@@ -216,7 +218,11 @@ fn match_candidates(conn: &Connection, probe: &Candidate) -> Result<Vec<Candidat
 impl Store {
     /// Every customer as a match candidate, in id order; `progress` hears how many were read.
     pub fn dedupe_candidates(&self, progress: &mut dyn FnMut(usize)) -> Result<Vec<Candidate>> {
-        load_candidates(&self.conn, "", &[], progress)
+        // Counted first so a million candidates are not copied as their list doubles.
+        let count: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM customers", [], |r| r.get(0))?;
+        load_candidates(&self.conn, "", &[], count as usize, progress)
     }
 
     /// The stored customers an incoming record may duplicate (see [`Writer::match_candidates`]).
@@ -764,7 +770,7 @@ mod tests {
         probe.add_contact(Some("王经理"), Some("13812345678"), None, None);
         let found = store.match_candidates(&probe).unwrap();
         assert_eq!(found.len(), 1);
-        assert_eq!(found[0].code, "CST20240001");
+        assert_eq!(found[0].code(), "CST20240001");
         assert_eq!(compare(&probe, &found[0]).level, Some(Level::Sure));
         // A shared mobile alone brings a candidate too; the comparison then says no.
         let mut stranger = Candidate::new(0, "", "完全不同的公司", None);
@@ -803,11 +809,11 @@ mod tests {
         let mut seen = Vec::new();
         let cands = store.dedupe_candidates(&mut |n| seen.push(n)).unwrap();
         assert_eq!(seen.last(), Some(&2));
-        assert_eq!(cands[0].core, "华兴科技");
+        assert_eq!(cands[0].core(), "华兴科技");
         assert_eq!(cands[0].province.map(|p| p.code), Some("44"));
-        assert_eq!(cands[0].city.as_deref(), Some("深圳"));
+        assert_eq!(cands[0].city(), Some("深圳"));
         assert_eq!(cands[0].industry.map(|i| i.code()), Some("I65".to_string()));
-        assert_eq!(cands[0].people[0].surname, "陈");
-        assert!(cands[1].people.is_empty());
+        assert_eq!(cands[0].people().next().map(|p| p.surname), Some("陈"));
+        assert_eq!(cands[1].people().count(), 0);
     }
 }

@@ -397,11 +397,11 @@ impl Writer<'_> {
                 (c, m)
             })
             .filter_map(|(c, m)| m.level.map(|level| (c, m, level)))
-            .max_by(|a, b| a.1.score.cmp(&b.1.score).then_with(|| b.0.code.cmp(&a.0.code)));
+            .max_by(|a, b| a.1.score.cmp(&b.1.score).then_with(|| b.0.code().cmp(a.0.code())));
         Ok(best.map(|(c, m, level)| {
             let found = PossibleDuplicate {
-                code: c.code,
-                name: c.name,
+                code: c.code().to_string(),
+                name: c.name().to_string(),
                 score: m.score,
                 reasons: m.reasons,
             };

@@ -291,7 +291,7 @@ fn apply_sure_merges_the_sure_groups_only() {
     assert_eq!(left[0]["level"], "review");
 }
 
-/// The matcher on labelled data: the quality targets, on a small sample.
+/// The matcher on labelled data: the quality targets, on a small sample.
 #[test]
 fn the_matcher_meets_its_quality_targets_on_labelled_data() {
     let mut records = Vec::new();
@@ -318,5 +318,5 @@ fn the_matcher_meets_its_quality_targets_on_labelled_data() {
     assert!(sure.true_pairs > 1000, "{sure:?}");
     assert!(sure.precision() >= 0.99, "sure precision {:.4}", sure.precision());
     assert!(sure.recall() >= 0.90, "sure recall {:.4}", sure.recall());
-    assert!(all.recall() >= 0.96, "sure+review recall {:.4}", all.recall());
+    assert!(all.recall() >= 0.97, "sure+review recall {:.4}", all.recall());
 }

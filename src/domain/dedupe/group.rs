@@ -4,10 +4,13 @@
 //! - its USCC, its core name and its short name's core;
 //! - its 字号 when the core ends with a line-of-business word, matched only against
 //!   candidates whose whole name is a bare 字号 (`华兴` vs `华兴科技`);
-//! - each mobile, landline and e-mail.
+//! - each mobile, landline and e-mail;
+//! - the sound of its 字号 with the line of business (华兴科技 and 华星科技 are both
+//!   `hua xing|科技`), and for a 字号 of three or more characters the 字号 with one character
+//!   left out (`荣*骏|贸易`): the two slips [`super::spelling`] accepts.
 //!
-//! A mistyped name (华兴 / 华星) is found through a shared number or e-mail; names alone
-//! that are merely similar are too weak to propose, and comparing every near-spelling
+//! Any other mistyped name (华兴 / 华新) is found through a shared number or e-mail only:
+//! names that are merely similar are too weak to propose, and comparing every near-spelling
 //! would grow faster than the data.
 //!
 //! A key shared by more candidates than its kind allows (a switchboard number on hundreds
@@ -21,6 +24,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::spelling::alike_keys;
 use super::{Candidate, Level, SURE, score, strip_trade_word};
 
 /// How to group.
@@ -87,24 +91,16 @@ enum Kind {
     TradeName = 2,
     Phone = 3,
     Email = 4,
+    /// A core spelled alike (its 字号's sound, or the 字号 one character left out).
+    Alike = 5,
 }
 
 impl Kind {
     fn cap(self) -> usize {
         match self {
             Kind::Uscc => 50,
-            Kind::Name | Kind::TradeName => 3000,
+            Kind::Name | Kind::TradeName | Kind::Alike => 3000,
             Kind::Phone | Kind::Email => 30,
-        }
-    }
-
-    fn of(key: u64) -> Kind {
-        match key >> 61 {
-            0 => Kind::Uscc,
-            1 => Kind::Name,
-            2 => Kind::TradeName,
-            3 => Kind::Phone,
-            _ => Kind::Email,
         }
     }
 }
@@ -128,28 +124,40 @@ fn key(kind: Kind, parts: &[&[u8]]) -> u64 {
 /// Flag on an entry's index: the candidate may start a comparison under this key.
 const ACTIVE: u32 = 1 << 31;
 
-/// The blocking keys of one candidate, each with whether it is active (compares with every
-/// holder) or passive (only with active holders).
-fn keys(c: &Candidate, out: &mut Vec<(u64, bool)>) {
+/// The blocking keys of one kind of one candidate, each with whether it is active (compares
+/// with every holder) or passive (only with active holders).
+fn keys(c: &Candidate, kind: Kind, out: &mut Vec<(u64, bool)>) {
     out.clear();
-    if let Some(u) = &c.uscc {
-        out.push((key(Kind::Uscc, &[u.as_bytes()]), true));
-    }
-    out.push((key(Kind::Name, &[c.core.as_bytes()]), true));
-    if let Some(s) = &c.short {
-        out.push((key(Kind::Name, &[s.as_bytes()]), true));
-    }
-    for core in std::iter::once(&c.core).chain(&c.short) {
-        match strip_trade_word(core) {
-            Some(trade) => out.push((key(Kind::TradeName, &[trade.as_bytes()]), false)),
-            None => out.push((key(Kind::TradeName, &[core.as_bytes()]), true)),
+    match kind {
+        Kind::Uscc => {
+            if let Some(u) = c.uscc() {
+                out.push((key(Kind::Uscc, &[u.as_bytes()]), true));
+            }
         }
-    }
-    for phone in c.mobiles.iter().chain(&c.landlines) {
-        out.push((key(Kind::Phone, &[phone.as_bytes()]), true));
-    }
-    for email in &c.emails {
-        out.push((key(Kind::Email, &[email.as_bytes()]), true));
+        Kind::Name => {
+            for core in std::iter::once(c.core()).chain(c.short()) {
+                out.push((key(Kind::Name, &[core.as_bytes()]), true));
+            }
+        }
+        Kind::TradeName => {
+            for core in std::iter::once(c.core()).chain(c.short()) {
+                match strip_trade_word(core) {
+                    Some(trade) => out.push((key(Kind::TradeName, &[trade.as_bytes()]), false)),
+                    None => out.push((key(Kind::TradeName, &[core.as_bytes()]), true)),
+                }
+            }
+        }
+        Kind::Alike => alike_keys(c.core(), |parts| out.push((key(Kind::Alike, parts), true))),
+        Kind::Phone => {
+            for phone in c.mobiles().chain(c.landlines()) {
+                out.push((key(Kind::Phone, &[phone.as_bytes()]), true));
+            }
+        }
+        Kind::Email => {
+            for email in c.emails() {
+                out.push((key(Kind::Email, &[email.as_bytes()]), true));
+            }
+        }
     }
     out.sort_unstable();
     // Active wins when one key comes both ways.
@@ -165,51 +173,58 @@ fn keys(c: &Candidate, out: &mut Vec<(u64, bool)>) {
 
 /// Every pair sharing a usable key, each once, as `(i << 32) | j` with `i < j`.
 ///
-/// Name keys skip pairs whose provinces are both known and differ: such a pair can only be
-/// the same company through a shared number, which has its own key.
+/// One kind of key at a time, so only that kind's keys are held at once. Name keys skip
+/// pairs whose provinces are both known and differ: such a pair can only be the same
+/// company through a shared number, which has its own key.
 fn candidate_pairs(cands: &[Candidate]) -> Vec<u64> {
     let province: Vec<u8> = cands
         .iter()
         .map(|c| c.province.map_or(0, |p| p.code.parse().unwrap_or(0)))
         .collect();
-    let mut entries: Vec<(u64, u32)> = Vec::with_capacity(cands.len() * 8);
-    let mut buf = Vec::new();
-    for (i, c) in cands.iter().enumerate() {
-        keys(c, &mut buf);
-        entries.extend(
-            buf.iter()
-                .map(|&(k, active)| (k, i as u32 | if active { ACTIVE } else { 0 })),
-        );
-    }
-    entries.sort_unstable();
     let mut pairs: Vec<u64> = Vec::new();
-    let mut start = 0;
-    while start < entries.len() {
-        let k = entries[start].0;
-        let end = start + entries[start..].iter().take_while(|e| e.0 == k).count();
-        let block = &entries[start..end];
-        start = end;
-        let kind = Kind::of(k);
-        if block.len() < 2 || block.len() > kind.cap() {
-            continue;
+    let mut entries: Vec<(u64, u32)> = Vec::new();
+    let mut buf = Vec::new();
+    for kind in [
+        Kind::Uscc,
+        Kind::Name,
+        Kind::TradeName,
+        Kind::Alike,
+        Kind::Phone,
+        Kind::Email,
+    ] {
+        entries.clear();
+        for (i, c) in cands.iter().enumerate() {
+            keys(c, kind, &mut buf);
+            entries.extend(
+                buf.iter()
+                    .map(|&(k, active)| (k, i as u32 | if active { ACTIVE } else { 0 })),
+            );
         }
-        let by_name = matches!(kind, Kind::Name | Kind::TradeName);
-        for (x, &(_, ex)) in block.iter().enumerate() {
-            for &(_, ey) in &block[x + 1..] {
-                if (ex | ey) & ACTIVE == 0 {
-                    continue;
+        entries.sort_unstable();
+        let by_name = matches!(kind, Kind::Name | Kind::TradeName | Kind::Alike);
+        for block in entries.chunk_by(|x, y| x.0 == y.0) {
+            if block.len() < 2 || block.len() > kind.cap() {
+                continue;
+            }
+            for (x, &(_, ex)) in block.iter().enumerate() {
+                for &(_, ey) in &block[x + 1..] {
+                    if (ex | ey) & ACTIVE == 0 {
+                        continue;
+                    }
+                    let (i, j) = ((ex & !ACTIVE) as usize, (ey & !ACTIVE) as usize);
+                    if i == j
+                        || (by_name && province[i] != 0 && province[j] != 0 && province[i] != province[j])
+                    {
+                        continue;
+                    }
+                    pairs.push((i.min(j) as u64) << 32 | i.max(j) as u64);
                 }
-                let (i, j) = ((ex & !ACTIVE) as usize, (ey & !ACTIVE) as usize);
-                if i == j || (by_name && province[i] != 0 && province[j] != 0 && province[i] != province[j]) {
-                    continue;
-                }
-                pairs.push((i.min(j) as u64) << 32 | i.max(j) as u64);
             }
         }
+        pairs.sort_unstable();
+        pairs.dedup();
     }
-    drop(entries);
-    pairs.sort_unstable();
-    pairs.dedup();
+    pairs.shrink_to_fit();
     pairs
 }
 
@@ -279,7 +294,7 @@ pub fn find_groups(cands: &[Candidate], options: &Options) -> Vec<Group> {
         .into_values()
         .map(|(_, links)| {
             let mut members: Vec<usize> = links.iter().flat_map(|e| [e.a, e.b]).collect();
-            members.sort_unstable_by(|&x, &y| cands[x].code.cmp(&cands[y].code).then(x.cmp(&y)));
+            members.sort_unstable_by(|&x, &y| cands[x].code().cmp(cands[y].code()).then(x.cmp(&y)));
             members.dedup();
             let score = links.iter().map(|e| e.score).min().unwrap_or(0);
             Group {
@@ -294,7 +309,7 @@ pub fn find_groups(cands: &[Candidate], options: &Options) -> Vec<Group> {
         y.level
             .cmp(&x.level)
             .then(y.score.cmp(&x.score))
-            .then_with(|| cands[x.members[0]].code.cmp(&cands[y.members[0]].code))
+            .then_with(|| cands[x.members[0]].code().cmp(cands[y.members[0]].code()))
     });
     groups
 }
@@ -315,7 +330,7 @@ impl Sets {
             uscc: cands
                 .iter()
                 .enumerate()
-                .map(|(i, c)| c.uscc.as_ref().map(|_| i as u32))
+                .map(|(i, c)| c.uscc().map(|_| i as u32))
                 .collect(),
             constrained: dismissed.keys().map(|&i| (i, vec![i])).collect(),
         }
@@ -342,7 +357,7 @@ impl Sets {
             return false;
         }
         if let (Some(ua), Some(ub)) = (self.uscc[ra], self.uscc[rb])
-            && cands[ua as usize].uscc != cands[ub as usize].uscc
+            && cands[ua as usize].uscc() != cands[ub as usize].uscc()
         {
             return false;
         }
@@ -372,12 +387,12 @@ mod tests {
     fn cand(code: &str, name: &str, mobile: Option<&str>, uscc: Option<&str>) -> Candidate {
         let mut c = Candidate::new(0, code, name, None);
         c.add_contact(Some("王总"), mobile, None, None);
-        c.uscc = uscc.map(str::to_string);
+        c.set_uscc(uscc);
         c.finish()
     }
 
     fn codes(cands: &[Candidate], g: &Group) -> Vec<String> {
-        g.members.iter().map(|&i| cands[i].code.clone()).collect()
+        g.members.iter().map(|&i| cands[i].code().to_string()).collect()
     }
 
     #[test]
@@ -466,10 +481,37 @@ mod tests {
     #[test]
     fn a_mistyped_name_meets_its_company_through_a_shared_number() {
         let a = cand("A", "北京华兴科技有限公司", Some("13812345678"), None);
-        let b = cand("B", "北京华星科技有限公司", Some("13812345678"), None);
-        let c = cand("C", "北京华星科技有限公司", Some("13912345678"), None);
-        // A–B through the mobile, B–C through the name; never A–C.
+        let b = cand("B", "北京华新科技有限公司", Some("13812345678"), None);
+        let c = cand("C", "北京华新科技有限公司", Some("13912345678"), None);
+        // A–B through the mobile, B–C through the name; never A–C (华兴 / 华新 are neither
+        // read alike nor long enough to be one character off).
         assert_eq!(candidate_pairs(&[a, b, c]), vec![1, 1 << 32 | 2]);
+    }
+
+    #[test]
+    fn a_name_spelled_alike_is_compared_without_any_shared_number() {
+        let cands = [
+            cand("A", "北京华兴科技有限公司", Some("13812345678"), None),
+            cand("B", "北京华星科技有限公司", Some("13912345678"), None),
+            cand("C", "上海荣嘉骏贸易有限公司", None, None),
+            cand("D", "荣伟骏贸易有限公司", None, None),
+            // Not alike: another line of business, another province, another sound.
+            cand("E", "北京华星物流有限公司", None, None),
+            cand("F", "上海华星科技有限公司", None, None),
+            cand("G", "北京华新科技有限公司", None, None),
+        ];
+        assert_eq!(candidate_pairs(&cands), vec![1, 2 << 32 | 3]);
+        let groups = find_groups(
+            &cands,
+            &Options {
+                min_score: 50,
+                ..Options::default()
+            },
+        );
+        // Both sound-alike pairs are for review (each with 王总 on both sides).
+        let found: Vec<Vec<String>> = groups.iter().map(|g| codes(&cands, g)).collect();
+        assert_eq!(found, [["A", "B"], ["C", "D"]]);
+        assert!(groups.iter().all(|g| g.level == Level::Review));
     }
 
     #[test]

@@ -10,7 +10,9 @@
 //! - the same USCC is the same company (score 100); two different USCCs never are;
 //! - names are compared on their core (legal form, region, brackets, branch and width set
 //!   aside); equal cores, a short name equal to a full name's core, or a bare 字号 score
-//!   high, similar cores (character bigrams) less;
+//!   high; a 字号 read the same (华兴 / 华星) or a long 字号 one character off, with the
+//!   same line of business ([`spelling`]), less; other similar cores (character bigrams)
+//!   less again;
 //! - a shared mobile, landline or e-mail, the same contact (full name, or surname + title:
 //!   王总 / 王经理), the same province, city and industry add to the score; a different
 //!   province, city, industry or branch takes from it.
@@ -22,11 +24,13 @@ mod group;
 mod merge;
 mod name;
 mod person;
+mod spelling;
 
 pub use group::{Edge, Group, Options, find_groups};
 pub use merge::{Version, survive};
 pub use name::{LegalClass, NameParts, TRADE_WORDS, name_key, normalize_name, strip_trade_word};
 pub use person::{Likeness, Person};
+pub use spelling::{Spelling, spelling, split_trade};
 
 use super::contact::Contact;
 use super::industry::Industry;
@@ -74,64 +78,85 @@ impl Level {
     }
 }
 
+/// The texts a [`Candidate`] keeps, in the order they sit in its one allocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Code,
+    Name,
+    Core,
+    Short,
+    Branch,
+    Uscc,
+    City,
+    /// The lists: values joined by `\n`.
+    Mobiles,
+    Landlines,
+    Emails,
+    People,
+}
+
+const SLOTS: usize = Slot::People as usize + 1;
+
 /// What matching needs to know about one customer (or one incoming row).
+///
+/// A million of these are held at once, so every text — code, name, core, short name,
+/// branch, USCC, city, phones, e-mails, contact names — sits in one allocation, read
+/// through the accessors; a contact's name is taken apart ([`Person`]) when compared.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Candidate {
     /// The store's id (or the row number of an incoming row); carried, never compared.
     pub id: i64,
-    pub code: String,
-    /// The name as stored, for display and reasons.
-    pub name: String,
-    /// The core of the name ([`NameParts::core`]).
-    pub core: String,
-    /// The core of the short name, when there is one and it differs from `core`.
-    pub short: Option<String>,
-    /// The legal form's class, the branch, as found in the name.
+    /// The texts, one [`Slot`] after another.
+    text: Box<str>,
+    /// Where each slot ends in `text`.
+    ends: [u32; SLOTS],
+    /// The legal form's class, as found in the name.
     pub legal: Option<LegalClass>,
-    pub branch: Option<String>,
-    pub uscc: Option<String>,
     /// The province field; else the province the name names; else the USCC's.
     pub province: Option<&'static Province>,
-    /// The city without 市 (field, else named in the name).
-    pub city: Option<String>,
     pub industry: Option<Industry>,
-    pub mobiles: Vec<String>,
-    pub landlines: Vec<String>,
-    pub emails: Vec<String>,
-    pub people: Vec<Person>,
 }
 
 impl Candidate {
     /// A candidate with a name (and short name); other facts are added with the `with_*`
-    /// methods or set directly.
+    /// and `set_*` methods or set directly.
     pub fn new(id: i64, code: &str, name: &str, short_name: Option<&str>) -> Candidate {
         let parts = normalize_name(name);
         let short = short_name
             .map(|s| normalize_name(s).core)
             .filter(|s| !s.is_empty() && *s != parts.core);
+        let texts = [
+            code,
+            name,
+            &parts.core,
+            short.as_deref().unwrap_or(""),
+            parts.branch.as_deref().unwrap_or(""),
+            "",
+            parts.city.as_deref().unwrap_or(""),
+        ];
+        let mut text = String::with_capacity(texts.iter().map(|t| t.len()).sum());
+        let mut ends = [0; SLOTS];
+        for (i, t) in texts.iter().enumerate() {
+            text.push_str(t);
+            ends[i] = text.len() as u32;
+        }
+        for end in &mut ends[texts.len()..] {
+            *end = text.len() as u32;
+        }
         Candidate {
             id,
-            code: code.to_string(),
-            name: name.to_string(),
+            text: text.into_boxed_str(),
+            ends,
             legal: parts.legal_class(),
-            branch: parts.branch,
             province: parts.province,
-            city: parts.city,
-            core: parts.core,
-            short,
-            uscc: None,
             industry: None,
-            mobiles: Vec::new(),
-            landlines: Vec::new(),
-            emails: Vec::new(),
-            people: Vec::new(),
         }
     }
 
     /// From a stored (or parsed incoming) customer and its contacts.
     pub fn from_customer(id: i64, customer: &Customer, contacts: &[Contact]) -> Candidate {
         let mut c = Candidate::new(id, &customer.code, &customer.name, customer.short_name.as_deref());
-        c.uscc = customer.uscc.clone();
+        c.set_uscc(customer.uscc.as_deref());
         c = c.with_place(customer.province, customer.city.as_deref());
         c.industry = customer.industry;
         for contact in contacts {
@@ -145,13 +170,102 @@ impl Candidate {
         c.finish()
     }
 
+    fn slot(&self, slot: Slot) -> &str {
+        let i = slot as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.text[start..self.ends[i] as usize]
+    }
+
+    fn optional(&self, slot: Slot) -> Option<&str> {
+        Some(self.slot(slot)).filter(|s| !s.is_empty())
+    }
+
+    fn list(&self, slot: Slot) -> impl Iterator<Item = &str> + Clone {
+        self.slot(slot).split('\n').filter(|s| !s.is_empty())
+    }
+
+    /// Puts `value` in place of the slot's text (or, with `append`, after it, on a new line).
+    fn put(&mut self, slot: Slot, value: &str, append: bool) {
+        let i = slot as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        let end = self.ends[i] as usize;
+        let keep = if append { end } else { start };
+        let sep = if append && end > start { "\n" } else { "" };
+        let mut text = String::with_capacity(self.text.len() + sep.len() + value.len());
+        text.push_str(&self.text[..keep]);
+        text.push_str(sep);
+        text.push_str(value);
+        text.push_str(&self.text[end..]);
+        let grown = (text.len() as i64 - self.text.len() as i64) as i32;
+        for e in &mut self.ends[i..] {
+            *e = e.wrapping_add_signed(grown);
+        }
+        self.text = text.into_boxed_str();
+    }
+
+    /// The customer's code.
+    pub fn code(&self) -> &str {
+        self.slot(Slot::Code)
+    }
+
+    /// The name as stored, for display and reasons.
+    pub fn name(&self) -> &str {
+        self.slot(Slot::Name)
+    }
+
+    /// The core of the name ([`NameParts::core`]).
+    pub fn core(&self) -> &str {
+        self.slot(Slot::Core)
+    }
+
+    /// The core of the short name, when there is one and it differs from the core.
+    pub fn short(&self) -> Option<&str> {
+        self.optional(Slot::Short)
+    }
+
+    /// The branch, as found in the name (`上海分公司`).
+    pub fn branch(&self) -> Option<&str> {
+        self.optional(Slot::Branch)
+    }
+
+    pub fn uscc(&self) -> Option<&str> {
+        self.optional(Slot::Uscc)
+    }
+
+    /// The city without 市 (field, else named in the name).
+    pub fn city(&self) -> Option<&str> {
+        self.optional(Slot::City)
+    }
+
+    pub fn mobiles(&self) -> impl Iterator<Item = &str> + Clone {
+        self.list(Slot::Mobiles)
+    }
+
+    pub fn landlines(&self) -> impl Iterator<Item = &str> + Clone {
+        self.list(Slot::Landlines)
+    }
+
+    pub fn emails(&self) -> impl Iterator<Item = &str> + Clone {
+        self.list(Slot::Emails)
+    }
+
+    /// The contacts' names, taken apart.
+    pub fn people(&self) -> impl Iterator<Item = Person<'_>> + Clone {
+        self.list(Slot::People).filter_map(Person::parse)
+    }
+
+    /// Sets (or clears) the USCC.
+    pub fn set_uscc(&mut self, uscc: Option<&str>) {
+        self.put(Slot::Uscc, uscc.unwrap_or(""), false);
+    }
+
     /// Sets the province and city fields (they win over what the name says).
     pub fn with_place(mut self, province: Option<&'static Province>, city: Option<&str>) -> Candidate {
         if province.is_some() {
             self.province = province;
         }
         if let Some(city) = city.map(city_key).filter(|c| !c.is_empty()) {
-            self.city = Some(city);
+            self.put(Slot::City, &city, false);
         }
         self
     }
@@ -164,20 +278,19 @@ impl Candidate {
         landline: Option<&str>,
         email: Option<&str>,
     ) {
-        if let Some(p) = name.and_then(Person::parse)
-            && !self.people.contains(&p)
-        {
-            self.people.push(p);
-        }
-        for (list, value) in [
-            (&mut self.mobiles, mobile),
-            (&mut self.landlines, landline),
-            (&mut self.emails, email),
+        let written: Option<String> = name
+            .map(|n| n.chars().filter(|c| !c.is_whitespace()).collect::<String>())
+            .filter(|n| !n.is_empty());
+        for (slot, value) in [
+            (Slot::People, written.as_deref()),
+            (Slot::Mobiles, mobile),
+            (Slot::Landlines, landline),
+            (Slot::Emails, email),
         ] {
-            if let Some(v) = value.filter(|v| !v.is_empty())
-                && !list.iter().any(|x| x == v)
+            if let Some(v) = value.map(str::trim).filter(|v| !v.is_empty())
+                && !self.list(slot).any(|x| x == v)
             {
-                list.push(v.to_string());
+                self.put(slot, v, true);
             }
         }
     }
@@ -186,7 +299,7 @@ impl Candidate {
     /// USCC and place.
     pub fn finish(mut self) -> Candidate {
         if self.province.is_none()
-            && let Some(u) = &self.uscc
+            && let Some(u) = self.uscc()
         {
             self.province = region::province_by_code(uscc_province_code(u));
         }
@@ -242,6 +355,9 @@ mod points {
     pub const SAME_CORE: i32 = 60;
     pub const SHORT_NAME: i32 = 52;
     pub const TRADE_NAME: i32 = 45;
+    /// The 字号 read the same, or a long 字号 one character off: like a bare 字号, it takes
+    /// the place, the industry or a contact agreeing to reach `review`.
+    pub const SPELLED_ALIKE: i32 = 42;
     pub const MOBILE: i32 = 35;
     pub const LANDLINE: i32 = 30;
     pub const EMAIL: i32 = 30;
@@ -263,7 +379,7 @@ mod points {
 }
 
 fn evaluate(a: &Candidate, b: &Candidate, mut reasons: Option<&mut Vec<String>>) -> Option<u8> {
-    if let (Some(ua), Some(ub)) = (&a.uscc, &b.uscc) {
+    if let (Some(ua), Some(ub)) = (a.uscc(), b.uscc()) {
         if ua == ub {
             push(&mut reasons, || format!("same USCC {ua}"));
             return Some(100);
@@ -288,13 +404,13 @@ fn evaluate(a: &Candidate, b: &Candidate, mut reasons: Option<&mut Vec<String>>)
             total += points::SAME_SECTION;
         }
     }
-    if a.branch != b.branch {
+    if a.branch() != b.branch() {
         total += points::OTHER_BRANCH;
         push(&mut reasons, || {
             format!(
                 "{} and {}",
-                a.branch.as_deref().unwrap_or("head office"),
-                b.branch.as_deref().unwrap_or("head office")
+                a.branch().unwrap_or("head office"),
+                b.branch().unwrap_or("head office")
             )
         });
     }
@@ -310,45 +426,50 @@ fn evaluate(a: &Candidate, b: &Candidate, mut reasons: Option<&mut Vec<String>>)
 }
 
 fn name_points(a: &Candidate, b: &Candidate, reasons: &mut Option<&mut Vec<String>>) -> i32 {
-    if a.core == b.core {
+    if a.core() == b.core() {
         push(reasons, || same_core_reason(a, b));
         return points::SAME_CORE;
     }
     for (x, y) in [(a, b), (b, a)] {
-        if x.short.as_deref() == Some(y.core.as_str()) {
+        if x.short() == Some(y.core()) {
             push(reasons, || {
-                format!("name {} equals the short name of {}", y.name, x.name)
+                format!("name {} equals the short name of {}", y.name(), x.name())
             });
             return points::SHORT_NAME;
         }
     }
-    if a.short.is_some() && a.short == b.short {
-        push(reasons, || {
-            format!("same short name {}", a.short.as_deref().unwrap_or_default())
-        });
+    if let Some(short) = a.short().filter(|s| b.short() == Some(s)) {
+        push(reasons, || format!("same short name {short}"));
         return points::SHORT_NAME;
     }
     for (x, y) in [(a, b), (b, a)] {
-        if strip_trade_word(&x.core) == Some(y.core.as_str()) {
+        if strip_trade_word(x.core()) == Some(y.core()) {
             push(reasons, || {
-                format!("{} is {} without its line of business", y.core, x.core)
+                format!("{} is {} without its line of business", y.core(), x.core())
             });
             return points::TRADE_NAME;
         }
     }
-    let sim = similarity(&a.core, &b.core);
-    if sim < 0.5 {
-        return 0;
+    let sim = similarity(a.core(), b.core());
+    let similar = if sim < 0.5 { 0 } else { (70.0 * sim) as i32 - 15 };
+    if let Some(how) = spelling(a.core(), b.core()).filter(|_| points::SPELLED_ALIKE > similar) {
+        push(reasons, || match how {
+            Spelling::SoundsAlike(x, y, sound) => format!("字号 {x} and {y} sound alike ({sound})"),
+            Spelling::OneCharOff(x, y) => format!("字号 {x} and {y} one character apart"),
+        });
+        return points::SPELLED_ALIKE;
     }
-    push(reasons, || format!("names {:.0}% alike", sim * 100.0));
-    (70.0 * sim) as i32 - 15
+    if similar > 0 {
+        push(reasons, || format!("names {:.0}% alike", sim * 100.0));
+    }
+    similar
 }
 
 fn same_core_reason(a: &Candidate, b: &Candidate) -> String {
-    if a.name == b.name {
+    if a.name() == b.name() {
         return "same name".to_string();
     }
-    let (pa, pb) = (normalize_name(&a.name), normalize_name(&b.name));
+    let (pa, pb) = (normalize_name(a.name()), normalize_name(b.name()));
     let bare = |r: &str| r.trim_start_matches('(').trim_end_matches(')').to_string();
     let mut removed: Vec<&str> = Vec::new();
     for r in pa.removed.iter().chain(&pb.removed) {
@@ -391,17 +512,22 @@ pub fn similarity(a: &str, b: &str) -> f64 {
 }
 
 fn number_points(a: &Candidate, b: &Candidate, reasons: &mut Option<&mut Vec<String>>) -> i32 {
-    let shared = |x: &[String], y: &[String]| x.iter().find(|v| y.contains(v)).cloned();
+    fn shared<'a>(
+        mut x: impl Iterator<Item = &'a str>,
+        y: impl Iterator<Item = &'a str> + Clone,
+    ) -> Option<&'a str> {
+        x.find(|v| y.clone().any(|w| w == *v))
+    }
     let mut total = 0;
-    if let Some(m) = shared(&a.mobiles, &b.mobiles) {
+    if let Some(m) = shared(a.mobiles(), b.mobiles()) {
         total += points::MOBILE;
-        push(reasons, || format!("same mobile {}", mask_mobile(&m)));
+        push(reasons, || format!("same mobile {}", mask_mobile(m)));
     }
-    if let Some(l) = shared(&a.landlines, &b.landlines) {
+    if let Some(l) = shared(a.landlines(), b.landlines()) {
         total += points::LANDLINE;
-        push(reasons, || format!("same landline {}", mask_mobile(&l)));
+        push(reasons, || format!("same landline {}", mask_mobile(l)));
     }
-    if let Some(e) = shared(&a.emails, &b.emails) {
+    if let Some(e) = shared(a.emails(), b.emails()) {
         total += points::EMAIL;
         push(reasons, || format!("same e-mail {e}"));
     }
@@ -410,9 +536,8 @@ fn number_points(a: &Candidate, b: &Candidate, reasons: &mut Option<&mut Vec<Str
 
 fn person_points(a: &Candidate, b: &Candidate, reasons: &mut Option<&mut Vec<String>>) -> i32 {
     let best = a
-        .people
-        .iter()
-        .flat_map(|x| b.people.iter().map(move |y| (x.likeness(y), x, y)))
+        .people()
+        .flat_map(|x| b.people().map(move |y| (x.likeness(&y), x.clone(), y)))
         .max_by_key(|(l, _, _)| *l);
     match best {
         Some((Likeness::Same, x, _)) => {
@@ -431,8 +556,9 @@ fn person_points(a: &Candidate, b: &Candidate, reasons: &mut Option<&mut Vec<Str
 
 fn place_points(a: &Candidate, b: &Candidate, reasons: &mut Option<&mut Vec<String>>) -> i32 {
     // A registered name is unique within its registration authority (企业名称登记管理规定):
-    // the same name in the same province or city is the same company.
-    let same_core = a.core == b.core;
+    // the same name in the same province or city is the same company. A branch's name is
+    // its own (`<parent>上海分公司`), so a head office and its branch share no name.
+    let same_core = a.core() == b.core() && a.branch() == b.branch();
     let mut total = 0;
     let mut unique_name = false;
     if let (Some(pa), Some(pb)) = (a.province, b.province) {
@@ -449,7 +575,7 @@ fn place_points(a: &Candidate, b: &Candidate, reasons: &mut Option<&mut Vec<Stri
             });
         }
     }
-    if let (Some(ca), Some(cb)) = (&a.city, &b.city) {
+    if let (Some(ca), Some(cb)) = (a.city(), b.city()) {
         if ca == cb {
             total += points::SAME_CITY;
             if same_core && !unique_name {
@@ -539,13 +665,13 @@ mod tests {
     fn the_same_uscc_is_certain_and_different_usccs_never_match() {
         let mut a = cand("A", "甲公司");
         let mut b = cand("B", "完全不同的名字");
-        a.uscc = Some("91110000600037341L".into());
-        b.uscc = Some("91110000600037341L".into());
+        a.set_uscc(Some("91110000600037341L"));
+        b.set_uscc(Some("91110000600037341L"));
         let m = compare(&a, &b);
         assert_eq!((m.score, m.level), (100, Some(Level::Sure)));
         assert_eq!(m.reasons, vec!["same USCC 91110000600037341L"]);
         let mut c = cand("C", "甲公司");
-        c.uscc = Some("91310115MA1K3BTP2B".into());
+        c.set_uscc(Some("91310115MA1K3BTP2B"));
         let m = compare(&a, &c);
         assert_eq!((m.score, m.level), (0, None));
         assert!(m.reasons[0].starts_with("different USCCs"));
@@ -580,13 +706,85 @@ mod tests {
 
     #[test]
     fn similar_names_need_more_evidence() {
+        // 华兴 / 华新: one character of two changed, and it is not read the same.
         let a = with_contact(cand("A", "北京华兴科技有限公司"), "王伟", "13812345678");
-        let b = cand("B", "北京华星科技有限公司");
+        let b = cand("B", "北京华新科技有限公司");
         assert_eq!(compare(&a, &b).level, None);
         let b = with_contact(b, "王伟", "13812345678");
         let m = compare(&a, &b);
         assert_eq!(m.level, Some(Level::Sure), "{m:?}");
         assert_eq!(m.reasons[0], "names 60% alike");
+    }
+
+    #[test]
+    fn a_trade_name_that_sounds_the_same_in_the_same_place_is_for_review() {
+        // 华兴 taken down as 华星 over the phone: same province, same line of business.
+        let a = cand("A", "北京华兴科技有限公司");
+        let b = cand("B", "北京华星科技有限责任公司");
+        let m = compare(&a, &b);
+        assert_eq!(m.level, Some(Level::Review), "{m:?}");
+        assert_eq!(m.reasons, vec!["字号 华兴 and 华星 sound alike (xing)"]);
+        assert_eq!(m.score, 50);
+        // With the same mobile and contact it is sure.
+        let a = with_contact(a, "王伟", "13812345678");
+        let b = with_contact(b, "王经理", "13812345678");
+        assert_eq!(compare(&a, &b).level, Some(Level::Sure));
+        // Nothing to say where one of them is: not enough.
+        assert_eq!(
+            compare(&cand("A", "华兴科技有限公司"), &cand("B", "华星科技")).level,
+            None
+        );
+        // Another province, or another line of business, is another company.
+        assert_eq!(
+            compare(
+                &cand("A", "北京华兴科技有限公司"),
+                &cand("B", "上海华星科技有限公司")
+            )
+            .level,
+            None
+        );
+        assert_eq!(
+            compare(
+                &cand("A", "北京华兴科技有限公司"),
+                &cand("B", "北京华星物流有限公司")
+            )
+            .level,
+            None
+        );
+    }
+
+    #[test]
+    fn a_long_trade_name_one_character_off_in_the_same_place_is_for_review() {
+        let a = cand("A", "上海荣嘉骏贸易有限公司");
+        let m = compare(&a, &cand("B", "上海荣伟骏贸易有限公司"));
+        assert_eq!(m.level, Some(Level::Review), "{m:?}");
+        assert_eq!(m.reasons[0], "字号 荣嘉骏 and 荣伟骏 one character apart");
+        // Two characters off, or one of two (华兴 / 华新), is not.
+        assert_eq!(compare(&a, &cand("B", "上海荣伟达贸易有限公司")).level, None);
+        assert_eq!(
+            compare(
+                &cand("A", "上海华兴贸易有限公司"),
+                &cand("B", "上海华新贸易有限公司")
+            )
+            .level,
+            None
+        );
+    }
+
+    #[test]
+    fn a_branch_in_the_head_offices_province_is_still_not_the_head_office() {
+        // The same core in the same province says "the same registered name" only when
+        // neither is a branch: 北京华兴科技有限公司上海分公司 is a name of its own.
+        let head = cand("A", "北京华兴科技有限公司");
+        let m = compare(&head, &cand("B", "北京华兴科技有限公司上海分公司"));
+        assert_eq!(m.level, None, "{m:?}");
+        assert!(!m.reasons.contains(&"both in 北京市".to_string()), "{m:?}");
+        // Two records of the same branch still are one.
+        let m = compare(
+            &cand("A", "北京华兴科技有限公司上海分公司"),
+            &cand("B", "北京华兴科技有限责任公司上海分公司"),
+        );
+        assert_eq!(m.level, Some(Level::Sure), "{m:?}");
     }
 
     #[test]
@@ -600,15 +798,50 @@ mod tests {
     }
 
     #[test]
+    fn a_candidate_keeps_each_text_apart_in_its_one_allocation() {
+        let mut c = Candidate::new(7, "CST20240001", "北京华兴科技有限公司上海分公司", Some("华兴"));
+        assert_eq!(
+            (c.code(), c.name(), c.core(), c.short(), c.branch()),
+            (
+                "CST20240001",
+                "北京华兴科技有限公司上海分公司",
+                "华兴科技",
+                Some("华兴"),
+                Some("上海分公司")
+            )
+        );
+        assert_eq!((c.uscc(), c.city()), (None, None));
+        c.set_uscc(Some("91110000600037341L"));
+        c.set_uscc(Some("91310115MA1K3BTP2B"));
+        c.add_contact(Some("王 总"), Some("13812345678"), None, Some("a@b.cn"));
+        c.add_contact(Some("王总"), Some("13812345678"), Some("01012345678"), None);
+        c.add_contact(Some("李伟"), Some("13912345678"), None, None);
+        c.add_contact(None, None, None, None);
+        let c = c.with_place(None, Some("深圳市"));
+        assert_eq!(c.uscc(), Some("91310115MA1K3BTP2B"));
+        assert_eq!(c.city(), Some("深圳"));
+        assert_eq!(c.mobiles().collect::<Vec<_>>(), ["13812345678", "13912345678"]);
+        assert_eq!(c.landlines().collect::<Vec<_>>(), ["01012345678"]);
+        assert_eq!(c.emails().collect::<Vec<_>>(), ["a@b.cn"]);
+        let people: Vec<&str> = c.people().map(|p| p.written).collect();
+        assert_eq!(people, ["王总", "李伟"]);
+        // What was set later did not disturb what came before.
+        assert_eq!(
+            (c.code(), c.core(), c.short()),
+            ("CST20240001", "华兴科技", Some("华兴"))
+        );
+    }
+
+    #[test]
     fn candidates_take_the_province_from_field_name_or_uscc() {
         let c = cand("A", "某某科技有限公司");
         assert_eq!(c.province, None);
         let mut c = cand("A", "某某科技有限公司");
-        c.uscc = Some("9144030071526726XG".into());
+        c.set_uscc(Some("9144030071526726XG"));
         assert_eq!(c.finish().province.map(|p| p.code), Some("44"));
         let c = cand("A", "北京某某科技").with_place(parse_province("广东").ok(), Some("深圳市"));
         assert_eq!(c.province.map(|p| p.code), Some("44"));
-        assert_eq!(c.city.as_deref(), Some("深圳"));
+        assert_eq!(c.city(), Some("深圳"));
     }
 
     use proptest::prelude::*;

@@ -36,16 +36,18 @@ const TITLES: &[&str] = &[
     "哥",
 ];
 
-/// A contact's name taken apart.
+/// A contact's name taken apart (borrowed from the name as stored, whitespace removed).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Person {
+pub struct Person<'a> {
     /// As typed (cleaned), for reasons.
-    pub written: String,
-    pub surname: String,
+    pub written: &'a str,
+    pub surname: &'a str,
     /// The given name, when a full name was typed.
-    pub given: Option<String>,
+    pub given: Option<&'a str>,
     /// `Some(true)` for 先生, `Some(false)` for 女士/小姐.
     pub male: Option<bool>,
+    /// Written without Chinese characters (`John Smith`): compared whole, ignoring case.
+    latin: bool,
 }
 
 /// How two contacts compare.
@@ -58,20 +60,21 @@ pub enum Likeness {
     Same,
 }
 
-impl Person {
-    /// Takes a cleaned contact name apart; `None` for an empty name.
-    pub fn parse(name: &str) -> Option<Person> {
-        let written: String = name.chars().filter(|c| !c.is_whitespace()).collect();
+impl<'a> Person<'a> {
+    /// Takes a contact name apart; `None` for an empty name. A Chinese name is read as
+    /// stored, without whitespace (`王总`, not `王 总`).
+    pub fn parse(name: &'a str) -> Option<Person<'a>> {
+        let written = name.trim();
         if written.is_empty() {
             return None;
         }
         if !written.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c)) {
-            let lower = written.to_lowercase();
             return Some(Person {
                 written,
-                surname: lower.clone(),
-                given: Some(lower),
+                surname: written,
+                given: Some(written),
                 male: None,
+                latin: true,
             });
         }
         let (base, title) = TITLES
@@ -82,7 +85,7 @@ impl Person {
                     .filter(|b| !b.is_empty())
                     .map(|b| (b, Some(*t)))
             })
-            .unwrap_or((written.as_str(), None));
+            .unwrap_or((written, None));
         let surname_len = COMPOUND_SURNAMES
             .iter()
             .find(|s| base.starts_with(*s))
@@ -99,19 +102,24 @@ impl Person {
             _ => None,
         };
         Some(Person {
-            surname: surname.to_string(),
-            given: (!given.is_empty()).then(|| given.to_string()),
-            male,
             written,
+            surname,
+            given: (!given.is_empty()).then_some(given),
+            male,
+            latin: false,
         })
     }
 
     /// How alike two contacts are.
     pub fn likeness(&self, other: &Person) -> Likeness {
+        if self.latin || other.latin {
+            let same = self.latin && other.latin && fold(self.written).eq(fold(other.written));
+            return if same { Likeness::Same } else { Likeness::Different };
+        }
         if self.surname != other.surname {
             return Likeness::Different;
         }
-        match (&self.given, &other.given) {
+        match (self.given, other.given) {
             (Some(a), Some(b)) if a == b => Likeness::Same,
             (Some(_), Some(_)) => Likeness::Different,
             _ if matches!((self.male, other.male), (Some(a), Some(b)) if a != b) => Likeness::Different,
@@ -120,29 +128,33 @@ impl Person {
     }
 }
 
+/// A name without spaces, in lower case, for comparing names in Latin letters.
+fn fold(s: &str) -> impl Iterator<Item = char> + '_ {
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn p(name: &str) -> Person {
+    fn p(name: &str) -> Person<'_> {
         Person::parse(name).unwrap()
     }
 
     #[test]
     fn names_and_titles_are_taken_apart() {
         let wang = p("王总");
-        assert_eq!((wang.surname.as_str(), wang.given.as_deref()), ("王", None));
+        assert_eq!((wang.surname, wang.given), ("王", None));
         let wang = p("王经理");
-        assert_eq!((wang.surname.as_str(), wang.given.as_deref()), ("王", None));
+        assert_eq!((wang.surname, wang.given), ("王", None));
         let full = p("王伟");
-        assert_eq!((full.surname.as_str(), full.given.as_deref()), ("王", Some("伟")));
+        assert_eq!((full.surname, full.given), ("王", Some("伟")));
         let compound = p("欧阳娜");
-        assert_eq!(
-            (compound.surname.as_str(), compound.given.as_deref()),
-            ("欧阳", Some("娜"))
-        );
+        assert_eq!((compound.surname, compound.given), ("欧阳", Some("娜")));
         let ouyang = p("欧阳总");
-        assert_eq!((ouyang.surname.as_str(), ouyang.given.as_deref()), ("欧阳", None));
+        assert_eq!((ouyang.surname, ouyang.given), ("欧阳", None));
         assert_eq!(p("陈工").surname, "陈");
         assert_eq!(p("小王").surname, "王");
         assert_eq!(p("李女士").male, Some(false));
