@@ -2,9 +2,10 @@
 //!
 //! A run is one streaming pass in one transaction: customers in id order, merged with their
 //! orders read in (customer, date) order from the covering index `orders_customer_date`, each
-//! customer handed to the grader and its result written at once with cached statements.
-//! Memory stays flat whatever the number of customers, and a run that is killed leaves the
-//! previous run as it was.
+//! customer handed to the grader, its result and any log entry written as it comes, many to
+//! a statement. The new tiers and scores reach `customers` at the end, in two statements
+//! ([`super::grade_tiers`]). Memory stays flat but for the list of customers that changed,
+//! and a run that is killed leaves the previous run as it was.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -12,7 +13,8 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use rust_decimal::Decimal;
 
-use super::log::append;
+use super::grade_tiers::TierWrites;
+use super::log::LogBatch;
 use super::{Error, Result, Store, Stored, Writer};
 use crate::domain::Change;
 use crate::domain::choice::{Choice, Stage};
@@ -705,13 +707,16 @@ impl Writer<'_> {
         let mut insert = self.tx.prepare_cached(&insert_results_sql(RESULT_BATCH))?;
         let mut batch: Vec<Pending> = (0..RESULT_BATCH).map(|_| Pending::default()).collect();
         let mut batched = 0usize;
-        let mut set_tier = self
-            .tx
-            .prepare_cached("UPDATE customers SET tier = ?1, score = ?2 WHERE id = ?3")?;
-        // A score that moves within its tier leaves the (region, tier) index alone.
-        let mut set_score = self
-            .tx
-            .prepare_cached("UPDATE customers SET score = ?1 WHERE id = ?2")?;
+        // What changes on `customers`, written at the end.
+        let mut tiers = TierWrites::default();
+        let mut logged = LogBatch::new(
+            &self.actor,
+            if spec.as_tag.is_none() {
+                "grade"
+            } else {
+                "grade.tag"
+            },
+        );
         let mut clear_tag = self
             .tx
             .prepare_cached("DELETE FROM customer_tags WHERE customer_id = ?1 AND dim = ?2")?;
@@ -800,34 +805,21 @@ impl Writer<'_> {
             counts.pinned += u64::from(graded.pinned);
             match spec.as_tag {
                 None => {
-                    let tier_changed = c_tier != Some(graded.tier.as_str());
-                    let score_changed = c_score != score.as_deref();
-                    if tier_changed {
-                        set_tier.execute(params![graded.tier, score, id])?;
-                    } else if score_changed {
-                        set_score.execute(params![score, id])?;
-                    }
-                    if tier_changed {
+                    if c_tier != Some(graded.tier.as_str()) {
+                        tiers.retier(id, c_tier, &graded.tier);
                         counts.changed += 1;
                         let mut changes = vec![Change::new(
                             "tier",
                             c_tier.map(str::to_string),
                             Some(graded.tier.clone()),
                         )];
-                        if score_changed {
+                        if c_score != score.as_deref() {
                             changes.push(Change::new("score", c_score.map(str::to_string), score.clone()));
                         }
                         changes.push(Change::new("grade.run", None, Some(run_text.clone())));
-                        append(
-                            &self.tx,
-                            &mut self.head,
-                            &self.actor,
-                            &stamp,
-                            "grade",
-                            Some(code),
-                            None,
-                            &changes,
-                        )?;
+                        logged.push(&self.tx, &mut self.head, code, &changes)?;
+                    } else if c_score != score.as_deref() {
+                        tiers.rescore(id);
                     }
                 }
                 Some(dim) => {
@@ -843,16 +835,7 @@ impl Writer<'_> {
                             ),
                             Change::new("grade.run", None, Some(run_text.clone())),
                         ];
-                        append(
-                            &self.tx,
-                            &mut self.head,
-                            &self.actor,
-                            &stamp,
-                            "grade.tag",
-                            Some(code),
-                            None,
-                            &changes,
-                        )?;
+                        logged.push(&self.tx, &mut self.head, code, &changes)?;
                     }
                 }
             }
@@ -867,6 +850,10 @@ impl Writer<'_> {
                     &batch[..batched],
                 )))?;
         }
+        logged.flush(&self.tx)?;
+        // Rebuilding the two tier indexes beats updating them when most entries move.
+        let most_changed = spec.filter.is_empty() && counts.changed * 2 > counts.customers;
+        tiers.finish(&self.tx, run_id, most_changed)?;
         self.tx.execute(
             "UPDATE grade_runs SET counts = ?1 WHERE id = ?2",
             params![counts.json(), run_id],
@@ -882,7 +869,7 @@ impl Writer<'_> {
         if let Some(dim) = spec.as_tag {
             changes.push(Change::new("as_tag", None, Some(dim.to_string())));
         }
-        drop((customers, orders, insert, set_tier, set_score, clear_tag, add_tag));
+        drop((customers, orders, insert, clear_tag, add_tag));
         self.log("grade.run", None, None, &changes)?;
         Ok((run_id, counts))
     }

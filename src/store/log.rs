@@ -128,10 +128,9 @@ impl Writer<'_> {
     }
 }
 
-/// [`Writer::log`] on the writer's parts, for code that holds statements on the
-/// transaction while it logs (a long streaming pass); `at` is the actor's stamp.
+/// [`Writer::log`] on the writer's parts; `at` is the actor's stamp.
 #[allow(clippy::too_many_arguments)]
-pub(super) fn append(
+fn append(
     tx: &Connection,
     head: &mut Option<(i64, String)>,
     actor: &Actor,
@@ -141,6 +140,41 @@ pub(super) fn append(
     batch: Option<i64>,
     changes: &[Change],
 ) -> Result<()> {
+    let e = chain(tx, head, &actor.operator, at, action, customer, batch, changes)?;
+    tx.prepare_cached(INSERT)?.execute(params![
+        e.id,
+        at,
+        actor.operator,
+        action,
+        customer,
+        batch,
+        e.changes,
+        e.prev,
+        e.hash
+    ])?;
+    Ok(())
+}
+
+/// An entry's own parts once it is linked into the chain.
+struct Linked {
+    id: i64,
+    changes: String,
+    prev: String,
+    hash: String,
+}
+
+/// Links the next entry to `head` (read from the table the first time) and moves `head` on.
+#[allow(clippy::too_many_arguments)]
+fn chain(
+    tx: &Connection,
+    head: &mut Option<(i64, String)>,
+    operator: &str,
+    at: &str,
+    action: &str,
+    customer: Option<&str>,
+    batch: Option<i64>,
+    changes: &[Change],
+) -> Result<Linked> {
     let (last_id, prev) = match head.take() {
         Some(head) => head,
         None => tx
@@ -158,30 +192,113 @@ pub(super) fn append(
         prev: &prev,
         id,
         at,
-        operator: &actor.operator,
+        operator,
         action,
         customer,
         batch,
         changes: &changes,
     }
     .hash();
-    tx.prepare_cached(
-        "INSERT INTO change_log(id, at, operator, action, customer_code, batch_id, changes, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?
-    .execute(params![
+    *head = Some((id, hash.clone()));
+    Ok(Linked {
         id,
-        at,
-        actor.operator,
-        action,
-        customer,
-        batch,
         changes,
         prev,
-        hash
-    ])?;
-    *head = Some((id, hash));
-    Ok(())
+        hash,
+    })
+}
+
+const INSERT: &str =
+    "INSERT INTO change_log(id, at, operator, action, customer_code, batch_id, changes, prev_hash, hash)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+
+/// [`INSERT`] of `rows` entries.
+fn insert_sql(rows: usize) -> String {
+    let values: Vec<String> = (0..rows)
+        .map(|r| {
+            let marks: Vec<String> = (1..=9).map(|k| format!("?{}", r * 9 + k)).collect();
+            format!("({})", marks.join(", "))
+        })
+        .collect();
+    format!(
+        "INSERT INTO change_log(id, at, operator, action, customer_code, batch_id, changes, prev_hash, hash) VALUES {}",
+        values.join(", ")
+    )
+}
+
+/// Entries written per statement by [`LogBatch`].
+const LOG_BATCH: usize = 64;
+
+/// Entries of one action, time and operator appended many to a statement: a grading run
+/// logs up to one per customer, and a statement per entry would cost more than the entry.
+/// Each entry is linked into the chain as it is pushed; [`LogBatch::flush`] must run before
+/// anything else logs or the transaction commits.
+pub(super) struct LogBatch {
+    action: &'static str,
+    at: String,
+    operator: String,
+    rows: Vec<(Linked, String)>,
+}
+
+impl LogBatch {
+    pub(super) fn new(actor: &Actor, action: &'static str) -> LogBatch {
+        LogBatch {
+            action,
+            at: actor.stamp(),
+            operator: actor.operator.clone(),
+            rows: Vec::with_capacity(LOG_BATCH),
+        }
+    }
+
+    /// Links an entry for `customer` and writes the batch when it is full.
+    pub(super) fn push(
+        &mut self,
+        tx: &Connection,
+        head: &mut Option<(i64, String)>,
+        customer: &str,
+        changes: &[Change],
+    ) -> Result<()> {
+        let e = chain(
+            tx,
+            head,
+            &self.operator,
+            &self.at,
+            self.action,
+            Some(customer),
+            None,
+            changes,
+        )?;
+        self.rows.push((e, customer.to_string()));
+        if self.rows.len() == LOG_BATCH {
+            self.flush(tx)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the entries pushed since the last flush.
+    pub(super) fn flush(&mut self, tx: &Connection) -> Result<()> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        let (at, operator, action) = (&self.at, &self.operator, self.action);
+        let values = self.rows.iter().flat_map(|(e, customer)| {
+            [
+                &e.id as &dyn rusqlite::ToSql,
+                at,
+                operator,
+                &action,
+                customer,
+                &rusqlite::types::Null,
+                &e.changes,
+                &e.prev,
+                &e.hash,
+            ]
+        });
+        tx.prepare_cached(&insert_sql(self.rows.len()))?
+            .execute(rusqlite::params_from_iter(values))?;
+        self.rows.clear();
+        Ok(())
+    }
 }
 
 /// A change as stored: `[field, before, after]`.

@@ -12,6 +12,7 @@ mod dedupe;
 mod deferred;
 mod error;
 mod grade;
+mod grade_tiers;
 mod import;
 mod log;
 mod migrate;

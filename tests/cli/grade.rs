@@ -472,6 +472,62 @@ fn diff_shows_who_moved_between_runs() {
     k.fails(&["grade", "diff", "1", "7"], 4);
 }
 
+/// `kehu tag list --dim 等级` as `value count` lines (values that lost every customer left out).
+fn tier_tag_counts(k: &Kehu) -> Vec<String> {
+    k.json(&["tag", "list", "--dim", "等级"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["count"].as_i64() != Some(0))
+        .map(|r| format!("{} {}", r["value"].as_str().unwrap(), r["count"]))
+        .collect()
+}
+
+#[test]
+fn tier_counts_and_scores_follow_every_run() {
+    let k = Kehu::new();
+    let c = five(&k);
+    k.ok(&["grade", "--as-of", AS_OF]);
+    assert_eq!(
+        tier_tag_counts(&k),
+        ["core 1", "important 1", "ordinary 1", "potential 2"]
+    );
+    // 丁 moves up a tier (see diff_shows_who_moved_between_runs); 乙 keeps its tier with a
+    // lower score.
+    k.ok(&["edit", &c[3], "--add-order", "date=2024-06-01,amount=60万"]);
+    k.ok(&["edit", &c[1], "--set", "satisfaction="]);
+    assert_eq!(k.json(&["grade", "--as-of", AS_OF])["changed"], 1);
+    assert_eq!(
+        tier_tag_counts(&k),
+        ["core 1", "important 1", "ordinary 2", "potential 1"]
+    );
+    assert_eq!(
+        k.ok(&["list", "--tier", "普通", "--format", "csv", "--columns", "code"]),
+        format!("code\n{}\n{}\n", c[2], c[3])
+    );
+    assert_eq!(
+        tiers(&k)[1..4],
+        [
+            row(&c[1], "important", "77.33"),
+            row(&c[2], "ordinary", "51.33"),
+            row(&c[3], "ordinary", "67.33"),
+        ]
+    );
+    // A score that moves within its tier is recorded with the run, not logged as a change.
+    let logged: Vec<i64> = k
+        .json(&["log", "--customer", &c[1], "--action", "grade"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(logged.len(), 1);
+    // A pin after the runs still moves the counts.
+    k.ok(&["grade", "pin", &c[0], "重要", "--reason", "战略调整"]);
+    assert_eq!(tier_tag_counts(&k), ["important 2", "ordinary 2", "potential 1"]);
+    k.ok(&["log", "verify"]);
+}
+
 #[test]
 fn a_malformed_model_is_refused_with_its_line_and_nothing_changes() {
     let k = Kehu::new();

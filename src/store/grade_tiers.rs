@@ -1,0 +1,298 @@
+//! A tier run's new tiers and scores, written to `customers` in two statements.
+//!
+//! Row by row, every changed tier fired `customers_counts_update` (an UPDATE of
+//! `tag_counts` through a subquery) and every changed row paid for a statement of its own.
+//! Instead, while a run streams its results into `grade_results`, [`TierWrites`] notes which
+//! customers changed tier and which only changed score, and tallies how many customers
+//! leave and join each tier. At the end one `UPDATE … FROM grade_results` sets the tier and
+//! score of the first (the count trigger set aside meanwhile, the 等级 counts then moved
+//! once per tier by the tallies), and one sets the score of the second, which touches no
+//! index. When most customers change tier (a first run) the two indexes holding the tier
+//! are built afresh instead of updated entry by entry.
+//!
+//! The trigger and those indexes are dropped and recreated from their own SQL inside the
+//! run's transaction, so a failed or dry run leaves the schema as it was.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use rusqlite::{Connection, params};
+
+use super::Result;
+
+/// The trigger that keeps the derived counts current row by row (schema.sql). A run
+/// changes only `tier` and `score`, so only its 等级 part has work to redo.
+const COUNTS_TRIGGER: &str = "customers_counts_update";
+
+/// The indexes of `customers` that hold the tier.
+const TIER_INDEXES: &[&str] = &["customers_region_tier", "customers_tier"];
+
+/// Drops a trigger or index and returns its SQL, to create it again.
+fn set_aside(conn: &Connection, kind: &str, name: &str) -> Result<String> {
+    let sql: String = conn.query_row(
+        "SELECT sql FROM main.sqlite_master WHERE type = ?1 AND name = ?2",
+        [kind, name],
+        |r| r.get(0),
+    )?;
+    conn.execute_batch(&format!("DROP {} main.{name}", kind.to_uppercase()))?;
+    Ok(sql)
+}
+
+/// Customer ids as a JSON array, built as they come (a first run notes a million).
+#[derive(Default)]
+struct Ids {
+    json: String,
+    n: u64,
+}
+
+impl Ids {
+    fn push(&mut self, id: i64) {
+        self.json.push(if self.n == 0 { '[' } else { ',' });
+        let _ = write!(self.json, "{id}");
+        self.n += 1;
+    }
+
+    fn close(&mut self) -> &str {
+        self.json.push(']');
+        &self.json
+    }
+}
+
+/// What a tier run will write to `customers`, noted during its pass.
+#[derive(Default)]
+pub(super) struct TierWrites {
+    /// Customers whose tier changes (their score may too).
+    retiered: Ids,
+    /// Customers whose score alone changes.
+    rescored: Ids,
+    /// Per tier key, customers gained minus customers lost.
+    moves: BTreeMap<String, i64>,
+}
+
+impl TierWrites {
+    /// Notes customer `id`, whose tier goes from `from` to `to`.
+    pub(super) fn retier(&mut self, id: i64, from: Option<&str>, to: &str) {
+        self.retiered.push(id);
+        if let Some(from) = from {
+            *self.moves.entry(from.to_string()).or_default() -= 1;
+        }
+        match self.moves.get_mut(to) {
+            Some(n) => *n += 1,
+            None => {
+                self.moves.insert(to.to_string(), 1);
+            }
+        }
+    }
+
+    /// Notes customer `id`, whose score alone changes.
+    pub(super) fn rescore(&mut self, id: i64) {
+        self.rescored.push(id);
+    }
+
+    /// Copies run `run_id`'s tiers and scores to the customers noted, rebuilding the tier
+    /// indexes when `rebuild_indexes`, and moves the 等级 counts as the trigger would have,
+    /// a customer at a time.
+    pub(super) fn finish(mut self, conn: &Connection, run_id: i64, rebuild_indexes: bool) -> Result<()> {
+        if self.rescored.n > 0 {
+            conn.execute(
+                "UPDATE customers SET score = r.score
+                   FROM json_each(?2) j JOIN grade_results r ON r.run_id = ?1 AND r.customer_id = j.value
+                  WHERE customers.id = j.value",
+                params![run_id, self.rescored.close()],
+            )?;
+        }
+        if self.retiered.n == 0 {
+            return Ok(());
+        }
+        let mut aside = vec![set_aside(conn, "trigger", COUNTS_TRIGGER)?];
+        if rebuild_indexes {
+            for name in TIER_INDEXES {
+                aside.push(set_aside(conn, "index", name)?);
+            }
+        }
+        conn.execute(
+            "UPDATE customers SET tier = r.tier, score = r.score
+               FROM json_each(?2) j JOIN grade_results r ON r.run_id = ?1 AND r.customer_id = j.value
+              WHERE customers.id = j.value",
+            params![run_id, self.retiered.close()],
+        )?;
+        for sql in &aside {
+            conn.execute_batch(sql)?;
+        }
+        for (tier, n) in &self.moves {
+            // As the trigger: a count that loses customers only goes down where it exists.
+            if *n > 0 {
+                conn.execute(
+                    "INSERT INTO tag_counts(dim, value, origin, n) VALUES ('等级', ?1, 'derived', ?2)
+                     ON CONFLICT (dim, value, origin) DO UPDATE SET n = n + excluded.n",
+                    params![tier, n],
+                )?;
+            } else if *n < 0 {
+                conn.execute(
+                    "UPDATE tag_counts SET n = n + ?2 WHERE dim = '等级' AND value = ?1 AND origin = 'derived'",
+                    params![tier, n],
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::Customer;
+    use crate::domain::grade::Model;
+    use crate::store::{GradeFilter, Graded, RunCounts, RunSpec, Store, Subject, test_actor};
+
+    /// A store with `n` customers (ids 1…n).
+    fn store(n: usize) -> Store {
+        let mut store = Store::open_in_memory().unwrap();
+        store
+            .write(&test_actor(), |w| {
+                for i in 0..n {
+                    w.insert_customer(
+                        Customer::new(&format!("客户{i}贸易有限公司")).unwrap(),
+                        "add",
+                        None,
+                    )?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        store
+    }
+
+    /// Grades every customer as `grade(id)` says: (tier, score).
+    fn run(store: &mut Store, dry: bool, grade: impl Fn(i64) -> (&'static str, &'static str)) -> RunCounts {
+        let model = Model::standard();
+        let filter = GradeFilter::default();
+        let spec = RunSpec {
+            model: &model,
+            as_of: "2024-06-30".parse().unwrap(),
+            as_tag: None,
+            filter: &filter,
+        };
+        let grader = |s: &Subject, g: &mut Graded| {
+            let (tier, score) = grade(s.id);
+            g.tier = tier.into();
+            g.model_tier = tier.into();
+            g.label = tier.into();
+            g.score = Some(score.parse().unwrap());
+            g.record = "[]".into();
+        };
+        let f = |w: &mut crate::store::Writer| w.grade(&spec, grader);
+        let (_, counts) = if dry {
+            store.dry_run(&test_actor(), f)
+        } else {
+            store.write(&test_actor(), f)
+        }
+        .unwrap();
+        counts
+    }
+
+    fn rows(store: &Store, sql: &str) -> Vec<String> {
+        let mut stmt = store.conn.prepare(sql).unwrap();
+        stmt.query_map([], |r| r.get::<_, String>(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    /// The 等级 counts kept in `tag_counts` (zeros left out) and those counted afresh.
+    fn tier_counts(store: &Store) -> (Vec<String>, Vec<String>) {
+        (
+            rows(
+                store,
+                "SELECT value || ' ' || n FROM tag_counts WHERE dim = '等级' AND n > 0 ORDER BY value",
+            ),
+            rows(
+                store,
+                "SELECT value || ' ' || n FROM tag_counts_source WHERE dim = '等级' ORDER BY value",
+            ),
+        )
+    }
+
+    fn schema(store: &Store) -> Vec<String> {
+        rows(
+            store,
+            "SELECT type || ' ' || name || ' ' || coalesce(sql, '') FROM sqlite_master ORDER BY type, name",
+        )
+    }
+
+    /// Tier and score of each customer, as `id tier score`.
+    fn customers(store: &Store) -> Vec<String> {
+        rows(
+            store,
+            "SELECT id || ' ' || coalesce(tier, '-') || ' ' || coalesce(score, '-') FROM customers ORDER BY id",
+        )
+    }
+
+    #[test]
+    fn tiers_scores_and_tier_counts_end_as_row_by_row_writes_would_leave_them() {
+        let mut store = store(150);
+        let before = schema(&store);
+        // A first run: every customer gets a tier, so the tier indexes are rebuilt; 150
+        // entries cross the log's batches.
+        let first = |id: i64| match id % 3 {
+            0 => ("core", "95"),
+            1 => ("ordinary", "55"),
+            _ => ("potential", "40"),
+        };
+        let counts = run(&mut store, false, first);
+        assert_eq!((counts.customers, counts.changed), (150, 150));
+        let (kept, fresh) = tier_counts(&store);
+        assert_eq!(kept, ["core 50", "ordinary 50", "potential 50"]);
+        assert_eq!(kept, fresh);
+        assert_eq!(schema(&store), before);
+        assert_eq!(
+            customers(&store)[..3],
+            ["1 ordinary 55", "2 potential 40", "3 core 95"]
+        );
+        // A later run: customer 1 moves up, 2 gets a new score in its tier, the rest stay.
+        let later = |id: i64| match id {
+            1 => ("important", "75.5"),
+            2 => ("potential", "45"),
+            _ => first(id),
+        };
+        let counts = run(&mut store, false, later);
+        assert_eq!(counts.changed, 1);
+        let (kept, fresh) = tier_counts(&store);
+        assert_eq!(kept, ["core 50", "important 1", "ordinary 49", "potential 50"]);
+        assert_eq!(kept, fresh);
+        assert_eq!(schema(&store), before);
+        assert_eq!(
+            customers(&store)[..3],
+            ["1 important 75.5", "2 potential 45", "3 core 95"]
+        );
+        // Only the tier change is logged, and the chain holds across the batches.
+        assert_eq!(
+            rows(
+                &store,
+                "SELECT customer_code FROM change_log WHERE action = 'grade' AND changes LIKE '%\"2\"}]'"
+            ),
+            ["CST20240001"]
+        );
+        assert_eq!(store.verify_log().unwrap(), Ok(150 + 150 + 1 + 1 + 1));
+        // The trigger is back: a tier set outside a run still moves the counts.
+        store
+            .conn
+            .execute("UPDATE customers SET tier = 'core' WHERE id = 1", [])
+            .unwrap();
+        let (kept, fresh) = tier_counts(&store);
+        assert_eq!(kept, ["core 51", "ordinary 49", "potential 50"]);
+        assert_eq!(kept, fresh);
+    }
+
+    #[test]
+    fn a_dry_run_leaves_tiers_counts_and_schema_as_they_were() {
+        let mut store = store(4);
+        run(&mut store, false, |_| ("ordinary", "60"));
+        let (schema_before, counts_before, customers_before) =
+            (schema(&store), tier_counts(&store), customers(&store));
+        let counts = run(&mut store, true, |_| ("core", "91"));
+        assert_eq!(counts.changed, 4);
+        assert_eq!(schema(&store), schema_before);
+        assert_eq!(tier_counts(&store), counts_before);
+        assert_eq!(customers(&store), customers_before);
+    }
+}
