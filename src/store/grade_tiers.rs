@@ -268,7 +268,7 @@ mod tests {
         assert_eq!(
             rows(
                 &store,
-                "SELECT customer_code FROM change_log WHERE action = 'grade' AND changes LIKE '%\"2\"}]'"
+                "SELECT customer_code FROM change_log WHERE action = 'grade' AND changes LIKE '%\"2\"]]'"
             ),
             ["CST20240001"]
         );
