@@ -84,8 +84,10 @@ pub fn run(ctx: &Context, args: DedupeArgs) -> Result<Status> {
     }
 }
 
-/// Every candidate and the groups among them.
-fn groups(ctx: &Context, store: &Store, min_score: u8) -> Result<(Vec<Candidate>, Vec<Group>)> {
+/// Every candidate and the groups among them scoring at least `min_score`: the duplicates
+/// still pending (merged customers are gone; pairs dismissed as not the same are kept
+/// apart). `kehu dedupe` lists them; `kehu report quality --duplicates` counts them.
+pub(crate) fn groups(ctx: &Context, store: &Store, min_score: u8) -> Result<(Vec<Candidate>, Vec<Group>)> {
     let progress = ctx.out.spinner("reading customers");
     let cands = store.dedupe_candidates(&mut |n| progress.set_position(n as u64))?;
     progress.finish_and_clear();

@@ -577,6 +577,16 @@ impl Store {
         Ok(())
     }
 
+    /// The ids of the customers `filter` covers, in order.
+    pub fn report_customer_ids(&self, filter: &ReportFilter) -> Result<Vec<i64>> {
+        let mut args = Vec::new();
+        let sql = format!(
+            "SELECT c.id FROM customers c WHERE 1 = 1{} ORDER BY c.id",
+            filter.sql(&mut args)
+        );
+        self.rows(&sql, &args, |r| r.get(0))
+    }
+
     /// The code and name of each customer id given, by id.
     pub fn codes_and_names(&self, ids: &[i64]) -> Result<Vec<(i64, String, String)>> {
         let list = serde_json::to_string(ids).expect("ids serialise");

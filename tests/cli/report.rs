@@ -428,6 +428,89 @@ fn quality_completeness_problems_shared_phones_and_stale_records() {
 }
 
 #[test]
+fn quality_counts_duplicate_groups_still_pending_when_asked() {
+    let k = Kehu::new();
+    for args in [
+        &[
+            "--name",
+            "北京华兴科技有限公司",
+            "--province",
+            "北京",
+            "--contact",
+            "王总",
+            "--mobile",
+            "13812345678",
+        ][..],
+        &[
+            "--name",
+            "华兴科技有限责任公司",
+            "--contact",
+            "王经理",
+            "--mobile",
+            "138-1234-5678",
+        ],
+        &["--name", "上海远洋物流有限公司", "--province", "上海"],
+        &["--name", "远洋物流"],
+        &["--name", "成都戊食品有限公司", "--province", "四川"],
+    ] {
+        k.add(args);
+    }
+    // Without --duplicates nothing is compared: the counts are unknown, and a note says why.
+    let doc = k.json(&["report", "quality"]);
+    assert_eq!(doc["summary"]["duplicate_groups"], Value::Null);
+    assert!(doc["sections"].get("duplicates").is_none(), "{doc}");
+    assert!(
+        doc["notes"][0].as_str().unwrap().contains("--duplicates"),
+        "{doc}"
+    );
+
+    let doc = k.json(&["report", "quality", "--duplicates"]);
+    assert_eq!(doc["summary"]["duplicate_groups"], 2);
+    assert_eq!(doc["summary"]["duplicate_groups_sure"], 1);
+    assert_eq!(
+        lines(
+            &doc,
+            "duplicates",
+            &["group", "level", "score", "customers", "codes"]
+        ),
+        [
+            "1 sure 100 2 CST20240001, CST20240002",
+            "2 review 60 2 CST20240003, CST20240004",
+        ]
+    );
+    assert_eq!(
+        rows(&doc, "duplicates")[1]["names"],
+        "上海远洋物流有限公司; 远洋物流"
+    );
+    // The same groups `kehu dedupe` lists.
+    let listed = k.json(&["dedupe"]);
+    assert_eq!(listed.as_array().unwrap().len(), 2);
+    // A filter keeps the groups with a customer it covers.
+    let doc = k.json(&["report", "quality", "--duplicates", "--province", "上海"]);
+    assert_eq!(doc["summary"]["duplicate_groups"], 1);
+    assert_eq!(
+        lines(&doc, "duplicates", &["codes"]),
+        ["CST20240003, CST20240004"]
+    );
+
+    // Dismissed and merged groups are no longer pending.
+    k.ok(&["dedupe", "dismiss", "CST20240003", "CST20240004"]);
+    let doc = k.json(&["report", "quality", "--duplicates"]);
+    assert_eq!(doc["summary"]["duplicate_groups"], 1);
+    k.ok(&["dedupe", "merge", "CST20240001", "CST20240002"]);
+    let doc = k.json(&["report", "quality", "--duplicates"]);
+    assert_eq!(doc["summary"]["duplicate_groups"], 0);
+    assert_eq!(doc["summary"]["duplicate_groups_sure"], 0);
+    assert!(rows(&doc, "duplicates").is_empty());
+    // The table names the section for people.
+    let table = k.ok(&["report", "quality", "--duplicates", "--lang", "en"]);
+    assert!(
+        table.contains("Duplicate groups not yet merged or dismissed"),
+        "{table}"
+    );
+}
+
+#[test]
 fn review_lists_each_customer_with_its_reasons() {
     let k = fixture();
     let doc = k.json(&["report", "review"]);

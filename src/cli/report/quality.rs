@@ -5,22 +5,31 @@ use clap::Args;
 
 use super::{Chart, Report, Section};
 use crate::cli::Context;
+use crate::cli::dedupe;
 use crate::cli::output::{Cell, Column, Records};
 use crate::domain::contact::ContactField;
+use crate::domain::dedupe::{Level, REVIEW};
 use crate::domain::phone::mask_mobile;
 use crate::domain::report::quality::{COMPLETENESS, Checker, Completeness, Kind, Problem};
 use crate::domain::report::share;
 use crate::store::{ReportFilter, Store};
 
 /// Data quality: how complete each field is, values that break the input rules or look
-/// like placeholders, phones and e-mails shared by several customers, and records nobody
-/// has updated for a long time.
+/// like placeholders, phones and e-mails shared by several customers, records nobody has
+/// updated for a long time and, with --duplicates, duplicate groups still to be merged or
+/// dismissed.
 ///   kehu report quality --stale-days 365
+///   kehu report quality --duplicates
 #[derive(Debug, Args)]
 pub struct QualityArgs {
     /// A record not updated for more than this many days is stale.
     #[arg(long, value_name = "N", default_value_t = 180)]
     stale_days: u32,
+    /// Also count the duplicate groups not yet merged or dismissed, as `kehu dedupe` finds
+    /// them. This compares every customer, so it takes longer (about half a minute for a
+    /// million).
+    #[arg(long)]
+    duplicates: bool,
 }
 
 pub fn build(
@@ -100,6 +109,18 @@ pub fn build(
     report.item("shared", "多客户共用的电话/邮箱", Cell::Int(shared.len() as i64));
     report.item("stale", "久未更新的客户", Cell::Int(stale_total));
     report.item("stale_days", "久未更新天数", Cell::Int(args.stale_days.into()));
+    let duplicates = if args.duplicates {
+        Some(duplicates(ctx, store, filter, limit)?)
+    } else {
+        None
+    };
+    let (groups, sure) = duplicates
+        .as_ref()
+        .map_or((Cell::Null, Cell::Null), |(_, n, sure)| {
+            (Cell::Int(*n), Cell::Int(*sure))
+        });
+    report.item("duplicate_groups", "待处理的重复客户组", groups);
+    report.item("duplicate_groups_sure", "其中确定重复", sure);
 
     report.sections.push(
         Section::new("completeness", "字段完整率", "Completeness", complete).chart(Chart::Bars {
@@ -210,9 +231,75 @@ pub fn build(
         )
         .limited(stale_total),
     );
+    match duplicates {
+        Some((section, _, _)) => report.sections.push(section),
+        None => report.note(
+            "未查找待处理的重复客户组：加 --duplicates（需比对全部客户，较慢）。",
+            "pending duplicate groups were not looked for: add --duplicates (it compares every customer, which takes longer).",
+        ),
+    }
     report.note(
         "无效值与非规范值按录入时的同一规则复查；手机号码在共用列表中打码显示。",
         "values are re-checked with the same rules as on input; mobiles are masked in the shared list.",
     );
     Ok(report)
+}
+
+/// The duplicate groups `kehu dedupe` would list (those with a customer the filter covers):
+/// the section, how many groups, how many of them sure.
+fn duplicates(
+    ctx: &Context,
+    store: &Store,
+    filter: &ReportFilter,
+    limit: Option<usize>,
+) -> Result<(Section, i64, i64)> {
+    let (cands, groups) = dedupe::groups(ctx, store, REVIEW)?;
+    let covered = if filter.is_empty() {
+        None
+    } else {
+        Some(store.report_customer_ids(filter)?)
+    };
+    let pending: Vec<_> = groups
+        .iter()
+        .filter(|g| {
+            covered
+                .as_ref()
+                .is_none_or(|ids| g.members.iter().any(|&m| ids.binary_search(&cands[m].id).is_ok()))
+        })
+        .collect();
+    let sure = pending.iter().filter(|g| g.level == Level::Sure).count() as i64;
+    let total = pending.len() as i64;
+    let mut list = Records::new(vec![
+        Column::new("group", "组"),
+        Column::new("level", "级别"),
+        Column::new("score", "分数"),
+        Column::new("customers", "客户数"),
+        Column::new("codes", "客户编号"),
+        Column::new("names", "客户全称"),
+    ]);
+    list.rows = pending
+        .iter()
+        .take(limit.unwrap_or(usize::MAX))
+        .enumerate()
+        .map(|(n, g)| {
+            let codes: Vec<&str> = g.members.iter().map(|&m| cands[m].code()).collect();
+            let names: Vec<&str> = g.members.iter().map(|&m| cands[m].name()).collect();
+            vec![
+                Cell::Int(n as i64 + 1),
+                Cell::label(g.level.key(), g.level.zh()),
+                Cell::Int(g.score.into()),
+                Cell::Int(g.members.len() as i64),
+                Cell::Text(codes.join(", ")),
+                Cell::Text(names.join("; ")),
+            ]
+        })
+        .collect();
+    let section = Section::new(
+        "duplicates",
+        "待处理的重复客户组（kehu dedupe）",
+        "Duplicate groups not yet merged or dismissed (kehu dedupe)",
+        list,
+    )
+    .limited(total);
+    Ok((section, total, sure))
 }
