@@ -517,6 +517,9 @@ fn result_row(r: &Row) -> rusqlite::Result<RunResult> {
 const CURRENT_COLUMNS: &str = "id, code, name, industry, first_coop_date, trade_12m_fen, total_amount_fen, \
     tenure_years, satisfaction, referrals_12m, complaints_12m, budget_growth, tier, score";
 
+/// The page cache of a run's pass (`PRAGMA cache_size`: negative is KiB).
+const PASS_CACHE_SIZE: i64 = -8192;
+
 /// Results written per `INSERT` statement: fewer statement runs for a million results.
 const RESULT_BATCH: usize = 64;
 
@@ -633,8 +636,11 @@ impl Writer<'_> {
         spec: &RunSpec,
         mut grader: impl FnMut(&Subject, &mut Graded),
     ) -> Result<(i64, RunCounts)> {
-        // Results and index pages of a large run stay in memory instead of being re-read.
-        self.tx.pragma_update(None, "cache_size", -131_072)?;
+        // The pass reads each page once, in order, and appends what it writes: a small page
+        // cache recycles its buffers where a large one would allocate (and fault in) a new
+        // one for every page read. The store's own size comes back for the final updates.
+        let cache_size: i64 = self.tx.pragma_query_value(None, "cache_size", |r| r.get(0))?;
+        self.tx.pragma_update(None, "cache_size", PASS_CACHE_SIZE)?;
         let model = spec.model;
         self.tx.execute(
             "INSERT OR IGNORE INTO grade_models(sha256, name, text) VALUES (?1, ?2, ?3)",
@@ -851,6 +857,7 @@ impl Writer<'_> {
                 )))?;
         }
         logged.flush(&self.tx)?;
+        self.tx.pragma_update(None, "cache_size", cache_size)?;
         // Rebuilding the two tier indexes beats updating them when most entries move.
         let most_changed = spec.filter.is_empty() && counts.changed * 2 > counts.customers;
         tiers.finish(&self.tx, run_id, most_changed)?;

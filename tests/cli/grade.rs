@@ -302,6 +302,42 @@ fn explain_shows_every_indicator_band_and_points() {
         .stdout(predicate::str::contains("industry_table"));
 }
 
+/// Tenure of a customer whose first cooperation is `first`, graded as of AS_OF: (display, band, points).
+fn tenure_explained(k: &Kehu, first: &str) -> (String, String, i64) {
+    let code = k.add(&[
+        "--name",
+        &format!("{first}贸易有限公司"),
+        "--first-coop-date",
+        first,
+    ]);
+    let x = k.json(&["grade", "--explain", &code, "--as-of", AS_OF]);
+    let t = &x["dimensions"][0]["indicators"][1];
+    assert_eq!(
+        (t["indicator"].as_str(), x["gate"].clone()),
+        (Some("tenure"), Value::Null)
+    );
+    (
+        t["display"].as_str().unwrap().to_string(),
+        t["band"].as_str().unwrap().to_string(),
+        t["points"].as_i64().unwrap(),
+    )
+}
+
+#[test]
+fn a_first_deal_on_the_as_of_day_is_no_tenure_yet() {
+    let k = Kehu::new();
+    // The spec's 60-point band is "> 0" years: the day before as-of is in it, the as-of day
+    // itself is not (and is not "no deal" either: the gate does not apply).
+    assert_eq!(
+        tenure_explained(&k, "2024-06-29"),
+        ("0.00 (2024-06-29)".to_string(), "> 0".to_string(), 60)
+    );
+    assert_eq!(
+        tenure_explained(&k, AS_OF),
+        ("0 (2024-06-30)".to_string(), "any".to_string(), 40)
+    );
+}
+
 #[test]
 fn explain_follows_the_run_not_later_edits() {
     let k = Kehu::new();
