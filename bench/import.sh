@@ -30,8 +30,9 @@ rm -f "$out/kehu.db"*
 read -r kehu_s kehu_kb kehu_cpu < <(seconds env KEHU_NOW=2024-12-31 "$kehu" --quiet --db "$out/kehu.db" import "$csv")
 imported=$(sqlite3 "$out/kehu.db" "SELECT count(*) FROM customers")
 rm -f "$out/floor.db"*
-read -r floor_s _ < <(seconds sqlite3 "$out/floor.db" ".read schema.sql" \
-    ".read src/store/migrations/002_search_triggers.sql" "PRAGMA journal_mode = WAL" \
+schema=(".read schema.sql")
+for step in src/store/migrations/*.sql; do schema+=(".read $step"); done
+read -r floor_s _ < <(seconds sqlite3 "$out/floor.db" "${schema[@]}" "PRAGMA journal_mode = WAL" \
     ".import --csv $csv staging_customers" ".import --csv src/domain/data/provinces.csv staging_provinces" \
     ".read bench/load-customers.sql")
 printf 'csv  sqlite3 .import: %6.2f s  (cpu %.2f s)\n' "$ref_s" "$ref_cpu"

@@ -22,7 +22,7 @@ command -v sqlite3 >/dev/null || { echo "needs the sqlite3 CLI" >&2; exit 1; }
 
 cargo build --release --quiet --bin kehu --example gen
 STAMP="$DIR/report-$N-$PER.stamp"
-SIG=$(cat schema.sql bench/load.sql bench/load-customers.sql examples/gen.rs | sha256sum | cut -c1-16)
+SIG=$(cat schema.sql src/store/migrations/*.sql bench/load.sql bench/load-customers.sql examples/gen.rs | sha256sum | cut -c1-16)
 if [[ ! -f "$DB" || "$(cat "$STAMP" 2>/dev/null)" != "$SIG" ]]; then
     rm -f "$DB" "$DB-wal" "$DB-shm"
     echo "building $DB ($N customers, ~$PER orders each)…" >&2
@@ -43,6 +43,8 @@ BEGIN;
 COMMIT;
 SQL
     rm -f "$DIR/customers.csv" "$DIR/orders.csv"
+    # kehu brings the version-1 database up to its own schema version once, before timing.
+    "$KEHU" --db "$DB" --quiet tag list > /dev/null
     echo "$SIG" > "$STAMP"
     echo "built in $(echo "$(date +%s.%N) - $start" | bc) s" >&2
 fi

@@ -130,10 +130,24 @@ impl ListFilter {
     }
 }
 
-pub(super) const COLUMNS: &str = "id, code, name, short_name, uscc, industry, province, city, nature, size, source, \
-    stage, stage_date, intent, owner, first_coop_date, last_coop_date, total_amount_fen, trade_12m_fen, \
-    tenure_years, satisfaction, referrals_12m, complaints_12m, budget_growth, secrecy, tier, score, \
-    remarks, extra, created_at, updated_at";
+/// A customer `c`'s score (schema step 3: scores have a table of their own, as a grading run
+/// rewrites many of them).
+macro_rules! score_of_c {
+    () => {
+        "(SELECT s.score FROM customer_scores s WHERE s.customer_id = c.id)"
+    };
+}
+pub(super) const SCORE_OF_C: &str = score_of_c!();
+
+/// The columns [`stored`] reads, of `customers c`.
+pub(super) const COLUMNS: &str = concat!(
+    "c.id, c.code, c.name, c.short_name, c.uscc, c.industry, c.province, c.city, c.nature, c.size, ",
+    "c.source, c.stage, c.stage_date, c.intent, c.owner, c.first_coop_date, c.last_coop_date, ",
+    "c.total_amount_fen, c.trade_12m_fen, c.tenure_years, c.satisfaction, c.referrals_12m, ",
+    "c.complaints_12m, c.budget_growth, c.secrecy, c.tier, ",
+    score_of_c!(),
+    ", c.remarks, c.extra, c.created_at, c.updated_at"
+);
 
 fn parse_col<T>(value: Option<String>, parse: impl Fn(&str) -> std::result::Result<T, String>) -> Option<T> {
     // Stored values were normalised on the way in; one that no longer parses (edited by hand)
@@ -220,7 +234,6 @@ pub(super) fn values(c: &Customer) -> Vec<Box<dyn ToSql + '_>> {
         Box::new(v(Field::BudgetGrowth)),
         Box::new(c.secrecy.key()),
         Box::new(c.tier.clone()),
-        Box::new(v(Field::Score)),
         Box::new(c.remarks.clone()),
         Box::new((!c.extra.is_empty()).then(|| serde_json::to_string(&c.extra).expect("extra serialises"))),
         Box::new(c.industry.map(|i| i.section.to_string())),
@@ -231,13 +244,15 @@ pub(super) fn values(c: &Customer) -> Vec<Box<dyn ToSql + '_>> {
 
 pub(super) const WRITE_COLUMNS: &str = "code, name, short_name, uscc, industry, province, city, nature, size, source, \
     stage, stage_date, intent, owner, first_coop_date, last_coop_date, total_amount_fen, trade_12m_fen, \
-    tenure_years, satisfaction, referrals_12m, complaints_12m, budget_growth, secrecy, tier, score, \
+    tenure_years, satisfaction, referrals_12m, complaints_12m, budget_growth, secrecy, tier, \
     remarks, extra, industry_section, region, name_key";
-pub(super) const WRITE_COUNT: usize = 31;
+pub(super) const WRITE_COUNT: usize = 30;
 
 fn get_by(conn: &rusqlite::Connection, column: &str, value: &dyn ToSql) -> Result<Option<Stored>> {
     Ok(conn
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM customers WHERE {column} = ?1"))?
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM customers c WHERE c.{column} = ?1"
+        ))?
         .query_row([value], stored)
         .optional()?)
 }
@@ -450,6 +465,9 @@ impl Writer<'_> {
             }
         }
         let id = self.tx.last_insert_rowid();
+        if customer.score.is_some() {
+            self.put_score(id, &customer)?;
+        }
         let mut changes = customer.as_changes();
         if let Some(contact) = contact {
             self.insert_contact_row(id, contact, batch)?;
@@ -505,25 +523,57 @@ impl Writer<'_> {
             }
         }
         self.check_uscc_free(&after, Some(before.id))?;
-        let sets: Vec<String> = WRITE_COLUMNS
-            .split(", ")
-            .enumerate()
-            .map(|(i, c)| format!("{c} = ?{}", i + 1))
-            .collect();
-        let sql = format!(
-            "UPDATE customers SET {}, updated_at = ?{} WHERE id = ?{}",
-            sets.join(", "),
-            WRITE_COUNT + 1,
-            WRITE_COUNT + 2
-        );
-        let mut vals = values(&after);
-        vals.push(Box::new(self.actor.stamp()));
-        vals.push(Box::new(before.id));
-        self.tx
-            .prepare_cached(&sql)?
-            .execute(rusqlite::params_from_iter(vals.iter().map(|b| b.as_ref())))?;
+        self.overwrite_customer(before.id, &after)?;
+        if after.score != before.customer.score {
+            self.put_score(before.id, &after)?;
+        }
         self.log(action, Some(&after.code), batch, &changes)?;
         Ok(changes)
+    }
+
+    /// Overwrites customer `id`'s record with `c` (every column but the id, the creation time
+    /// and the score).
+    pub(super) fn overwrite_customer(&mut self, id: i64, c: &Customer) -> Result<()> {
+        static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let sql = SQL.get_or_init(|| {
+            let sets: Vec<String> = WRITE_COLUMNS
+                .split(", ")
+                .enumerate()
+                .map(|(i, col)| format!("{col} = ?{}", i + 1))
+                .collect();
+            format!(
+                "UPDATE customers SET {}, updated_at = ?{} WHERE id = ?{}",
+                sets.join(", "),
+                WRITE_COUNT + 1,
+                WRITE_COUNT + 2
+            )
+        });
+        let mut vals = values(c);
+        vals.push(Box::new(self.actor.stamp()));
+        vals.push(Box::new(id));
+        self.tx
+            .prepare_cached(sql)?
+            .execute(rusqlite::params_from_iter(vals.iter().map(|b| b.as_ref())))?;
+        Ok(())
+    }
+
+    /// Stores customer `id`'s score as `c` has it (none: removes it). Scores live apart from
+    /// the record (schema step 3); [`WRITE_COLUMNS`] leaves them out.
+    pub(super) fn put_score(&mut self, id: i64, c: &Customer) -> Result<()> {
+        match c.value(Field::Score) {
+            Some(score) => self
+                .tx
+                .prepare_cached(
+                    "INSERT INTO customer_scores(customer_id, score) VALUES (?1, ?2)
+                 ON CONFLICT (customer_id) DO UPDATE SET score = excluded.score",
+                )?
+                .execute(params![id, score])?,
+            None => self
+                .tx
+                .prepare_cached("DELETE FROM customer_scores WHERE customer_id = ?1")?
+                .execute([id])?,
+        };
+        Ok(())
     }
 
     /// Records a move between stages (the stage field itself is changed by the caller) and

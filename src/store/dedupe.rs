@@ -11,7 +11,6 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 use serde_json::{Map, Value as Json, json};
 
-use super::customers::{WRITE_COLUMNS, WRITE_COUNT, values};
 use super::{Error, Result, Store, Stored, Writer};
 use crate::domain::dedupe::{Candidate, Version, survive};
 use crate::domain::industry::parse_industry;
@@ -299,6 +298,32 @@ fn snapshot_table(conn: &Connection, table: &str, column: &str, ids: &[i64]) -> 
     Ok(json!({ "column": column, "columns": columns, "rows": rows }))
 }
 
+/// Snapshot `tables` as the schema now has them: a merge recorded before schema step 3 kept
+/// each customer's score in `customers`, where `customer_scores` holds it now.
+fn scores_apart(mut tables: Json) -> Json {
+    let customers = &mut tables["customers"];
+    let Some(at) = customers["columns"]
+        .as_array()
+        .and_then(|c| c.iter().position(|c| c == "score"))
+    else {
+        return tables;
+    };
+    if let Some(columns) = customers["columns"].as_array_mut() {
+        columns.remove(at);
+    }
+    let mut scores = Vec::new();
+    for row in customers["rows"].as_array_mut().into_iter().flatten() {
+        if let Some(row) = row.as_array_mut().filter(|r| r.len() > at) {
+            let score = row.remove(at);
+            if !score.is_null() {
+                scores.push(json!([row[0], score]));
+            }
+        }
+    }
+    tables["customer_scores"] = json!({ "columns": ["customer_id", "score"], "rows": scores });
+    tables
+}
+
 fn insert_rows(conn: &Connection, table: &str, snap: &Json) -> Result<()> {
     let columns: Vec<String> = snap["columns"]
         .as_array()
@@ -526,26 +551,10 @@ impl Writer<'_> {
         })
     }
 
-    /// Overwrites customer `id` with `c` (every column but the id and creation time).
+    /// Overwrites customer `id` with `c`, score included.
     fn store_customer(&mut self, id: i64, c: &Customer) -> Result<()> {
-        let sets: Vec<String> = WRITE_COLUMNS
-            .split(", ")
-            .enumerate()
-            .map(|(i, col)| format!("{col} = ?{}", i + 1))
-            .collect();
-        let sql = format!(
-            "UPDATE customers SET {}, updated_at = ?{} WHERE id = ?{}",
-            sets.join(", "),
-            WRITE_COUNT + 1,
-            WRITE_COUNT + 2
-        );
-        let mut vals = values(c);
-        vals.push(Box::new(self.actor.stamp()));
-        vals.push(Box::new(id));
-        self.tx
-            .prepare_cached(&sql)?
-            .execute(params_from_iter(vals.iter().map(|b| b.as_ref())))?;
-        Ok(())
+        self.overwrite_customer(id, c)?;
+        self.put_score(id, c)
     }
 
     /// Puts back every row merge `id` touched, exactly as it was. Refuses a merge already
@@ -636,7 +645,7 @@ impl Writer<'_> {
         }
         let before = self.customer(&surv_code)?;
 
-        let tables = &snap["tables"];
+        let tables = &scores_apart(snap["tables"].clone());
         let all_ids: Vec<i64> = std::iter::once(surv_id)
             .chain(absorbed.iter().map(|(i, _)| *i))
             .collect();
@@ -741,6 +750,28 @@ mod tests {
     use crate::domain::contact::Contact;
     use crate::domain::dedupe::{Level, compare};
     use crate::store::test_actor as actor;
+
+    #[test]
+    fn a_snapshot_from_before_scores_had_a_table_is_read_with_them_apart() {
+        let old = json!({
+            "customers": {"columns": ["id", "code", "score", "tier"],
+                          "rows": [[1, "C1", "91.5", "core"], [2, "C2", null, null]]},
+            "orders": {"columns": ["id", "customer_id"], "rows": [[7, 2]]},
+        });
+        let now = scores_apart(old.clone());
+        assert_eq!(now["customers"]["columns"], json!(["id", "code", "tier"]));
+        assert_eq!(
+            now["customers"]["rows"],
+            json!([[1, "C1", "core"], [2, "C2", null]])
+        );
+        assert_eq!(now["customer_scores"]["rows"], json!([[1, "91.5"]]));
+        assert_eq!(now["orders"], old["orders"]);
+        assert_eq!(
+            scores_apart(now.clone()),
+            now,
+            "a current snapshot is left as it is"
+        );
+    }
 
     #[test]
     fn an_incoming_record_finds_its_stored_twin_by_name_key_and_by_mobile() {

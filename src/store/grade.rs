@@ -3,9 +3,9 @@
 //! A run is one streaming pass in one transaction: customers in id order, merged with their
 //! orders read in (customer, date) order from the covering index `orders_customer_date`, each
 //! customer handed to the grader, its result and any log entry written as it comes, many to
-//! a statement. The new tiers and scores reach `customers` at the end, in two statements
-//! ([`super::grade_tiers`]). Memory stays flat but for the list of customers that changed,
-//! and a run that is killed leaves the previous run as it was.
+//! a statement. The new tiers reach `customers`, and the new scores `customer_scores`, at
+//! the end, in a few statements ([`super::grade_tiers`]). Memory stays flat but for the list
+//! of customers that changed, and a run that is killed leaves the previous run as it was.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -515,7 +515,8 @@ fn result_row(r: &Row) -> rusqlite::Result<RunResult> {
 }
 
 const CURRENT_COLUMNS: &str = "id, code, name, industry, first_coop_date, trade_12m_fen, total_amount_fen, \
-    tenure_years, satisfaction, referrals_12m, complaints_12m, budget_growth, tier, score";
+    tenure_years, satisfaction, referrals_12m, complaints_12m, budget_growth, tier, \
+    (SELECT s.score FROM customer_scores s WHERE s.customer_id = customers.id)";
 
 /// The page cache of a run's pass (`PRAGMA cache_size`: negative is KiB).
 const PASS_CACHE_SIZE: i64 = -8192;
@@ -811,6 +812,9 @@ impl Writer<'_> {
             counts.pinned += u64::from(graded.pinned);
             match spec.as_tag {
                 None => {
+                    if c_score != score.as_deref() {
+                        tiers.rescore(id);
+                    }
                     if c_tier != Some(graded.tier.as_str()) {
                         tiers.retier(id, c_tier, &graded.tier);
                         counts.changed += 1;
@@ -824,8 +828,6 @@ impl Writer<'_> {
                         }
                         changes.push(Change::new("grade.run", None, Some(run_text.clone())));
                         logged.push(&self.tx, &mut self.head, code, &changes)?;
-                    } else if c_score != score.as_deref() {
-                        tiers.rescore(id);
                     }
                 }
                 Some(dim) => {

@@ -1,14 +1,14 @@
-//! A tier run's new tiers and scores, written to `customers` in two statements.
+//! A tier run's new tiers and scores, written in a few statements at its end.
 //!
 //! Row by row, every changed tier fired `customers_counts_update` (an UPDATE of
 //! `tag_counts` through a subquery) and every changed row paid for a statement of its own.
 //! Instead, while a run streams its results into `grade_results`, [`TierWrites`] notes which
-//! customers changed tier and which only changed score, and tallies how many customers
-//! leave and join each tier. At the end one `UPDATE … FROM grade_results` sets the tier and
-//! score of the first (the count trigger set aside meanwhile, the 等级 counts then moved
-//! once per tier by the tallies), and one sets the score of the second, which touches no
-//! index. When most customers change tier (a first run) the two indexes holding the tier
-//! are built afresh instead of updated entry by entry.
+//! customers changed tier and which changed score, and tallies how many customers leave and
+//! join each tier. At the end one `UPDATE … FROM grade_results` sets the tier of the first
+//! (the count trigger set aside meanwhile, the 等级 counts then moved once per tier by the
+//! tallies), and one upsert copies the scores of the second into `customer_scores`, a narrow
+//! table apart from the records. When most customers change tier (a first run) the two
+//! indexes holding the tier are built afresh instead of updated entry by entry.
 //!
 //! The trigger and those indexes are dropped and recreated from their own SQL inside the
 //! run's transaction, so a failed or dry run leaves the schema as it was.
@@ -61,9 +61,9 @@ impl Ids {
 /// What a tier run will write to `customers`, noted during its pass.
 #[derive(Default)]
 pub(super) struct TierWrites {
-    /// Customers whose tier changes (their score may too).
+    /// Customers whose tier changes.
     retiered: Ids,
-    /// Customers whose score alone changes.
+    /// Customers whose score changes (or goes).
     rescored: Ids,
     /// Per tier key, customers gained minus customers lost.
     moves: BTreeMap<String, i64>,
@@ -84,7 +84,7 @@ impl TierWrites {
         }
     }
 
-    /// Notes customer `id`, whose score alone changes.
+    /// Notes customer `id`, whose score changes.
     pub(super) fn rescore(&mut self, id: i64) {
         self.rescored.push(id);
     }
@@ -94,11 +94,21 @@ impl TierWrites {
     /// a customer at a time.
     pub(super) fn finish(mut self, conn: &Connection, run_id: i64, rebuild_indexes: bool) -> Result<()> {
         if self.rescored.n > 0 {
+            let ids = self.rescored.close();
             conn.execute(
-                "UPDATE customers SET score = r.score
-                   FROM json_each(?2) j JOIN grade_results r ON r.run_id = ?1 AND r.customer_id = j.value
-                  WHERE customers.id = j.value",
-                params![run_id, self.rescored.close()],
+                "INSERT INTO customer_scores(customer_id, score)
+                 SELECT r.customer_id, r.score
+                   FROM json_each(?2) j CROSS JOIN grade_results r ON r.run_id = ?1 AND r.customer_id = j.value
+                  WHERE r.score IS NOT NULL
+                 ON CONFLICT (customer_id) DO UPDATE SET score = excluded.score",
+                params![run_id, ids],
+            )?;
+            conn.execute(
+                "DELETE FROM customer_scores WHERE customer_id IN (
+                   SELECT r.customer_id
+                     FROM json_each(?2) j CROSS JOIN grade_results r ON r.run_id = ?1 AND r.customer_id = j.value
+                    WHERE r.score IS NULL)",
+                params![run_id, ids],
             )?;
         }
         if self.retiered.n == 0 {
@@ -111,8 +121,8 @@ impl TierWrites {
             }
         }
         conn.execute(
-            "UPDATE customers SET tier = r.tier, score = r.score
-               FROM json_each(?2) j JOIN grade_results r ON r.run_id = ?1 AND r.customer_id = j.value
+            "UPDATE customers SET tier = r.tier
+               FROM json_each(?2) j CROSS JOIN grade_results r ON r.run_id = ?1 AND r.customer_id = j.value
               WHERE customers.id = j.value",
             params![run_id, self.retiered.close()],
         )?;
@@ -223,7 +233,7 @@ mod tests {
     fn customers(store: &Store) -> Vec<String> {
         rows(
             store,
-            "SELECT id || ' ' || coalesce(tier, '-') || ' ' || coalesce(score, '-') FROM customers ORDER BY id",
+            "SELECT c.id || ' ' || coalesce(c.tier, '-') || ' ' || coalesce(s.score, '-') FROM customers c LEFT JOIN customer_scores s ON s.customer_id = c.id ORDER BY c.id",
         )
     }
 

@@ -12,6 +12,7 @@ use super::{Error, Result};
 const STEPS: &[&str] = &[
     include_str!("../../schema.sql"),
     include_str!("migrations/002_search_triggers.sql"),
+    include_str!("migrations/003_customer_scores.sql"),
 ];
 
 /// The schema version this binary writes.
@@ -53,6 +54,35 @@ mod tests {
         assert_eq!(v, VERSION);
         // Idempotent.
         migrate(&mut conn).unwrap();
+    }
+
+    #[test]
+    fn scores_move_out_of_the_customer_records_at_version_3() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for step in &STEPS[..2] {
+            conn.execute_batch(step).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        conn.execute_batch(
+            "INSERT INTO customers(code, name, stage, tier, score, created_at, updated_at) VALUES
+               ('C1', '甲公司', 'customer', 'core', '91.5', 't', 't'),
+               ('C2', '乙公司', 'prospect', NULL, NULL, 't', 't');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let scores: Vec<(String, String)> = conn
+            .prepare("SELECT c.code, s.score FROM customer_scores s JOIN customers c ON c.id = s.customer_id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(scores, [("C1".to_string(), "91.5".to_string())]);
+        let tier: String = conn
+            .query_row("SELECT tier FROM customers WHERE code = 'C1'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(tier, "core", "the tier stays on the record");
+        assert!(conn.prepare("SELECT score FROM customers").is_err());
     }
 
     #[test]

@@ -17,6 +17,7 @@
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row};
 
+use super::customers::{COLUMNS, SCORE_OF_C};
 use super::tags::{check_cond, derived_column, dim_known, tag_id};
 use super::{CustomerKey, ListFilter, Result, Sort, Store, Stored, Writer};
 use crate::domain::choice::Choice;
@@ -278,7 +279,7 @@ fn conditions(conn: &Connection, f: &ListFilter) -> Result<Conds> {
     range(&mut all, "c.first_coop_date", &f.first_coop, date);
     range(&mut all, "c.last_coop_date", &f.last_coop, date);
     range(&mut all, "c.total_amount_fen", &f.amount_fen, Value::Integer);
-    range(&mut all, "CAST(c.score AS REAL)", &f.score, |d| {
+    range(&mut all, &format!("CAST({SCORE_OF_C} AS REAL)"), &f.score, |d| {
         Value::Real(d.to_string().parse().unwrap_or(0.0))
     });
     if let Some(day) = f.stale_before {
@@ -357,7 +358,7 @@ fn order_by(f: &ListFilter) -> String {
         Sort::Updated => format!("c.updated_at {dir}, c.code"),
         Sort::Created => format!("c.created_at {dir}, c.code"),
         Sort::Amount => nullable("c.total_amount_fen"),
-        Sort::Score => nullable("CAST(c.score AS REAL)"),
+        Sort::Score => nullable(&format!("CAST({SCORE_OF_C} AS REAL)")),
         Sort::FirstCoop => nullable("c.first_coop_date"),
         Sort::LastCoop => nullable("c.last_coop_date"),
     }
@@ -584,22 +585,9 @@ pub(super) fn plan(conn: &Connection, f: &ListFilter, limited: bool) -> Result<P
     Ok(plan)
 }
 
-fn qualified_columns() -> String {
-    super::customers::COLUMNS
-        .split(", ")
-        .map(|c| format!("c.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 fn list(conn: &Connection, f: &ListFilter) -> Result<Vec<Stored>> {
     let plan = plan(conn, f, f.limit.is_some())?;
-    let mut sql = format!(
-        "SELECT {} {} ORDER BY {}",
-        qualified_columns(),
-        plan.body(),
-        order_by(f)
-    );
+    let mut sql = format!("SELECT {} {} ORDER BY {}", COLUMNS, plan.body(), order_by(f));
     if let Some(limit) = f.limit {
         sql.push_str(&format!(" LIMIT {limit}"));
     }
@@ -739,7 +727,7 @@ fn explain(conn: &Connection, f: &ListFilter, count: bool) -> Result<(String, Ve
     let sql = if count {
         format!("SELECT count(*) {body}")
     } else {
-        let mut sql = format!("SELECT {} {body} ORDER BY {}", qualified_columns(), order_by(f));
+        let mut sql = format!("SELECT {} {body} ORDER BY {}", COLUMNS, order_by(f));
         if let Some(limit) = f.limit {
             sql.push_str(&format!(" LIMIT {limit}"));
         }

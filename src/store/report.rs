@@ -756,11 +756,12 @@ impl Store {
                 })
             },
         )?;
-        for column in ["satisfaction", "score"] {
+        for (column, value) in [("satisfaction", "c.satisfaction"), ("score", "s.score")] {
             let sums: Vec<(Option<String>, Option<String>, i64)> = self.rows(
                 &format!(
-                    "SELECT c.tier, c.{column}, count(*) FROM customers c {where_} AND c.{column} IS NOT NULL \
-                     GROUP BY c.tier, c.{column} ORDER BY c.tier, c.{column}"
+                    "SELECT c.tier, {value}, count(*) \
+                     FROM customers c LEFT JOIN customer_scores s ON s.customer_id = c.id \
+                     {where_} AND {value} IS NOT NULL GROUP BY c.tier, {value} ORDER BY c.tier, {value}"
                 ),
                 &args,
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
@@ -794,12 +795,13 @@ impl Store {
             .map(|(tier, min)| {
                 args.push(Value::Text((*tier).to_string()));
                 args.push(Value::Text(min.to_string()));
-                "(c.tier = ? AND CAST(c.score AS REAL) >= CAST(? AS REAL) - 0.001)"
+                "(c.tier = ? AND CAST(s.score AS REAL) >= CAST(? AS REAL) - 0.001)"
             })
             .collect();
         let sql = format!(
-            "SELECT c.code, c.name, c.owner, c.tier, c.score, {HAS_DEAL} FROM customers c \
-             WHERE c.score IS NOT NULL AND ({}) AND NOT EXISTS (SELECT 1 FROM pins p WHERE p.customer_id = c.id){} \
+            "SELECT c.code, c.name, c.owner, c.tier, s.score, {HAS_DEAL} \
+             FROM customers c JOIN customer_scores s ON s.customer_id = c.id \
+             WHERE ({}) AND NOT EXISTS (SELECT 1 FROM pins p WHERE p.customer_id = c.id){} \
              ORDER BY c.code",
             ors.join(" OR "),
             filter.sql(&mut args)

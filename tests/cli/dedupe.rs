@@ -136,6 +136,27 @@ fn a_merge_keeps_everything_and_its_undo_restores_every_row() {
 }
 
 #[test]
+fn a_merge_of_graded_customers_keeps_the_survivors_score_and_its_undo_restores_both() {
+    let k = Kehu::new();
+    let codes = seed(&k);
+    k.ok(&["grade", "--as-of", "2024-06-30"]);
+    let score = |code: &str| k.json(&["show", code])["customer"]["score"].clone();
+    let (kept, absorbed) = (score(&codes[0]), score(&codes[1]));
+    assert!(kept.is_number() && absorbed.is_number(), "{kept} {absorbed}");
+    let before = data(&k);
+    k.ok(&["dedupe", "merge", &codes[0], &codes[1]]);
+    assert_eq!(score(&codes[0]), kept);
+    assert_eq!(
+        k.query("SELECT count(*) FROM customer_scores s JOIN customers c ON c.id = s.customer_id"),
+        k.query("SELECT count(*) FROM customer_scores"),
+        "no score is left behind for the absorbed customer"
+    );
+    k.ok(&["dedupe", "undo", "1"]);
+    assert_eq!(data(&k), before, "both scores are back");
+    assert_eq!(score(&codes[1]), absorbed);
+}
+
+#[test]
 fn a_dry_run_prints_the_merge_and_changes_nothing() {
     let k = Kehu::new();
     let codes = seed(&k);

@@ -296,9 +296,13 @@ pub fn tagged(k: &Kehu) {
         k.ok(&args);
     }
     k.sql(
-        "UPDATE customers SET tier = 'core', score = '92' WHERE code = 'CST20240001';
-         UPDATE customers SET tier = 'ordinary', score = '65' WHERE code = 'CST20240002';
-         UPDATE customers SET tier = 'important', score = '81.5' WHERE code = 'CST20240003';",
+        "UPDATE customers SET tier = v.tier FROM (
+           SELECT 'CST20240001' AS code, 'core' AS tier UNION ALL SELECT 'CST20240002', 'ordinary'
+           UNION ALL SELECT 'CST20240003', 'important') v WHERE v.code = customers.code;
+         INSERT INTO customer_scores(customer_id, score)
+           SELECT c.id, v.score FROM customers c JOIN (
+             SELECT 'CST20240001' AS code, '92' AS score UNION ALL SELECT 'CST20240002', '65'
+             UNION ALL SELECT 'CST20240003', '81.5') v ON v.code = c.code;",
     );
 }
 

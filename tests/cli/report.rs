@@ -178,8 +178,10 @@ fn graded(k: &Kehu) {
              UNION ALL SELECT 2, 'CST20240002', '86.5', 'important'
              UNION ALL SELECT 2, 'CST20240003', '52', 'ordinary'
              UNION ALL SELECT 2, 'CST20240005', '48', 'potential') v ON v.code = c.code;
-         UPDATE customers SET (tier, score) = (SELECT tier, score FROM grade_results r
-           WHERE r.customer_id = customers.id AND r.run_id = 2);",
+         UPDATE customers SET tier = (SELECT tier FROM grade_results r
+           WHERE r.customer_id = customers.id AND r.run_id = 2);
+         INSERT INTO customer_scores(customer_id, score)
+           SELECT customer_id, score FROM grade_results WHERE run_id = 2;",
     );
 }
 
