@@ -518,8 +518,10 @@ const CURRENT_COLUMNS: &str = "id, code, name, industry, first_coop_date, trade_
     tenure_years, satisfaction, referrals_12m, complaints_12m, budget_growth, tier, \
     (SELECT s.score FROM customer_scores s WHERE s.customer_id = customers.id)";
 
-/// The page cache of a run's pass (`PRAGMA cache_size`: negative is KiB).
-const PASS_CACHE_SIZE: i64 = -8192;
+/// The page cache of a run (`PRAGMA cache_size`: negative is KiB): 256 MiB keeps what a
+/// monthly run over a million customers changes in memory until its commit, within the
+/// 500 MB a run may use.
+const RUN_CACHE_SIZE: i64 = -262_144;
 
 /// Results written per `INSERT` statement: fewer statement runs for a million results.
 const RESULT_BATCH: usize = 64;
@@ -637,11 +639,10 @@ impl Writer<'_> {
         spec: &RunSpec,
         mut grader: impl FnMut(&Subject, &mut Graded),
     ) -> Result<(i64, RunCounts)> {
-        // The pass reads each page once, in order, and appends what it writes: a small page
-        // cache recycles its buffers where a large one would allocate (and fault in) a new
-        // one for every page read. The store's own size comes back for the final updates.
+        // A page SQLite has to write out before the commit (to make room in its cache) and
+        // then changes again is written twice; the run's cache holds what it changes.
         let cache_size: i64 = self.tx.pragma_query_value(None, "cache_size", |r| r.get(0))?;
-        self.tx.pragma_update(None, "cache_size", PASS_CACHE_SIZE)?;
+        self.tx.pragma_update(None, "cache_size", RUN_CACHE_SIZE)?;
         let model = spec.model;
         self.tx.execute(
             "INSERT OR IGNORE INTO grade_models(sha256, name, text) VALUES (?1, ?2, ?3)",
@@ -859,10 +860,10 @@ impl Writer<'_> {
                 )))?;
         }
         logged.flush(&self.tx)?;
-        self.tx.pragma_update(None, "cache_size", cache_size)?;
         // Rebuilding the two tier indexes beats updating them when most entries move.
         let most_changed = spec.filter.is_empty() && counts.changed * 2 > counts.customers;
         tiers.finish(&self.tx, run_id, most_changed)?;
+        self.tx.pragma_update(None, "cache_size", cache_size)?;
         self.tx.execute(
             "UPDATE grade_runs SET counts = ?1 WHERE id = ?2",
             params![counts.json(), run_id],
