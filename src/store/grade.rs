@@ -183,20 +183,6 @@ pub struct RunResult {
     pub record: String,
 }
 
-/// How many customers went from a tier of one run (`None`: not in it) to a tier of another.
-pub type Movement = (Option<String>, Option<String>, u64);
-
-/// A customer whose tier differs between two runs (`None`: not in that run).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Moved {
-    pub code: String,
-    pub name: String,
-    pub from: Option<String>,
-    pub from_score: Option<String>,
-    pub to: Option<String>,
-    pub to_score: Option<String>,
-}
-
 /// A stored pin and whose it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PinOf {
@@ -384,44 +370,6 @@ impl Store {
         }
         out.sort_by(|a, b| a.code.cmp(&b.code));
         Ok(out)
-    }
-
-    /// How many customers went from each tier of run `a` to each tier of run `b` (`None`:
-    /// not in that run), in a stable order.
-    pub fn grade_movement(&self, a: i64, b: i64) -> Result<Vec<Movement>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT x.tier, y.tier, count(*)
-             FROM (SELECT customer_id, tier FROM grade_results WHERE run_id = ?1) x
-             FULL JOIN (SELECT customer_id, tier FROM grade_results WHERE run_id = ?2) y
-               ON y.customer_id = x.customer_id
-             GROUP BY 1, 2 ORDER BY 1, 2",
-        )?;
-        let rows = stmt.query_map([a, b], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? as u64)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// Customers whose tier differs between runs `a` and `b`, by code.
-    pub fn grade_moved(&self, a: i64, b: i64) -> Result<Vec<Moved>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT c.code, c.name, x.tier, x.score, y.tier, y.score
-             FROM (SELECT customer_id, tier, score FROM grade_results WHERE run_id = ?1) x
-             FULL JOIN (SELECT customer_id, tier, score FROM grade_results WHERE run_id = ?2) y
-               ON y.customer_id = x.customer_id
-             JOIN customers c ON c.id = coalesce(x.customer_id, y.customer_id)
-             WHERE x.tier IS NOT y.tier
-             ORDER BY c.code",
-        )?;
-        let rows = stmt.query_map([a, b], |r| {
-            Ok(Moved {
-                code: r.get(0)?,
-                name: r.get(1)?,
-                from: r.get(2)?,
-                from_score: r.get(3)?,
-                to: r.get(4)?,
-                to_score: r.get(5)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     pub fn pin(&self, customer_id: i64) -> Result<Option<Pin>> {

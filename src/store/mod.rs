@@ -30,7 +30,7 @@ pub use customers::{CustomerFile, ListFilter, Sort, Stored, StoredContact};
 pub use dedupe::{Merged, Undone};
 pub use error::Error;
 pub use grade::{
-    GradeFilter, Graded, Growth, Moved, PinOf, Run, RunCounts, RunResult, RunSpec, Subject, score_text,
+    GradeFilter, Graded, Growth, PinOf, Run, RunCounts, RunResult, RunSpec, Subject, score_text,
 };
 pub use import::{Batch, OnExisting, Outcome, PossibleDuplicate, UndoneBatch};
 pub use log::{Broken, LogEntry, LogFilter};

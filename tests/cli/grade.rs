@@ -508,6 +508,51 @@ fn diff_shows_who_moved_between_runs() {
     k.fails(&["grade", "diff", "1", "7"], 4);
 }
 
+#[test]
+fn diff_lists_customers_new_in_the_later_run_and_gone_from_it() {
+    let k = Kehu::new();
+    let c = five(&k);
+    k.ok(&["grade", "--as-of", AS_OF]);
+    // 己 arrives after the first run. Nothing known: trade and tenure 0 → 40 + 40: 20;
+    // growth and budget unknown → 40 + 40: 12; relationship unknown → 40 × 3: 8. Total 40:
+    // potential. The second run leaves 戊 out, so 戊 is gone from it.
+    let f = k.add(&["--name", "己物流有限公司"]);
+    k.ok(&[
+        "grade", "--as-of", AS_OF, "--code", &c[0], "--code", &c[1], "--code", &c[2], "--code", &c[3],
+        "--code", &f,
+    ]);
+    let d = k.json(&["grade", "diff", "1", "2"]);
+    assert_eq!(
+        d["moved"],
+        json!([
+            {"code": c[4], "name": "戊咨询有限公司", "from": "potential", "from_score": 70,
+             "to": "none", "to_score": null, "direction": "gone"},
+            {"code": f, "name": "己物流有限公司", "from": "none", "from_score": null,
+             "to": "potential", "to_score": 40, "direction": "new"},
+        ])
+    );
+    let matrix = d["matrix"].as_array().unwrap();
+    assert!(matrix.contains(&json!({"from": "potential", "to": null, "count": 1})));
+    assert!(matrix.contains(&json!({"from": null, "to": "potential", "count": 1})));
+    assert!(matrix.contains(&json!({"from": "potential", "to": "potential", "count": 1})));
+    let table = k.ok(&["grade", "diff", "1", "2"]);
+    assert!(
+        table.contains(
+            "run 1 (2024-06-30) → run 2 (2024-06-30): 0 up, 0 down, 1 new, 1 gone, 0 other changes"
+        ),
+        "{table}"
+    );
+    assert_eq!(
+        k.ok(&["grade", "diff", "1", "2", "--format", "csv"]),
+        format!(
+            "code,name,from,from_score,to,to_score,direction\n\
+             {},戊咨询有限公司,potential,70,none,,gone\n\
+             {f},己物流有限公司,none,,potential,40,new\n",
+            c[4]
+        )
+    );
+}
+
 /// `kehu tag list --dim 等级` as `value count` lines (values that lost every customer left out).
 fn tier_tag_counts(k: &Kehu) -> Vec<String> {
     k.json(&["tag", "list", "--dim", "等级"])

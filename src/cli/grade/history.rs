@@ -10,7 +10,8 @@ use super::super::output::{Cell, Column, Format, Records};
 use super::super::{Context, Status, UsageError};
 use super::{run_model, score_cell};
 use crate::domain::grade::Model;
-use crate::store::{self, Run, Store};
+use crate::domain::report::movement::{Matrix, Move, classify, matrix_on};
+use crate::store::{self, ReportFilter, Run, Store};
 
 pub fn runs(ctx: &Context, limit: Option<usize>) -> Result<Status> {
     let store = ctx.read()?;
@@ -104,21 +105,6 @@ fn run_json(r: &Run) -> Json {
     })
 }
 
-/// Which way a customer moved, by the model's tier order (best first).
-fn direction(order: &[String], from: Option<&str>, to: Option<&str>) -> &'static str {
-    let rank = |t: &str| order.iter().position(|k| k == t);
-    match (from, to) {
-        (None, Some(_)) => "new",
-        (Some(_), None) => "gone",
-        (Some(a), Some(b)) => match (rank(a), rank(b)) {
-            (Some(x), Some(y)) if y < x => "up",
-            (Some(x), Some(y)) if y > x => "down",
-            _ => "changed",
-        },
-        (None, None) => "changed",
-    }
-}
-
 pub fn diff(ctx: &Context, from: Option<i64>, to: Option<i64>) -> Result<Status> {
     let store = ctx.read()?;
     let (a, b) = match (from, to) {
@@ -170,24 +156,23 @@ pub fn diff(ctx: &Context, from: Option<i64>, to: Option<i64>) -> Result<Status>
             Cell::label(k, zh)
         }
     };
-    let movement = store.grade_movement(a.id, b.id)?;
-    let moved = store.grade_moved(a.id, b.id)?;
-    let dirs: Vec<&str> = moved
-        .iter()
-        .map(|m| direction(&order, m.from.as_deref(), m.to.as_deref()))
-        .collect();
-    let count = |d: &str| dirs.iter().filter(|x| **x == d).count();
+    let all = ReportFilter::default();
+    let cells = store.movement_cells(a.id, b.id, &all)?;
+    let moved = store.moved_customers(a.id, b.id, &all, None)?;
+    let order: Vec<&str> = order.iter().map(String::as_str).collect();
+    let m = matrix_on(&cells, &order);
+    let count = |mv: Move| m.tally.iter().find(|(x, _)| *x == mv).map_or(0, |(_, n)| *n);
     let summary = format!(
         "run {} ({}) → run {} ({}): {} up, {} down, {} new, {} gone, {} other changes",
         a.id,
         a.as_of,
         b.id,
         b.as_of,
-        count("up"),
-        count("down"),
-        count("new"),
-        count("gone"),
-        count("changed"),
+        count(Move::Up),
+        count(Move::Down),
+        count(Move::New),
+        count(Move::Gone),
+        count(Move::Changed),
     );
     let mut list = Records::new(vec![
         Column::new("code", "客户编号"),
@@ -200,23 +185,20 @@ pub fn diff(ctx: &Context, from: Option<i64>, to: Option<i64>) -> Result<Status>
     ]);
     list.rows = moved
         .iter()
-        .zip(&dirs)
-        .map(|(m, d)| {
+        .map(|x| {
+            let mv = classify(x.from.as_deref(), x.to.as_deref(), m.order);
             vec![
-                Cell::Text(m.code.clone()),
-                Cell::Text(m.name.clone()),
-                label(&m.from),
-                score_cell(m.from_score.as_deref()),
-                label(&m.to),
-                score_cell(m.to_score.as_deref()),
+                Cell::Text(x.code.clone()),
+                Cell::Text(x.name.clone()),
+                label(&x.from),
+                x.score_from.map_or(Cell::Null, Cell::Decimal),
+                label(&x.to),
+                x.score_to.map_or(Cell::Null, Cell::Decimal),
                 Cell::label(
-                    d,
-                    match *d {
-                        "up" => "升级",
-                        "down" => "降级",
-                        "new" => "新增",
-                        "gone" => "移出",
-                        _ => "变更",
+                    mv.key(),
+                    match mv {
+                        Move::Changed => "变更",
+                        _ => mv.zh(),
                     },
                 ),
             ]
@@ -224,9 +206,9 @@ pub fn diff(ctx: &Context, from: Option<i64>, to: Option<i64>) -> Result<Status>
         .collect();
     match ctx.out.format {
         Format::Json => {
-            let matrix: Vec<Json> = movement
+            let matrix: Vec<Json> = cells
                 .iter()
-                .map(|(f, t, n)| json!({"from": f, "to": t, "count": n}))
+                .map(|c| json!({"from": c.from, "to": c.to, "count": c.count}))
                 .collect();
             ctx.out.json(&json!({
                 "from_run": a.id,
@@ -242,7 +224,7 @@ pub fn diff(ctx: &Context, from: Option<i64>, to: Option<i64>) -> Result<Status>
                     "等级变动矩阵(行: 原, 列: 新)",
                     "movement (rows: from, columns: to)",
                 ),
-                &matrix(&order, &movement, &label),
+                &grid(&m, &label),
             )?;
             ctx.out
                 .section(ctx.out.pick("升降级客户", "moved customers"), &list)?;
@@ -256,46 +238,20 @@ pub fn diff(ctx: &Context, from: Option<i64>, to: Option<i64>) -> Result<Status>
 }
 
 /// From-tier rows × to-tier columns of counts; `—` is "not in that run".
-fn matrix(
-    order: &[String],
-    movement: &[(Option<String>, Option<String>, u64)],
-    label: &dyn Fn(&Option<String>) -> Cell,
-) -> Records {
-    let mut keys: Vec<Option<String>> = order.iter().cloned().map(Some).collect();
-    for (f, t, _) in movement {
-        for k in [f, t] {
-            if k.is_some() && !keys.contains(k) {
-                keys.push(k.clone());
-            }
-        }
-    }
-    keys.push(None);
-    let used = |k: &Option<String>, from: bool| {
-        movement
-            .iter()
-            .any(|(f, t, _)| if from { f == k } else { t == k })
-    };
-    let rows: Vec<&Option<String>> = keys.iter().filter(|k| k.is_some() || used(k, true)).collect();
-    let cols: Vec<&Option<String>> = keys.iter().filter(|k| k.is_some() || used(k, false)).collect();
+fn grid(m: &Matrix, label: &dyn Fn(&Option<String>) -> Cell) -> Records {
     let shown = |k: &Option<String>| match label(k) {
         Cell::Label { key, zh } => (key, zh),
         _ => ("none".into(), "—".into()),
     };
     let mut columns = vec![Column::new("from", "原等级")];
-    columns.extend(cols.iter().map(|k| {
+    columns.extend(m.cols.iter().map(|k| {
         let (key, zh) = shown(k);
         Column::new(key, zh)
     }));
     let mut r = Records::new(columns);
-    for from in rows {
+    for (from, counts) in m.rows.iter().zip(&m.counts) {
         let mut row = vec![label(from)];
-        for to in &cols {
-            let n = movement
-                .iter()
-                .find(|(f, t, _)| f == from && t == *to)
-                .map_or(0, |(_, _, n)| *n);
-            row.push(Cell::Int(n as i64));
-        }
+        row.extend(counts.iter().map(|n| Cell::Int(*n)));
         r.rows.push(row);
     }
     r
@@ -428,15 +384,5 @@ mod tests {
         assert!(sample_size("0", 10).is_err());
         assert!(sample_size("150%", 10).is_err());
         assert!(sample_size("ten", 10).is_err());
-    }
-
-    #[test]
-    fn directions_follow_the_tier_order() {
-        let order: Vec<String> = ["core", "important", "ordinary"].map(String::from).to_vec();
-        assert_eq!(direction(&order, Some("ordinary"), Some("core")), "up");
-        assert_eq!(direction(&order, Some("core"), Some("ordinary")), "down");
-        assert_eq!(direction(&order, None, Some("core")), "new");
-        assert_eq!(direction(&order, Some("core"), None), "gone");
-        assert_eq!(direction(&order, Some("gold"), Some("core")), "changed");
     }
 }

@@ -80,18 +80,20 @@ pub struct Cell {
 
 /// The matrix of two runs, its axes in tier order and the count of each kind of move.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Matrix {
-    /// The ladder the runs' tiers fit, if any.
-    pub order: Option<&'static [&'static str]>,
+pub struct Matrix<'a> {
+    /// The tier order moves were classified by, if any.
+    pub order: Option<&'a [&'a str]>,
     /// Earlier tiers, best first; `None` (last) is "not graded before" (new).
     pub rows: Vec<Option<String>>,
     /// Later tiers, best first; `None` (last) is "not graded now" (gone).
     pub cols: Vec<Option<String>>,
     pub counts: Vec<Vec<i64>>,
+    /// Customers per kind of move; `Changed` only where some change has no direction.
     pub tally: Vec<(Move, i64)>,
 }
 
-pub fn matrix(cells: &[Cell]) -> Matrix {
+/// The matrix over the tiers the cells name, ordered by the known ladder they fit (if any).
+pub fn matrix(cells: &[Cell]) -> Matrix<'static> {
     let tiers: BTreeSet<&str> = cells
         .iter()
         .flat_map(|c| [c.from.as_deref(), c.to.as_deref()])
@@ -102,19 +104,46 @@ pub fn matrix(cells: &[Cell]) -> Matrix {
     if let Some(o) = order {
         axis.sort_by_key(|t| o.iter().position(|x| x == t));
     }
-    let with_none = |present: &dyn Fn(&Cell) -> Option<&str>| -> Vec<Option<String>> {
-        let mut v: Vec<Option<String>> = axis
-            .iter()
-            .filter(|t| cells.iter().any(|c| present(c) == Some(**t)))
-            .map(|t| Some((*t).to_string()))
-            .collect();
-        if cells.iter().any(|c| present(c).is_none()) {
+    let named = |present: &dyn Fn(&Cell) -> Option<&str>| -> Vec<&str> {
+        axis.iter()
+            .copied()
+            .filter(|t| cells.iter().any(|c| present(c) == Some(*t)))
+            .collect()
+    };
+    let rows = named(&|c| c.from.as_deref());
+    let cols = named(&|c| c.to.as_deref());
+    grid(cells, order, &rows, &cols)
+}
+
+/// The matrix on a model's tier order (best first): every tier of `order` is a row and a
+/// column even where no customer had it, then any other tier the cells name, in the order
+/// they name it.
+pub fn matrix_on<'a>(cells: &[Cell], order: &'a [&'a str]) -> Matrix<'a> {
+    let mut axis: Vec<&str> = order.to_vec();
+    for t in cells
+        .iter()
+        .flat_map(|c| [c.from.as_deref(), c.to.as_deref()])
+        .flatten()
+    {
+        if !axis.contains(&t) {
+            axis.push(t);
+        }
+    }
+    grid(cells, Some(order), &axis, &axis)
+}
+
+/// Counts and tallies the cells on the given axes; "not graded" (`None`) is added last on an
+/// axis where a cell has it.
+fn grid<'a>(cells: &[Cell], order: Option<&'a [&'a str]>, rows: &[&str], cols: &[&str]) -> Matrix<'a> {
+    let with_none = |axis: &[&str], none: bool| -> Vec<Option<String>> {
+        let mut v: Vec<Option<String>> = axis.iter().map(|t| Some((*t).to_string())).collect();
+        if none {
             v.push(None);
         }
         v
     };
-    let rows = with_none(&|c| c.from.as_deref());
-    let cols = with_none(&|c| c.to.as_deref());
+    let rows = with_none(rows, cells.iter().any(|c| c.from.is_none()));
+    let cols = with_none(cols, cells.iter().any(|c| c.to.is_none()));
     let mut counts = vec![vec![0; cols.len()]; rows.len()];
     let mut tally: Vec<(Move, i64)> = Move::ALL.iter().map(|m| (*m, 0)).collect();
     for c in cells {
@@ -127,7 +156,7 @@ pub fn matrix(cells: &[Cell]) -> Matrix {
         }
     }
     if order.is_some() {
-        tally.retain(|(m, _)| *m != Move::Changed);
+        tally.retain(|(m, n)| *m != Move::Changed || *n > 0);
     }
     Matrix {
         order,
@@ -150,6 +179,11 @@ mod tests {
         }
     }
 
+    /// An axis as names, `-` for "not graded".
+    fn names(v: &[Option<String>]) -> Vec<String> {
+        v.iter().map(|t| t.clone().unwrap_or("-".into())).collect()
+    }
+
     const STD: &[&str] = &["core", "important", "ordinary", "potential"];
 
     #[test]
@@ -160,6 +194,7 @@ mod tests {
         assert_eq!(classify(None, Some("core"), Some(STD)), Move::New);
         assert_eq!(classify(Some("core"), None, Some(STD)), Move::Gone);
         assert_eq!(classify(Some("甲"), Some("乙"), None), Move::Changed);
+        assert_eq!(classify(Some("gold"), Some("core"), Some(STD)), Move::Changed);
     }
 
     #[test]
@@ -172,11 +207,6 @@ mod tests {
             cell(Some("ordinary"), None, 1),
         ]);
         assert_eq!(m.order.unwrap()[0], "core");
-        let names = |v: &[Option<String>]| {
-            v.iter()
-                .map(|t| t.clone().unwrap_or("-".into()))
-                .collect::<Vec<_>>()
-        };
         assert_eq!(names(&m.rows), ["core", "ordinary", "potential", "-"]);
         assert_eq!(
             names(&m.cols),
@@ -193,6 +223,42 @@ mod tests {
                 (Move::Same, 1),
                 (Move::New, 3),
                 (Move::Gone, 1)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_model_order_shows_all_its_tiers_then_the_others_named() {
+        let order = ["core", "important", "ordinary", "potential"];
+        let m = matrix_on(
+            &[
+                cell(None, Some("ordinary"), 1),
+                cell(Some("core"), Some("高"), 2),
+                cell(Some("ordinary"), Some("core"), 1),
+                cell(Some("potential"), None, 3),
+            ],
+            &order,
+        );
+        assert_eq!(
+            names(&m.rows),
+            ["core", "important", "ordinary", "potential", "高", "-"]
+        );
+        assert_eq!(
+            names(&m.cols),
+            ["core", "important", "ordinary", "potential", "高", "-"]
+        );
+        assert_eq!(m.counts[0], [0, 0, 0, 0, 2, 0]);
+        assert_eq!(m.counts[1], [0; 6]);
+        assert_eq!(m.counts[5], [0, 0, 1, 0, 0, 0]);
+        assert_eq!(
+            m.tally,
+            [
+                (Move::Up, 1),
+                (Move::Down, 0),
+                (Move::Changed, 2),
+                (Move::Same, 0),
+                (Move::New, 1),
+                (Move::Gone, 3)
             ]
         );
     }
