@@ -8,8 +8,8 @@
 #
 # The records are stored the way kehu stores them (every value validated and normalised,
 # name_key kept, one change-log entry per customer and contact) by `dedupe_eval load`, a
-# small example binary that calls the store: until `kehu import` exists there is no command
-# to load a CSV. Loading is not timed.
+# small example binary that calls the store (it loads the generator's labelled records and
+# their truth file in one step). Loading is not timed.
 set -e
 cd "$(dirname "$0")/.."
 cargo build --release --quiet --bin kehu --example gen --example dedupe_eval
