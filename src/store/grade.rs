@@ -435,6 +435,14 @@ impl Store {
     }
 }
 
+/// One industry's stored growth rate, as text.
+pub(super) fn growth_of(conn: &Connection, industry: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT growth FROM industry_growth WHERE industry = ?1")?
+        .query_row([industry], |r| r.get(0))
+        .optional()?)
+}
+
 fn industry_growth(conn: &Connection) -> Result<Vec<Growth>> {
     let mut stmt =
         conn.prepare("SELECT industry, growth, updated_at FROM industry_growth ORDER BY industry")?;
@@ -921,11 +929,7 @@ impl Writer<'_> {
         batch: Option<i64>,
     ) -> Result<bool> {
         let growth = growth.normalize().to_string();
-        let before: Option<String> = self
-            .tx
-            .prepare_cached("SELECT growth FROM industry_growth WHERE industry = ?1")?
-            .query_row([industry], |r| r.get(0))
-            .optional()?;
+        let before = growth_of(&self.tx, industry)?;
         if before.as_deref() == Some(growth.as_str()) {
             return Ok(false);
         }
@@ -950,14 +954,7 @@ impl Writer<'_> {
 
     /// Removes an industry's growth row; returns whether there was one.
     pub fn remove_industry_growth(&mut self, industry: &str) -> Result<bool> {
-        let before: Option<String> = self
-            .tx
-            .query_row(
-                "SELECT growth FROM industry_growth WHERE industry = ?1",
-                [industry],
-                |r| r.get(0),
-            )
-            .optional()?;
+        let before = growth_of(&self.tx, industry)?;
         let Some(before) = before else {
             return Ok(false);
         };

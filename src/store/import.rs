@@ -665,14 +665,7 @@ impl Writer<'_> {
             let Some(industry) = change.field.strip_prefix("industry_growth.") else {
                 continue;
             };
-            let now: Option<String> = self
-                .tx
-                .query_row(
-                    "SELECT growth FROM industry_growth WHERE industry = ?1",
-                    [industry],
-                    |r| r.get(0),
-                )
-                .optional()?;
+            let now = super::grade::growth_of(&self.tx, industry)?;
             if now != change.after {
                 return Err(Error::Conflict(format!(
                     "cannot undo import batch {batch}: the growth rate of {industry} was changed after it \
