@@ -137,6 +137,7 @@ macro_rules! score_of_c {
         "(SELECT s.score FROM customer_scores s WHERE s.customer_id = c.id)"
     };
 }
+pub(super) use score_of_c;
 pub(super) const SCORE_OF_C: &str = score_of_c!();
 
 /// The columns [`stored`] reads, of `customers c`.
@@ -565,7 +566,7 @@ impl Writer<'_> {
                 .tx
                 .prepare_cached(
                     "INSERT INTO customer_scores(customer_id, score) VALUES (?1, ?2)
-                 ON CONFLICT (customer_id) DO UPDATE SET score = excluded.score",
+                     ON CONFLICT (customer_id) DO UPDATE SET score = excluded.score",
                 )?
                 .execute(params![id, score])?,
             None => self

@@ -401,7 +401,7 @@ impl Store {
     /// `as_of`, by date.
     pub fn grade_inputs(&self, customer_id: i64, as_of: NaiveDate) -> Result<(Declared, Vec<OrderLine>)> {
         let declared = self.conn.query_row(
-            &format!("SELECT {CURRENT_COLUMNS} FROM customers WHERE id = ?1"),
+            &format!("SELECT {CURRENT_COLUMNS} FROM customers c WHERE c.id = ?1"),
             [customer_id],
             declared,
         )?;
@@ -470,9 +470,12 @@ fn result_row(r: &Row) -> rusqlite::Result<RunResult> {
     })
 }
 
-const CURRENT_COLUMNS: &str = "id, code, name, industry, first_coop_date, trade_12m_fen, total_amount_fen, \
-    tenure_years, satisfaction, referrals_12m, complaints_12m, budget_growth, tier, \
-    (SELECT s.score FROM customer_scores s WHERE s.customer_id = customers.id)";
+/// What grading reads of `customers c`.
+const CURRENT_COLUMNS: &str = concat!(
+    "c.id, c.code, c.name, c.industry, c.first_coop_date, c.trade_12m_fen, c.total_amount_fen, ",
+    "c.tenure_years, c.satisfaction, c.referrals_12m, c.complaints_12m, c.budget_growth, c.tier, ",
+    super::customers::score_of_c!()
+);
 
 /// The page cache of a run (`PRAGMA cache_size`: negative is KiB): 256 MiB keeps what a
 /// monthly run over a million customers changes in memory until its commit, within the
@@ -651,7 +654,7 @@ impl Writer<'_> {
         let as_of = spec.as_of.to_string();
         let (clauses, args) = spec.filter.sql(1);
         let mut customers = self.tx.prepare(&format!(
-            "SELECT {CURRENT_COLUMNS} FROM customers WHERE 1 = 1{clauses} ORDER BY id"
+            "SELECT {CURRENT_COLUMNS} FROM customers c WHERE 1 = 1{clauses} ORDER BY c.id"
         ))?;
         // Orders come from the covering index (customer_id, date, amount_fen) in its order.
         let (order_clauses, _) = spec.filter.sql(2);
