@@ -179,11 +179,15 @@ fn match_candidates(conn: &Connection, probe: &Candidate) -> Result<Vec<Candidat
     if let Some(u) = probe.uscc() {
         add("SELECT id FROM customers WHERE uscc = ?1 LIMIT 32", u)?;
     }
+    // A probe with a USCC can only be a customer without one (see `evaluate`): the index on
+    // (name_key, uscc) finds those without reading the others.
+    let by_name = if probe.uscc().is_some() {
+        "SELECT id FROM customers WHERE name_key = ?1 AND uscc IS NULL ORDER BY id DESC LIMIT 32"
+    } else {
+        "SELECT id FROM customers WHERE name_key = ?1 ORDER BY id DESC LIMIT 32"
+    };
     for key in std::iter::once(probe.core()).chain(probe.short()) {
-        add(
-            "SELECT id FROM customers WHERE name_key = ?1 ORDER BY id DESC LIMIT 32",
-            key,
-        )?;
+        add(by_name, key)?;
     }
     for m in probe.mobiles() {
         add(

@@ -13,6 +13,7 @@ const STEPS: &[&str] = &[
     include_str!("../../schema.sql"),
     include_str!("migrations/002_search_triggers.sql"),
     include_str!("migrations/003_customer_scores.sql"),
+    include_str!("migrations/004_name_key_uscc.sql"),
 ];
 
 /// The schema version this binary writes.
