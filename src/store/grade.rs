@@ -3,11 +3,14 @@
 //! A run is one streaming pass in one transaction: customers in id order, merged with their
 //! orders read in (customer, date) order from the covering index `orders_customer_date`, each
 //! customer handed to the grader, its result and any log entry written as it comes, many to
-//! a statement. The new tiers reach `customers`, and the new scores `customer_scores`, at
+//! a statement. On a database file the reading and grading ([`Pass`]) run in a thread of
+//! their own, on a second connection, and hand results over a chunk at a time to the
+//! writing ([`Sink`]), so the two halves overlap on two cores. The new tiers reach `customers`, and the new scores `customer_scores`, at
 //! the end, in a few statements ([`super::grade_tiers`]). Memory stays flat but for the list
 //! of customers that changed, and a run that is killed leaves the previous run as it was.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::mpsc;
 
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -507,43 +510,326 @@ fn insert_results_sql(rows: usize) -> String {
     )
 }
 
-/// A result waiting for its batch; its strings are reused from batch to batch.
+/// Customers handed from the pass to the writes at a time (a multiple of [`RESULT_BATCH`]).
+pub(super) const CHUNK: usize = 16 * RESULT_BATCH;
+
+/// Chunks in circulation between the two halves of a run: one being filled, the rest
+/// waiting to be written or to be filled again.
+const CHUNKS: usize = 4;
+
+/// One customer's result on its way from the pass to the writes. Items are reused from chunk
+/// to chunk, and their strings with them.
 #[derive(Default)]
-struct Pending {
+struct Item {
     customer_id: i64,
+    code: String,
+    /// The tier and score before the run.
+    tier_before: Option<String>,
+    score_before: Option<String>,
     score: Option<String>,
-    tier: String,
-    model_tier: String,
-    incomplete: bool,
-    record: String,
+    graded: Graded,
 }
 
-impl Pending {
-    fn fill(&mut self, customer_id: i64, score: Option<&str>, graded: &Graded) {
-        self.customer_id = customer_id;
-        self.score = score.map(str::to_string);
-        for (to, from) in [
-            (&mut self.tier, &graded.tier),
-            (&mut self.model_tier, &graded.model_tier),
-            (&mut self.record, &graded.record),
-        ] {
+/// Sets `to` to `from`, keeping the allocation.
+fn set_text(to: &mut Option<String>, from: Option<&str>) {
+    match from {
+        None => *to = None,
+        Some(from) => {
+            let to = to.get_or_insert_with(String::new);
             to.clear();
             to.push_str(from);
         }
-        self.incomplete = graded.incomplete;
+    }
+}
+
+/// Items, of which the first `len` are filled.
+#[derive(Default)]
+struct Chunk {
+    items: Vec<Item>,
+    len: usize,
+}
+
+impl Chunk {
+    fn next_slot(&mut self) -> &mut Item {
+        if self.items.len() == self.len {
+            self.items.push(Item::default());
+        }
+        self.len += 1;
+        &mut self.items[self.len - 1]
     }
 
+    fn filled(&self) -> &[Item] {
+        &self.items[..self.len]
+    }
+}
+
+/// The reading half of a run: customers in id order merged with their orders, each graded.
+struct Pass<'a> {
+    spec: &'a RunSpec<'a>,
+    pins: &'a HashMap<i64, Pin>,
+    tags: &'a HashMap<i64, String>,
+    growth: &'a GrowthTable,
+}
+
+impl Pass<'_> {
+    /// Grades every customer of the run, handing them to `deliver` a chunk at a time; it
+    /// gives back an empty chunk to fill, or `None` to stop.
+    fn run(
+        &self,
+        conn: &Connection,
+        mut grader: impl FnMut(&Subject, &mut Graded),
+        mut deliver: impl FnMut(Chunk) -> Result<Option<Chunk>>,
+    ) -> Result<()> {
+        let spec = self.spec;
+        let as_of = spec.as_of.to_string();
+        let (clauses, args) = spec.filter.sql(1);
+        let mut customers = conn.prepare(&format!(
+            "SELECT {CURRENT_COLUMNS} FROM customers c WHERE 1 = 1{clauses} ORDER BY c.id"
+        ))?;
+        // Orders come from the covering index (customer_id, date, amount_fen) in its order.
+        let (order_clauses, _) = spec.filter.sql(2);
+        let mut orders = conn.prepare(&if spec.filter.is_empty() {
+            "SELECT customer_id, date, amount_fen FROM orders WHERE date <= ?1 ORDER BY customer_id, date"
+                .to_string()
+        } else {
+            format!(
+                "SELECT customer_id, date, amount_fen FROM orders
+                 WHERE date <= ?1 AND customer_id IN (SELECT id FROM customers WHERE 1 = 1{order_clauses})
+                 ORDER BY customer_id, date"
+            )
+        })?;
+        let mut order_args: Vec<&str> = vec![as_of.as_str()];
+        order_args.extend(args.iter().map(String::as_str));
+        let mut order_rows = orders.query(rusqlite::params_from_iter(order_args.iter()))?;
+        let mut next_order: Option<(i64, OrderLine)> = None;
+        let mut pending = true;
+        let mut lines: Vec<OrderLine> = Vec::new();
+        let mut rows = customers.query(rusqlite::params_from_iter(args.iter()))?;
+        let mut chunk = Chunk::default();
+        while let Some(row) = rows.next()? {
+            let id: i64 = row.get(0)?;
+            let (code, name) = (
+                text(row, 1)?.unwrap_or_default(),
+                text(row, 2)?.unwrap_or_default(),
+            );
+            let c_declared = declared(row)?;
+            let (c_tier, c_score) = (text(row, 12)?, text(row, 13)?);
+            lines.clear();
+            loop {
+                if next_order.is_none() && pending {
+                    match order_rows.next()? {
+                        Some(o) => {
+                            let date: &str = o.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+                            if let Some(date) = iso_date(date) {
+                                next_order = Some((
+                                    o.get(0)?,
+                                    OrderLine {
+                                        date,
+                                        amount_fen: o.get(2)?,
+                                    },
+                                ));
+                            }
+                            continue;
+                        }
+                        None => pending = false,
+                    }
+                }
+                match next_order {
+                    Some((of, line)) if of == id => {
+                        lines.push(line);
+                        next_order = None;
+                    }
+                    Some((of, _)) if of < id => next_order = None,
+                    _ => break,
+                }
+            }
+            let item = chunk.next_slot();
+            grader(
+                &Subject {
+                    id,
+                    code,
+                    name,
+                    declared: &c_declared,
+                    orders: &lines,
+                    pin: self.pins.get(&id),
+                    before: match spec.as_tag {
+                        None => c_tier,
+                        Some(_) => self.tags.get(&id).map(String::as_str),
+                    },
+                    growth: self.growth,
+                },
+                &mut item.graded,
+            );
+            item.customer_id = id;
+            item.code.clear();
+            item.code.push_str(code);
+            set_text(&mut item.tier_before, c_tier);
+            set_text(&mut item.score_before, c_score);
+            set_text(&mut item.score, item.graded.score.map(score_text).as_deref());
+            if chunk.len == CHUNK {
+                match deliver(chunk)? {
+                    Some(empty) => chunk = empty,
+                    None => return Ok(()),
+                }
+            }
+        }
+        if chunk.len > 0 {
+            deliver(chunk)?;
+        }
+        Ok(())
+    }
+}
+
+/// The writing half of a run: results in batches, tier changes noted for the end, each
+/// change logged (or, for a tag run, the tag rewritten), the counts kept.
+struct Sink<'t> {
+    tx: &'t Connection,
+    spec: &'t RunSpec<'t>,
+    tags: &'t HashMap<i64, String>,
+    run_id: i64,
+    run_text: String,
+    operator: &'t str,
+    stamp: String,
+    insert: rusqlite::CachedStatement<'t>,
+    clear_tag: rusqlite::CachedStatement<'t>,
+    add_tag: rusqlite::CachedStatement<'t>,
+    counts: RunCounts,
+    /// What changes on `customers`, written at the end.
+    tiers: TierWrites,
+    logged: LogBatch,
+}
+
+impl<'t> Sink<'t> {
+    fn new(
+        tx: &'t Connection,
+        actor: &'t super::Actor,
+        spec: &'t RunSpec<'t>,
+        run_id: i64,
+        tags: &'t HashMap<i64, String>,
+    ) -> Result<Self> {
+        Ok(Sink {
+            tx,
+            spec,
+            tags,
+            run_id,
+            run_text: run_id.to_string(),
+            operator: &actor.operator,
+            stamp: actor.stamp(),
+            insert: tx.prepare_cached(&insert_results_sql(RESULT_BATCH))?,
+            clear_tag: tx.prepare_cached("DELETE FROM customer_tags WHERE customer_id = ?1 AND dim = ?2")?,
+            add_tag: tx.prepare_cached(
+                "INSERT INTO customer_tags(customer_id, dim, value, origin, set_by, set_at)
+                 VALUES (?1, ?2, ?3, 'model', ?4, ?5)",
+            )?,
+            counts: RunCounts::default(),
+            tiers: TierWrites::default(),
+            logged: LogBatch::new(
+                actor,
+                if spec.as_tag.is_none() {
+                    "grade"
+                } else {
+                    "grade.tag"
+                },
+            ),
+        })
+    }
+
+    /// What the run counted and has still to write.
+    fn finish(self) -> (RunCounts, TierWrites, LogBatch) {
+        (self.counts, self.tiers, self.logged)
+    }
+
+    /// Writes a chunk of results; `head` is the change log's head in this transaction.
+    fn take(&mut self, chunk: &Chunk, head: &mut Option<(i64, String)>) -> Result<()> {
+        let items = chunk.filled();
+        for batch in items.chunks(RESULT_BATCH) {
+            let values = Item::params(self.run_id, batch);
+            if batch.len() == RESULT_BATCH {
+                self.insert.execute(rusqlite::params_from_iter(values))?;
+            } else {
+                self.tx
+                    .prepare(&insert_results_sql(batch.len()))?
+                    .execute(rusqlite::params_from_iter(values))?;
+            }
+        }
+        for item in items {
+            self.count(item, head)?;
+        }
+        Ok(())
+    }
+
+    fn count(&mut self, item: &Item, head: &mut Option<(i64, String)>) -> Result<()> {
+        let (id, graded, counts) = (item.customer_id, &item.graded, &mut self.counts);
+        counts.customers += 1;
+        match counts.tiers.get_mut(&graded.tier) {
+            Some(n) => *n += 1,
+            None => {
+                counts.tiers.insert(graded.tier.clone(), 1);
+            }
+        }
+        counts.incomplete += u64::from(graded.incomplete);
+        counts.pinned += u64::from(graded.pinned);
+        let (score, score_before) = (item.score.as_deref(), item.score_before.as_deref());
+        match self.spec.as_tag {
+            None => {
+                let before = item.tier_before.as_deref();
+                if score_before != score {
+                    self.tiers.rescore(id);
+                }
+                if before != Some(graded.tier.as_str()) {
+                    self.tiers.retier(id, before, &graded.tier);
+                    counts.changed += 1;
+                    let mut changes = vec![Change::new(
+                        "tier",
+                        before.map(str::to_string),
+                        Some(graded.tier.clone()),
+                    )];
+                    if score_before != score {
+                        changes.push(Change::new(
+                            "score",
+                            score_before.map(str::to_string),
+                            score.map(str::to_string),
+                        ));
+                    }
+                    changes.push(Change::new("grade.run", None, Some(self.run_text.clone())));
+                    self.logged.push(self.tx, head, &item.code, &changes)?;
+                }
+            }
+            Some(dim) => {
+                let before = self.tags.get(&id).map(String::as_str);
+                if before != Some(graded.label.as_str()) {
+                    counts.changed += 1;
+                    self.clear_tag.execute(params![id, dim])?;
+                    self.add_tag
+                        .execute(params![id, dim, graded.label, self.operator, self.stamp])?;
+                    let changes = [
+                        Change::new(
+                            format!("tag.{dim}"),
+                            before.map(str::to_string),
+                            Some(graded.label.clone()),
+                        ),
+                        Change::new("grade.run", None, Some(self.run_text.clone())),
+                    ];
+                    self.logged.push(self.tx, head, &item.code, &changes)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Item {
     /// The bound values of `rows`, in the order of [`insert_results_sql`].
-    fn params(run_id: i64, rows: &[Pending]) -> impl Iterator<Item = Bound<'_>> {
+    fn params(run_id: i64, rows: &[Item]) -> impl Iterator<Item = Bound<'_>> {
         rows.iter().flat_map(move |p| {
             [
                 Bound::Int(run_id),
                 Bound::Int(p.customer_id),
                 Bound::Text(p.score.as_deref()),
-                Bound::Text(Some(&p.tier)),
-                Bound::Text(Some(&p.model_tier)),
-                Bound::Int(i64::from(p.incomplete)),
-                Bound::Text(Some(&p.record)),
+                Bound::Text(Some(&p.graded.tier)),
+                Bound::Text(Some(&p.graded.model_tier)),
+                Bound::Int(i64::from(p.graded.incomplete)),
+                Bound::Text(Some(&p.graded.record)),
             ]
         })
     }
@@ -596,7 +882,7 @@ impl Writer<'_> {
     pub fn grade(
         &mut self,
         spec: &RunSpec,
-        mut grader: impl FnMut(&Subject, &mut Graded),
+        grader: impl FnMut(&Subject, &mut Graded) + Send,
     ) -> Result<(i64, RunCounts)> {
         // A page SQLite has to write out before the commit (to make room in its cache) and
         // then changes again is written twice; the run's cache holds what it changes.
@@ -652,172 +938,53 @@ impl Writer<'_> {
         };
 
         let as_of = spec.as_of.to_string();
-        let (clauses, args) = spec.filter.sql(1);
-        let mut customers = self.tx.prepare(&format!(
-            "SELECT {CURRENT_COLUMNS} FROM customers c WHERE 1 = 1{clauses} ORDER BY c.id"
-        ))?;
-        // Orders come from the covering index (customer_id, date, amount_fen) in its order.
-        let (order_clauses, _) = spec.filter.sql(2);
-        let mut orders = self.tx.prepare(&if spec.filter.is_empty() {
-            "SELECT customer_id, date, amount_fen FROM orders WHERE date <= ?1 ORDER BY customer_id, date"
-                .to_string()
-        } else {
-            format!(
-                "SELECT customer_id, date, amount_fen FROM orders
-                 WHERE date <= ?1 AND customer_id IN (SELECT id FROM customers WHERE 1 = 1{order_clauses})
-                 ORDER BY customer_id, date"
-            )
-        })?;
-        let mut order_args: Vec<&str> = vec![as_of.as_str()];
-        order_args.extend(args.iter().map(String::as_str));
-        // Results go in RESULT_BATCH rows per statement.
-        let mut insert = self.tx.prepare_cached(&insert_results_sql(RESULT_BATCH))?;
-        let mut batch: Vec<Pending> = (0..RESULT_BATCH).map(|_| Pending::default()).collect();
-        let mut batched = 0usize;
-        // What changes on `customers`, written at the end.
-        let mut tiers = TierWrites::default();
-        let mut logged = LogBatch::new(
-            &self.actor,
-            if spec.as_tag.is_none() {
-                "grade"
-            } else {
-                "grade.tag"
-            },
-        );
-        let mut clear_tag = self
-            .tx
-            .prepare_cached("DELETE FROM customer_tags WHERE customer_id = ?1 AND dim = ?2")?;
-        let mut add_tag = self.tx.prepare_cached(
-            "INSERT INTO customer_tags(customer_id, dim, value, origin, set_by, set_at)
-             VALUES (?1, ?2, ?3, 'model', ?4, ?5)",
-        )?;
-
-        let mut counts = RunCounts::default();
-        let mut graded = Graded::default();
-        let mut order_rows = orders.query(rusqlite::params_from_iter(order_args.iter()))?;
-        let mut next_order: Option<(i64, OrderLine)> = None;
-        let mut pending = true;
-        let mut lines: Vec<OrderLine> = Vec::new();
-        let mut rows = customers.query(rusqlite::params_from_iter(args.iter()))?;
-        let stamp = self.actor.stamp();
-        while let Some(row) = rows.next()? {
-            let id: i64 = row.get(0)?;
-            let (code, name) = (
-                text(row, 1)?.unwrap_or_default(),
-                text(row, 2)?.unwrap_or_default(),
-            );
-            let c_declared = declared(row)?;
-            let (c_tier, c_score) = (text(row, 12)?, text(row, 13)?);
-            lines.clear();
-            loop {
-                if next_order.is_none() && pending {
-                    match order_rows.next()? {
-                        Some(o) => {
-                            let date: &str = o.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
-                            if let Some(date) = iso_date(date) {
-                                next_order = Some((
-                                    o.get(0)?,
-                                    OrderLine {
-                                        date,
-                                        amount_fen: o.get(2)?,
-                                    },
-                                ));
-                            }
-                            continue;
-                        }
-                        None => pending = false,
-                    }
+        let pass = Pass {
+            spec,
+            pins: &pins,
+            tags: &tags,
+            growth: &growth,
+        };
+        let mut sink = Sink::new(&self.tx, &self.actor, spec, run_id, &tags)?;
+        let head = &mut self.head;
+        match super::reader(&self.tx)? {
+            // The pass reads and grades on a connection of its own, in a second thread, while
+            // this one writes what it hands over: the run takes the time of the slower half.
+            // The reader sees the database as this transaction found it: no other writer can
+            // commit while this one holds the write lock.
+            Some(conn) => std::thread::scope(|scope| {
+                let (full_tx, full_rx) = mpsc::sync_channel::<Chunk>(CHUNKS);
+                let (empty_tx, empty_rx) = mpsc::sync_channel::<Chunk>(CHUNKS);
+                for _ in 1..CHUNKS {
+                    empty_tx.send(Chunk::default()).expect("room for every chunk");
                 }
-                match next_order {
-                    Some((of, line)) if of == id => {
-                        lines.push(line);
-                        next_order = None;
-                    }
-                    Some((of, _)) if of < id => next_order = None,
-                    _ => break,
-                }
-            }
-            let before = match spec.as_tag {
-                None => c_tier,
-                Some(_) => tags.get(&id).map(String::as_str),
-            };
-            grader(
-                &Subject {
-                    id,
-                    code,
-                    name,
-                    declared: &c_declared,
-                    orders: &lines,
-                    pin: pins.get(&id),
-                    before,
-                    growth: &growth,
-                },
-                &mut graded,
-            );
-            let score = graded.score.map(score_text);
-            batch[batched].fill(id, score.as_deref(), &graded);
-            batched += 1;
-            if batched == RESULT_BATCH {
-                insert.execute(rusqlite::params_from_iter(Pending::params(run_id, &batch)))?;
-                batched = 0;
-            }
-            counts.customers += 1;
-            match counts.tiers.get_mut(&graded.tier) {
-                Some(n) => *n += 1,
-                None => {
-                    counts.tiers.insert(graded.tier.clone(), 1);
-                }
-            }
-            counts.incomplete += u64::from(graded.incomplete);
-            counts.pinned += u64::from(graded.pinned);
-            match spec.as_tag {
-                None => {
-                    if c_score != score.as_deref() {
-                        tiers.rescore(id);
-                    }
-                    if c_tier != Some(graded.tier.as_str()) {
-                        tiers.retier(id, c_tier, &graded.tier);
-                        counts.changed += 1;
-                        let mut changes = vec![Change::new(
-                            "tier",
-                            c_tier.map(str::to_string),
-                            Some(graded.tier.clone()),
-                        )];
-                        if c_score != score.as_deref() {
-                            changes.push(Change::new("score", c_score.map(str::to_string), score.clone()));
-                        }
-                        changes.push(Change::new("grade.run", None, Some(run_text.clone())));
-                        logged.push(&self.tx, &mut self.head, code, &changes)?;
-                    }
-                }
-                Some(dim) => {
-                    if before != Some(graded.label.as_str()) {
-                        counts.changed += 1;
-                        clear_tag.execute(params![id, dim])?;
-                        add_tag.execute(params![id, dim, graded.label, self.actor.operator, stamp])?;
-                        let changes = [
-                            Change::new(
-                                format!("tag.{dim}"),
-                                before.map(str::to_string),
-                                Some(graded.label.clone()),
-                            ),
-                            Change::new("grade.run", None, Some(run_text.clone())),
-                        ];
-                        logged.push(&self.tx, &mut self.head, code, &changes)?;
-                    }
-                }
-            }
+                let reading = scope.spawn(move || {
+                    let tx = conn.unchecked_transaction()?;
+                    pass.run(&tx, grader, |full| {
+                        // Either channel closes only when the writing side has stopped.
+                        Ok(full_tx.send(full).ok().and_then(|()| empty_rx.recv().ok()))
+                    })
+                });
+                let written = full_rx.iter().try_for_each(|mut chunk| {
+                    sink.take(&chunk, head)?;
+                    chunk.len = 0;
+                    // The reader may have finished and gone.
+                    let _ = empty_tx.send(chunk);
+                    Ok::<_, Error>(())
+                });
+                // A writing error stops the reader at its next hand-over.
+                drop((full_rx, empty_tx));
+                let read = reading
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                written.and(read)
+            })?,
+            None => pass.run(&self.tx, grader, |mut chunk| {
+                sink.take(&chunk, head)?;
+                chunk.len = 0;
+                Ok(Some(chunk))
+            })?,
         }
-        drop(rows);
-        drop(order_rows);
-        if batched > 0 {
-            self.tx
-                .prepare(&insert_results_sql(batched))?
-                .execute(rusqlite::params_from_iter(Pending::params(
-                    run_id,
-                    &batch[..batched],
-                )))?;
-        }
+        let (counts, tiers, mut logged) = sink.finish();
         logged.flush(&self.tx)?;
         // Rebuilding the two tier indexes beats updating them when most entries move.
         let most_changed = spec.filter.is_empty() && counts.changed * 2 > counts.customers;
@@ -838,7 +1005,6 @@ impl Writer<'_> {
         if let Some(dim) = spec.as_tag {
             changes.push(Change::new("as_tag", None, Some(dim.to_string())));
         }
-        drop((customers, orders, insert, clear_tag, add_tag));
         self.log("grade.run", None, None, &changes)?;
         Ok((run_id, counts))
     }

@@ -152,11 +152,23 @@ impl TierWrites {
 mod tests {
     use crate::domain::Customer;
     use crate::domain::grade::Model;
-    use crate::store::{GradeFilter, Graded, RunCounts, RunSpec, Store, Subject, test_actor};
+    use std::time::Duration;
+
+    use crate::store::{GradeFilter, Graded, Mode, RunCounts, RunSpec, Store, Subject, test_actor};
 
     /// A store with `n` customers (ids 1…n).
     fn store(n: usize) -> Store {
-        let mut store = Store::open_in_memory().unwrap();
+        fill(Store::open_in_memory().unwrap(), n)
+    }
+
+    /// The same in a database file: a run then reads on a second connection, in a thread.
+    fn file_store(dir: &tempfile::TempDir, n: usize) -> Store {
+        let path = dir.path().join("kehu.db");
+        let (store, _) = Store::open(&path, Mode::Create, Duration::from_secs(1)).unwrap();
+        fill(store, n)
+    }
+
+    fn fill(mut store: Store, n: usize) -> Store {
         store
             .write(&test_actor(), |w| {
                 for i in 0..n {
@@ -173,7 +185,11 @@ mod tests {
     }
 
     /// Grades every customer as `grade(id)` says: (tier, score).
-    fn run(store: &mut Store, dry: bool, grade: impl Fn(i64) -> (&'static str, &'static str)) -> RunCounts {
+    fn run(
+        store: &mut Store,
+        dry: bool,
+        grade: impl Fn(i64) -> (&'static str, &'static str) + Sync,
+    ) -> RunCounts {
         let model = Model::standard();
         let filter = GradeFilter::default();
         let spec = RunSpec {
@@ -291,6 +307,87 @@ mod tests {
         let (kept, fresh) = tier_counts(&store);
         assert_eq!(kept, ["core 51", "ordinary 49", "potential 50"]);
         assert_eq!(kept, fresh);
+    }
+
+    /// Every run's results, as `run customer score tier model_tier incomplete indicators`.
+    fn results(store: &Store) -> Vec<String> {
+        rows(
+            store,
+            "SELECT concat_ws(' ', run_id, customer_id, score, tier, model_tier, incomplete, indicators)
+               FROM grade_results ORDER BY run_id, customer_id",
+        )
+    }
+
+    #[test]
+    fn a_run_reading_on_a_second_connection_writes_what_one_connection_does() {
+        // Enough customers for several hand-overs between the reading and the writing thread,
+        // and a last chunk that is not full.
+        let n = 2 * super::super::grade::CHUNK + 77;
+        let dir = tempfile::tempdir().unwrap();
+        let (mut file, mut memory) = (file_store(&dir, n), store(n));
+        let first = |id: i64| match id % 4 {
+            0 => ("core", "91"),
+            1 => ("important", "72.25"),
+            2 => ("ordinary", "55"),
+            _ => ("potential", "12.5"),
+        };
+        let later = |id: i64| {
+            if id % 7 == 0 {
+                ("ordinary", "60")
+            } else {
+                first(id)
+            }
+        };
+        for grade in [
+            &first as &(dyn Fn(i64) -> (&'static str, &'static str) + Sync),
+            &later,
+        ] {
+            let counts = run(&mut file, false, grade);
+            assert_eq!(counts, run(&mut memory, false, grade));
+            assert_eq!(counts.customers, n as u64);
+        }
+        assert_eq!(results(&file), results(&memory));
+        assert_eq!(results(&file).len(), 2 * n);
+        assert_eq!(customers(&file), customers(&memory));
+        assert_eq!(tier_counts(&file), tier_counts(&memory));
+        assert_eq!(file.verify_log().unwrap(), memory.verify_log().unwrap());
+    }
+
+    #[test]
+    fn a_write_failing_mid_run_stops_the_reading_thread_and_leaves_nothing() {
+        let n = 3 * super::super::grade::CHUNK;
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = file_store(&dir, n);
+        run(&mut store, false, |_| ("ordinary", "60"));
+        let (results_before, customers_before) = (results(&store), customers(&store));
+        // The writing side fails in the second chunk while the reader is still going.
+        store
+            .conn
+            .execute_batch(
+                "CREATE TRIGGER fail AFTER INSERT ON grade_results WHEN new.customer_id = 1500
+                 BEGIN SELECT RAISE(ABORT, 'disk on fire'); END;",
+            )
+            .unwrap();
+        let model = Model::standard();
+        let filter = GradeFilter::default();
+        let spec = RunSpec {
+            model: &model,
+            as_of: "2024-06-30".parse().unwrap(),
+            as_tag: None,
+            filter: &filter,
+        };
+        let grader = |_: &Subject, g: &mut Graded| {
+            g.tier = "core".into();
+            g.model_tier = "core".into();
+            g.score = Some(95.into());
+            g.record = "[]".into();
+        };
+        let error = store
+            .write(&test_actor(), |w| w.grade(&spec, grader))
+            .unwrap_err();
+        assert!(error.to_string().contains("disk on fire"), "{error}");
+        assert_eq!(results(&store), results_before);
+        assert_eq!(customers(&store), customers_before);
     }
 
     #[test]

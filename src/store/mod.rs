@@ -158,6 +158,21 @@ impl Store {
     }
 }
 
+/// A second connection to the database file of `conn`, only for reading, so a long pass can
+/// read on another thread while `conn` writes; `None` for a database in memory.
+fn reader(conn: &Connection) -> Result<Option<Connection>> {
+    let Some(path) = conn.path().filter(|p| !p.is_empty()) else {
+        return Ok(None);
+    };
+    let reader = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    reader.busy_timeout(Duration::from_secs(5))?;
+    reader.pragma_update(None, "query_only", true)?;
+    Ok(Some(reader))
+}
+
 fn setting(conn: &Connection, key: &str) -> Result<Option<String>> {
     Ok(conn
         .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
