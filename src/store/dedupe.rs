@@ -3,9 +3,9 @@
 //!
 //! A merge is one transaction. It first snapshots every row it will touch — the customers
 //! and every row of every table that refers to them (found from the schema's foreign keys,
-//! so tables added later are covered) — into `merges.snapshot`, then moves the children to
-//! the survivor, deletes the absorbed customers and stores the merged record. Undo puts the
-//! snapshot back exactly, ids included.
+//! so tables added later are covered, and `grade_results`, which has none) — into
+//! `merges.snapshot`, then moves the children to the survivor, deletes the absorbed
+//! customers and stores the merged record. Undo puts the snapshot back exactly, ids included.
 
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
@@ -243,14 +243,26 @@ impl Store {
     }
 }
 
-/// The tables whose rows belong to a customer, with the column that says which one.
+/// The tables whose rows belong to a customer, with the column that says which one: those
+/// that refer to customers, and `grade_results`, which does not (schema step 5).
 fn child_tables(conn: &Connection) -> Result<Vec<(String, String)>> {
     let mut stmt = conn.prepare(
         "SELECT m.name, f.\"from\" FROM sqlite_master m, pragma_foreign_key_list(m.name) f
-         WHERE m.type = 'table' AND f.\"table\" = 'customers' ORDER BY m.name, f.\"from\"",
+         WHERE m.type = 'table' AND f.\"table\" = 'customers'
+         UNION SELECT 'grade_results', 'customer_id' ORDER BY 1, 2",
     )?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The condition on `table` that picks the rows of the `n` customers bound as `?first`,
+/// `?first + 1`, …, by `column`.
+fn rows_of(table: &str, column: &str, first: usize, n: usize) -> String {
+    if table == "grade_results" {
+        return super::grade::results_of(first, n);
+    }
+    let marks: Vec<String> = (first..first + n).map(|i| format!("?{i}")).collect();
+    format!("\"{column}\" IN ({})", marks.join(", "))
 }
 
 fn to_json(v: Value) -> Json {
@@ -285,9 +297,9 @@ fn from_json(v: &Json) -> Value {
 
 /// `{columns, rows}` of `table` where `column` is one of `ids`.
 fn snapshot_table(conn: &Connection, table: &str, column: &str, ids: &[i64]) -> Result<Json> {
-    let marks = vec!["?"; ids.len()].join(", ");
     let mut stmt = conn.prepare(&format!(
-        "SELECT * FROM \"{table}\" WHERE \"{column}\" IN ({marks}) ORDER BY 1, 2"
+        "SELECT * FROM \"{table}\" WHERE {} ORDER BY 1, 2",
+        rows_of(table, column, 1, ids.len())
     ))?;
     let columns: Vec<String> = stmt.column_names().map(str::to_string).collect();
     let n = columns.len();
@@ -460,16 +472,16 @@ impl Writer<'_> {
             args.extend(&absorbed_ids);
             let n = self.tx.execute(
                 &format!(
-                    "UPDATE OR IGNORE \"{table}\" SET \"{column}\" = ?1 WHERE \"{column}\" IN ({})",
-                    (2..=absorbed_ids.len() + 1)
-                        .map(|i| format!("?{i}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    "UPDATE OR IGNORE \"{table}\" SET \"{column}\" = ?1 WHERE {}",
+                    rows_of(table, column, 2, absorbed_ids.len())
                 ),
                 params_from_iter(&args),
             )?;
             let d = self.tx.execute(
-                &format!("DELETE FROM \"{table}\" WHERE \"{column}\" IN ({absorbed_marks})"),
+                &format!(
+                    "DELETE FROM \"{table}\" WHERE {}",
+                    rows_of(table, column, 1, absorbed_ids.len())
+                ),
                 params_from_iter(&absorbed_ids),
             )?;
             if n > 0 {
@@ -653,11 +665,13 @@ impl Writer<'_> {
         let all_ids: Vec<i64> = std::iter::once(surv_id)
             .chain(absorbed.iter().map(|(i, _)| *i))
             .collect();
-        let marks = vec!["?"; all_ids.len()].join(", ");
         let children = child_tables(&self.tx)?;
         for (table, column) in &children {
             self.tx.execute(
-                &format!("DELETE FROM \"{table}\" WHERE \"{column}\" IN ({marks})"),
+                &format!(
+                    "DELETE FROM \"{table}\" WHERE {}",
+                    rows_of(table, column, 1, all_ids.len())
+                ),
                 params_from_iter(&all_ids),
             )?;
         }
@@ -753,7 +767,167 @@ mod tests {
     use super::*;
     use crate::domain::contact::Contact;
     use crate::domain::dedupe::{Level, compare};
-    use crate::store::test_actor as actor;
+    use crate::domain::grade::Model;
+    use crate::store::{GradeFilter, Graded, RunSpec, Subject, test_actor as actor};
+
+    /// A grading run over `codes` (all when empty): each customer's tier is `tier` and its
+    /// score its id.
+    fn grade(store: &mut Store, codes: &[&str], tier: &str) {
+        let model = Model::standard();
+        let filter = GradeFilter {
+            codes: codes.iter().map(|c| c.to_string()).collect(),
+            ..GradeFilter::default()
+        };
+        let spec = RunSpec {
+            model: &model,
+            as_of: "2024-06-30".parse().unwrap(),
+            as_tag: None,
+            filter: &filter,
+        };
+        store
+            .write(&actor(), |w| {
+                w.grade(&spec, |s: &Subject, g: &mut Graded| {
+                    g.tier = tier.into();
+                    g.model_tier = tier.into();
+                    g.label = tier.into();
+                    g.score = Some(s.id.into());
+                    g.record = "[]".into();
+                })
+            })
+            .unwrap();
+    }
+
+    /// Every grading result, as `run customer tier score`, in key order.
+    fn results(store: &Store) -> Vec<String> {
+        let mut stmt = store
+            .conn
+            .prepare(
+                "SELECT run_id || ' ' || customer_id || ' ' || tier || ' ' || score FROM grade_results
+                 ORDER BY run_id, customer_id",
+            )
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_merge_finds_the_rows_of_its_customers_without_reading_any_table_in_full() {
+        let store = Store::open_in_memory().unwrap();
+        let children = child_tables(&store.conn).unwrap();
+        assert!(children.contains(&("grade_results".into(), "customer_id".into())));
+        assert!(children.contains(&("orders".into(), "customer_id".into())));
+        for (table, column) in &children {
+            for sql in [
+                format!(
+                    "SELECT * FROM \"{table}\" WHERE {} ORDER BY 1, 2",
+                    rows_of(table, column, 1, 3)
+                ),
+                format!(
+                    "UPDATE OR IGNORE \"{table}\" SET \"{column}\" = ?1 WHERE {}",
+                    rows_of(table, column, 2, 2)
+                ),
+                format!("DELETE FROM \"{table}\" WHERE {}", rows_of(table, column, 1, 3)),
+            ] {
+                let scans = super::super::grade::full_scans(&store.conn, &sql);
+                assert!(
+                    scans.iter().all(|t| t == "grade_runs"),
+                    "{sql}\nreads in full: {scans:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_merge_gives_the_survivor_the_results_it_lacks_and_its_undo_puts_them_all_back() {
+        let mut store = Store::open_in_memory().unwrap();
+        store
+            .write(&actor(), |w| {
+                for name in ["甲公司", "乙公司", "丙公司"] {
+                    w.insert_customer(Customer::new(name).unwrap(), "add", None)?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        let (a, b, c) = ("CST20240001", "CST20240002", "CST20240003");
+        // Run 1 grades all three, run 2 the two to be absorbed, run 3 the last one.
+        grade(&mut store, &[], "ordinary");
+        grade(&mut store, &[b, c], "important");
+        grade(&mut store, &[c], "core");
+        let before = results(&store);
+        assert_eq!(
+            before,
+            [
+                "1 1 ordinary 1",
+                "1 2 ordinary 2",
+                "1 3 ordinary 3",
+                "2 2 important 2",
+                "2 3 important 3",
+                "3 3 core 3"
+            ]
+        );
+
+        let merged = store
+            .write(&actor(), |w| {
+                w.merge_customers(&[a.into(), b.into(), c.into()], None, None)
+            })
+            .unwrap();
+        assert_eq!(merged.survivor, a);
+        // The survivor keeps its own result of run 1 and takes the first absorbed
+        // customer's where it has none.
+        assert_eq!(
+            results(&store),
+            ["1 1 ordinary 1", "2 1 important 2", "3 1 core 3"]
+        );
+        assert_eq!(merged.moved, [("grade_results".to_string(), 2)]);
+        assert_eq!(
+            merged.dropped,
+            [
+                ("customer_scores".to_string(), 2),
+                ("grade_results".to_string(), 3)
+            ]
+        );
+        let (run, result) = store.latest_grade_of(1, true).unwrap().unwrap();
+        assert_eq!((run.id, result.tier.as_str()), (3, "core"));
+        // The snapshot holds the results as every merge has kept them: all columns, in key
+        // order.
+        let snapshot: String = store
+            .conn
+            .query_row("SELECT snapshot FROM merges WHERE id = 1", [], |r| r.get(0))
+            .unwrap();
+        let snapshot: Json = serde_json::from_str(&snapshot).unwrap();
+        let kept = &snapshot["tables"]["grade_results"];
+        assert_eq!(kept["column"], "customer_id");
+        assert_eq!(
+            kept["columns"],
+            json!([
+                "run_id",
+                "customer_id",
+                "score",
+                "tier",
+                "model_tier",
+                "incomplete",
+                "indicators"
+            ])
+        );
+        assert_eq!(
+            kept["rows"][4],
+            json!([2, 3, "3", "important", "important", 0, "[]"])
+        );
+        let keys: Vec<(i64, i64)> = kept["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r[0].as_i64().unwrap(), r[1].as_i64().unwrap()))
+            .collect();
+        assert_eq!(keys, [(1, 1), (1, 2), (1, 3), (2, 2), (2, 3), (3, 3)]);
+
+        store.write(&actor(), |w| w.undo_merge(1)).unwrap();
+        assert_eq!(results(&store), before);
+        let (run, result) = store.latest_grade_of(1, true).unwrap().unwrap();
+        assert_eq!((run.id, result.tier.as_str()), (1, "ordinary"));
+    }
 
     #[test]
     fn a_snapshot_from_before_scores_had_a_table_is_read_with_them_apart() {

@@ -261,15 +261,68 @@ fn pin_of(conn: &Connection, customer_id: i64) -> Result<Option<Pin>> {
         .optional()?)
 }
 
-/// The latest tier-setting result (not a tag run) of a customer: (tier, score).
-fn latest_tier(conn: &Connection, customer_id: i64) -> Result<Option<(String, Option<String>)>> {
+// One customer's results. `grade_results` has no index by customer (schema step 5): they are
+// found through the runs, newest first, each a primary-key lookup (a dozen runs a year).
+// CROSS JOIN keeps the runs outside; left to itself, SQLite would read every result instead.
+
+/// The latest result of customer `?1` in a run that set tiers (not a tag run), when `?2`, or
+/// in any run: (run id, model tier).
+const LATEST_RESULT: &str = "SELECT g.id, r.model_tier
+     FROM grade_runs g CROSS JOIN grade_results r ON r.run_id = g.id AND r.customer_id = ?1
+     WHERE (?2 = 0 OR g.as_tag IS NULL) ORDER BY g.id DESC LIMIT 1";
+
+/// Customer `?2`'s result in run `?1`, with its code and name.
+const RESULT: &str =
+    "SELECT r.customer_id, c.code, c.name, r.score, r.tier, r.model_tier, r.incomplete, r.indicators
+     FROM grade_results r JOIN customers c ON c.id = r.customer_id
+     WHERE r.run_id = ?1 AND r.customer_id = ?2";
+
+/// The condition on `grade_results` that picks the results of the `n` customers bound as
+/// `?first`, `?first + 1`, …: a primary-key lookup per run and customer.
+pub(super) fn results_of(first: usize, n: usize) -> String {
+    let marks: Vec<String> = (first..first + n).map(|i| format!("?{i}")).collect();
+    format!(
+        "run_id IN (SELECT id FROM grade_runs) AND customer_id IN ({})",
+        marks.join(", ")
+    )
+}
+
+/// Deletes the results of customers `ids`, which are being deleted: no reference to
+/// customers does it.
+pub(super) fn delete_results_of(conn: &Connection, ids: &[i64]) -> Result<usize> {
     Ok(conn
-        .prepare_cached(
-            "SELECT r.model_tier, r.score FROM grade_results r JOIN grade_runs g ON g.id = r.run_id
-             WHERE r.customer_id = ?1 AND g.as_tag IS NULL ORDER BY r.run_id DESC LIMIT 1",
-        )?
-        .query_row([customer_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .prepare_cached(&format!(
+            "DELETE FROM grade_results WHERE {}",
+            results_of(1, ids.len())
+        ))?
+        .execute(rusqlite::params_from_iter(ids))?)
+}
+
+/// The latest result of a customer, in a run that set tiers when `tier_runs_only`:
+/// (run id, model tier).
+fn latest_result(conn: &Connection, customer_id: i64, tier_runs_only: bool) -> Result<Option<(i64, String)>> {
+    Ok(conn
+        .prepare_cached(LATEST_RESULT)?
+        .query_row(params![customer_id, tier_runs_only], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .optional()?)
+}
+
+/// What a statement reads in full, from its query plan: the tables (or their aliases) it
+/// scans.
+#[cfg(test)]
+pub(super) fn full_scans(conn: &Connection, sql: &str) -> Vec<String> {
+    let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+    let mut rows = stmt.raw_query();
+    let mut scans = Vec::new();
+    while let Some(r) = rows.next().unwrap() {
+        let detail: String = r.get(3).unwrap();
+        if let Some(what) = detail.strip_prefix("SCAN ") {
+            scans.push(what.split(' ').next().unwrap_or_default().to_string());
+        }
+    }
+    scans
 }
 
 impl Store {
@@ -309,13 +362,7 @@ impl Store {
     pub fn grade_result(&self, run_id: i64, customer_id: i64) -> Result<Option<RunResult>> {
         Ok(self
             .conn
-            .query_row(
-                "SELECT r.customer_id, c.code, c.name, r.score, r.tier, r.model_tier, r.incomplete, r.indicators
-                 FROM grade_results r JOIN customers c ON c.id = r.customer_id
-                 WHERE r.run_id = ?1 AND r.customer_id = ?2",
-                [run_id, customer_id],
-                result_row,
-            )
+            .query_row(RESULT, [run_id, customer_id], result_row)
             .optional()?)
     }
 
@@ -325,23 +372,7 @@ impl Store {
         customer_id: i64,
         tier_runs_only: bool,
     ) -> Result<Option<(Run, RunResult)>> {
-        let filter = if tier_runs_only {
-            " AND g.as_tag IS NULL"
-        } else {
-            ""
-        };
-        let run_id: Option<i64> = self
-            .conn
-            .query_row(
-                &format!(
-                    "SELECT r.run_id FROM grade_results r JOIN grade_runs g ON g.id = r.run_id
-                     WHERE r.customer_id = ?1{filter} ORDER BY r.run_id DESC LIMIT 1"
-                ),
-                [customer_id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let Some(run_id) = run_id else {
+        let Some((run_id, _)) = latest_result(&self.conn, customer_id, tier_runs_only)? else {
             return Ok(None);
         };
         let run = self.grade_run(run_id)?;
@@ -360,11 +391,7 @@ impl Store {
 
     /// Results of a run for the given customers, by code.
     pub fn grade_results_of(&self, run_id: i64, customer_ids: &[i64]) -> Result<Vec<RunResult>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT r.customer_id, c.code, c.name, r.score, r.tier, r.model_tier, r.incomplete, r.indicators
-             FROM grade_results r JOIN customers c ON c.id = r.customer_id
-             WHERE r.run_id = ?1 AND r.customer_id = ?2",
-        )?;
+        let mut stmt = self.conn.prepare_cached(RESULT)?;
         let mut out = Vec::with_capacity(customer_ids.len());
         for id in customer_ids {
             if let Some(r) = stmt.query_row([run_id, *id], result_row).optional()? {
@@ -1077,7 +1104,7 @@ impl Writer<'_> {
         if let Some(until) = pin.until {
             changes.push(Change::new("pin.until", Some(until.to_string()), None));
         }
-        let model_tier = latest_tier(&self.tx, customer.id)?.map(|(t, _)| t);
+        let model_tier = latest_result(&self.tx, customer.id, true)?.map(|(_, t)| t);
         if customer.customer.tier != model_tier {
             self.tx.execute(
                 "UPDATE customers SET tier = ?1 WHERE id = ?2",
@@ -1153,6 +1180,41 @@ mod tests {
         assert_eq!(iso_date("2023-02-29"), None);
         assert_eq!(iso_date("2024-1x-01"), None);
         assert_eq!(iso_date("2024-01-05"), NaiveDate::from_ymd_opt(2024, 1, 5));
+    }
+
+    #[test]
+    fn one_customers_results_are_found_through_the_runs_not_by_reading_every_result() {
+        let store = Store::open_in_memory().unwrap();
+        let statements = [
+            LATEST_RESULT.to_string(),
+            RESULT.to_string(),
+            format!(
+                "SELECT * FROM grade_results WHERE {} ORDER BY 1, 2",
+                results_of(1, 3)
+            ),
+            format!(
+                "UPDATE OR IGNORE grade_results SET customer_id = ?1 WHERE {}",
+                results_of(2, 2)
+            ),
+            format!("DELETE FROM grade_results WHERE {}", results_of(1, 1)),
+            // Nothing that refers to customers is read in full when one is deleted.
+            "DELETE FROM customers WHERE id = ?1".to_string(),
+        ];
+        for sql in &statements {
+            let scans = full_scans(&store.conn, sql);
+            assert!(
+                scans.iter().all(|t| t == "g" || t == "grade_runs"),
+                "{sql}\nreads in full: {scans:?}"
+            );
+        }
+        // The check sees a scan where there is one.
+        assert_eq!(
+            full_scans(
+                &store.conn,
+                "SELECT r.run_id FROM grade_results r JOIN grade_runs g ON g.id = r.run_id WHERE r.customer_id = ?1"
+            ),
+            ["r"]
+        );
     }
 
     #[test]

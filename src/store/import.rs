@@ -590,7 +590,14 @@ impl Writer<'_> {
             let Some(code) = &entry.customer else { continue };
             match entry.action.as_str() {
                 "import.add" => {
-                    self.tx.execute("DELETE FROM customers WHERE code = ?1", [code])?;
+                    let gone: Option<i64> = self
+                        .tx
+                        .query_row("SELECT id FROM customers WHERE code = ?1", [code], |r| r.get(0))
+                        .optional()?;
+                    if let Some(gone) = gone {
+                        super::grade::delete_results_of(&self.tx, &[gone])?;
+                        self.tx.execute("DELETE FROM customers WHERE id = ?1", [gone])?;
+                    }
                     self.log(
                         "import.undo",
                         Some(code),
@@ -719,4 +726,62 @@ fn entries_of_batch(conn: &rusqlite::Connection, batch: i64) -> Result<Vec<LogEn
     )?;
     let rows = stmt.query_map([batch], super::log::entry)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::Customer;
+    use crate::store::{Store, test_actor};
+
+    #[test]
+    fn undoing_an_import_takes_the_grading_results_of_its_new_customers_with_them() {
+        let mut store = Store::open_in_memory().unwrap();
+        let batch = store
+            .write(&test_actor(), |w| {
+                w.insert_customer(Customer::new("老客户有限公司").unwrap(), "add", None)?;
+                let batch = w.begin_batch("new.csv", "0", "customers")?;
+                for name in ["甲公司", "乙公司"] {
+                    w.insert_customer(Customer::new(name).unwrap(), "import.add", Some(batch))?;
+                }
+                w.finish_batch(batch, &serde_json::json!({"inserted": 2}))?;
+                Ok(batch)
+            })
+            .unwrap();
+        // A run's results for all three. (A run through the store would also log the new
+        // customers' first tiers, and an undo is refused once its customers changed: the
+        // results go in directly, as a run that changed nothing would leave them.)
+        store
+            .conn
+            .execute_batch(
+                "INSERT INTO grade_runs(id, as_of, model_name, model_sha256, operator, started_at, counts)
+                   VALUES (1, '2024-06-30', 'standard', '0', 'tester', '2024-06-30T08:00:00Z', '{}');
+                 INSERT INTO grade_results(run_id, customer_id, score, tier, model_tier, indicators)
+                   VALUES (1, 1, '55', 'ordinary', 'ordinary', '[]'), (1, 2, '91', 'core', 'core', '[]'),
+                          (1, 3, '75', 'important', 'important', '[]');",
+            )
+            .unwrap();
+        let undone = store.write(&test_actor(), |w| w.undo_batch(batch)).unwrap();
+        assert_eq!(undone.removed_customers, 2);
+        let left: Vec<i64> = store
+            .conn
+            .prepare("SELECT customer_id FROM grade_results ORDER BY run_id, customer_id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(left, [1], "only the customer that stays keeps its result");
+        // A customer added now takes a freed id, and no grade comes with it.
+        let new = store
+            .write(&test_actor(), |w| {
+                w.insert_customer(Customer::new("丙公司").unwrap(), "add", None)
+            })
+            .unwrap();
+        assert_eq!(new.id, 2);
+        assert!(store.latest_grade_of(new.id, false).unwrap().is_none());
+        assert_eq!(
+            store.latest_grade_of(1, false).unwrap().unwrap().1.tier,
+            "ordinary"
+        );
+    }
 }

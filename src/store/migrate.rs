@@ -14,6 +14,7 @@ const STEPS: &[&str] = &[
     include_str!("migrations/002_search_triggers.sql"),
     include_str!("migrations/003_customer_scores.sql"),
     include_str!("migrations/004_name_key_uscc.sql"),
+    include_str!("migrations/005_grade_results_by_run.sql"),
 ];
 
 /// The schema version this binary writes.
@@ -84,6 +85,74 @@ mod tests {
             .unwrap();
         assert_eq!(tier, "core", "the tier stays on the record");
         assert!(conn.prepare("SELECT score FROM customers").is_err());
+    }
+
+    fn strings(conn: &Connection, sql: &str) -> Vec<String> {
+        conn.prepare(sql)
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn grade_results_lose_their_index_and_reference_by_customer_at_version_5() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        for step in &STEPS[..4] {
+            conn.execute_batch(step).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 4).unwrap();
+        conn.execute_batch(
+            "INSERT INTO customers(code, name, stage, tier, created_at, updated_at) VALUES
+               ('C1', '甲公司', 'customer', 'core', 't', 't'),
+               ('C2', '乙公司', 'customer', 'ordinary', 't', 't');
+             INSERT INTO grade_runs(id, as_of, model_name, model_sha256, operator, started_at, counts) VALUES
+               (1, '2024-05-31', 'standard', 'x', 'o', 't', '{}'),
+               (2, '2024-06-30', 'standard', 'x', 'o', 't', '{}');
+             INSERT INTO grade_results(run_id, customer_id, score, tier, model_tier, incomplete, indicators) VALUES
+               (2, 1, '91.5', 'core', 'core', 0, '[1]'),
+               (1, 2, NULL, 'ordinary', 'potential', 1, '[2]'),
+               (1, 1, '88', 'important', 'important', 0, '[3]'),
+               (2, 2, '55', 'ordinary', 'ordinary', 0, '[4]');",
+        )
+        .unwrap();
+        let all = "SELECT run_id || ' ' || customer_id || ' ' || coalesce(score, '-') || ' ' || tier || ' '
+                   || model_tier || ' ' || incomplete || ' ' || indicators FROM grade_results";
+        let before = strings(&conn, &format!("{all} ORDER BY run_id, customer_id"));
+        migrate(&mut conn).unwrap();
+        assert_eq!(strings(&conn, all), before, "every result kept, in key order");
+        assert_eq!(
+            strings(
+                &conn,
+                "SELECT name FROM pragma_index_list('grade_results') ORDER BY name"
+            ),
+            ["sqlite_autoindex_grade_results_1"],
+            "the primary key is the only index"
+        );
+        assert_eq!(
+            strings(
+                &conn,
+                "SELECT \"table\" || '.' || \"to\" || ' ' || on_delete FROM pragma_foreign_key_list('grade_results')"
+            ),
+            ["grade_runs.id CASCADE"],
+            "the results refer to their run only"
+        );
+        assert!(
+            conn.prepare("SELECT rowid FROM grade_results").is_err(),
+            "still WITHOUT ROWID"
+        );
+        // A deleted run takes its results along; a deleted customer leaves them to the store.
+        conn.execute_batch("DELETE FROM grade_runs WHERE id = 1; DELETE FROM customers WHERE code = 'C2';")
+            .unwrap();
+        assert_eq!(
+            strings(
+                &conn,
+                "SELECT run_id || ' ' || customer_id FROM grade_results ORDER BY 1"
+            ),
+            ["2 1", "2 2"]
+        );
     }
 
     #[test]
