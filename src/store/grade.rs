@@ -507,11 +507,6 @@ const CURRENT_COLUMNS: &str = concat!(
     super::customers::score_of_c!()
 );
 
-/// The page cache of a run (`PRAGMA cache_size`: negative is KiB): 256 MiB keeps what a
-/// monthly run over a million customers changes in memory until its commit, within the
-/// 500 MB a run may use.
-const RUN_CACHE_SIZE: i64 = -262_144;
-
 /// Results written per `INSERT` statement: fewer statement runs for a million results.
 const RESULT_BATCH: usize = 64;
 
@@ -782,6 +777,9 @@ impl<'t> Sink<'t> {
         for item in items {
             self.count(item, head)?;
         }
+        if self.spec.as_tag.is_none() {
+            self.tiers.write_so_far(self.tx, self.run_id)?;
+        }
         Ok(())
     }
 
@@ -799,6 +797,7 @@ impl<'t> Sink<'t> {
         let (score, score_before) = (item.score.as_deref(), item.score_before.as_deref());
         match self.spec.as_tag {
             None => {
+                self.tiers.saw();
                 let before = item.tier_before.as_deref();
                 if score_before != score {
                     self.tiers.rescore(id);
@@ -911,10 +910,6 @@ impl Writer<'_> {
         spec: &RunSpec,
         grader: impl FnMut(&Subject, &mut Graded) + Send,
     ) -> Result<(i64, RunCounts)> {
-        // A page SQLite has to write out before the commit (to make room in its cache) and
-        // then changes again is written twice; the run's cache holds what it changes.
-        let cache_size: i64 = self.tx.pragma_query_value(None, "cache_size", |r| r.get(0))?;
-        self.tx.pragma_update(None, "cache_size", RUN_CACHE_SIZE)?;
         let model = spec.model;
         self.tx.execute(
             "INSERT OR IGNORE INTO grade_models(sha256, name, text) VALUES (?1, ?2, ?3)",
@@ -1013,10 +1008,7 @@ impl Writer<'_> {
         }
         let (counts, tiers, mut logged) = sink.finish();
         logged.flush(&self.tx)?;
-        // Rebuilding the two tier indexes beats updating them when most entries move.
-        let most_changed = spec.filter.is_empty() && counts.changed * 2 > counts.customers;
-        tiers.finish(&self.tx, run_id, most_changed)?;
-        self.tx.pragma_update(None, "cache_size", cache_size)?;
+        tiers.finish(&self.tx, run_id, spec.filter.is_empty())?;
         self.tx.execute(
             "UPDATE grade_runs SET counts = ?1 WHERE id = ?2",
             params![counts.json(), run_id],

@@ -1,14 +1,16 @@
-//! A tier run's new tiers and scores, written in a few statements at its end.
+//! A tier run's new tiers and scores, written a chunk of results at a time.
 //!
 //! Row by row, every changed tier fired `customers_counts_update` (an UPDATE of
 //! `tag_counts` through a subquery) and every changed row paid for a statement of its own.
 //! Instead, while a run streams its results into `grade_results`, [`TierWrites`] notes which
 //! customers changed tier and which changed score, and tallies how many customers leave and
-//! join each tier. At the end one `UPDATE … FROM grade_results` sets the tier of the first
-//! (the count trigger set aside meanwhile, the 等级 counts then moved once per tier by the
-//! tallies), and one upsert copies the scores of the second into `customer_scores`, a narrow
-//! table apart from the records. When most customers change tier (a first run) the two
-//! indexes holding the tier are built afresh instead of updated entry by entry.
+//! join each tier. After each chunk of results one `UPDATE … FROM grade_results` sets the
+//! tier of the first (the count trigger set aside meanwhile, the 等级 counts moved once per
+//! tier by the tallies at the end), and one upsert copies the scores of the second into
+//! `customer_scores`, a narrow table apart from the records; the writes overlap the pass,
+//! which reads on another thread. When most customers change tier (a first run, a new
+//! model) their tiers wait for the end, where the two indexes holding the tier are built
+//! afresh instead of updated entry by entry.
 //!
 //! The trigger and those indexes are dropped and recreated from their own SQL inside the
 //! run's transaction, so a failed or dry run leaves the schema as it was.
@@ -52,27 +54,35 @@ impl Ids {
         self.n += 1;
     }
 
-    fn close(&mut self) -> &str {
+    /// The ids so far, as JSON, and none left.
+    fn take(&mut self) -> String {
         self.json.push(']');
-        &self.json
+        self.n = 0;
+        std::mem::take(&mut self.json)
     }
 }
 
-/// What a tier run will write to `customers`, noted during its pass.
+/// What a tier run writes to `customers` and `customer_scores`, noted during its pass.
 #[derive(Default)]
 pub(super) struct TierWrites {
-    /// Customers whose tier changes.
+    /// Customers whose tier changes, not yet written.
     retiered: Ids,
-    /// Customers whose score changes (or goes).
+    /// Customers whose score changes (or goes), not yet written.
     rescored: Ids,
+    /// Customers seen, and those whose tier changed, so far.
+    seen: u64,
+    changed: u64,
     /// Per tier key, customers gained minus customers lost.
     moves: BTreeMap<String, i64>,
+    /// The SQL of what was set aside, to put back at the end.
+    aside: Vec<String>,
 }
 
 impl TierWrites {
     /// Notes customer `id`, whose tier goes from `from` to `to`.
     pub(super) fn retier(&mut self, id: i64, from: Option<&str>, to: &str) {
         self.retiered.push(id);
+        self.changed += 1;
         if let Some(from) = from {
             *self.moves.entry(from.to_string()).or_default() -= 1;
         }
@@ -89,44 +99,81 @@ impl TierWrites {
         self.rescored.push(id);
     }
 
-    /// Copies run `run_id`'s tiers and scores to the customers noted, rebuilding the tier
-    /// indexes when `rebuild_indexes`, and moves the 等级 counts as the trigger would have,
-    /// a customer at a time.
-    pub(super) fn finish(mut self, conn: &Connection, run_id: i64, rebuild_indexes: bool) -> Result<()> {
-        if self.rescored.n > 0 {
-            let ids = self.rescored.close();
-            conn.execute(
-                "INSERT INTO customer_scores(customer_id, score)
-                 SELECT r.customer_id, r.score
-                   FROM json_each(?2) j CROSS JOIN grade_results r ON r.run_id = ?1 AND r.customer_id = j.value
-                  WHERE r.score IS NOT NULL
-                 ON CONFLICT (customer_id) DO UPDATE SET score = excluded.score",
-                params![run_id, ids],
-            )?;
-            conn.execute(
-                "DELETE FROM customer_scores WHERE customer_id IN (
-                   SELECT r.customer_id
-                     FROM json_each(?2) j CROSS JOIN grade_results r ON r.run_id = ?1 AND r.customer_id = j.value
-                    WHERE r.score IS NULL)",
-                params![run_id, ids],
-            )?;
-        }
-        if self.retiered.n == 0 {
+    /// Notes a customer graded, whatever changed.
+    pub(super) fn saw(&mut self) {
+        self.seen += 1;
+    }
+
+    /// Whether most customers so far changed tier (a first run, a new model): their tiers
+    /// wait for the end, where the tier indexes are built afresh rather than updated.
+    fn most_changed(&self) -> bool {
+        self.changed * 2 > self.seen
+    }
+
+    /// Writes what was noted so far (run `run_id`'s results must be in), unless most
+    /// customers change tier. A run calls it as it goes, so these writes overlap its pass
+    /// instead of waiting for its end.
+    pub(super) fn write_so_far(&mut self, conn: &Connection, run_id: i64) -> Result<()> {
+        self.write_scores(conn, run_id)?;
+        if self.most_changed() || self.retiered.n == 0 {
             return Ok(());
         }
-        let mut aside = vec![set_aside(conn, "trigger", COUNTS_TRIGGER)?];
-        if rebuild_indexes {
-            for name in TIER_INDEXES {
-                aside.push(set_aside(conn, "index", name)?);
-            }
+        if self.aside.is_empty() {
+            self.aside.push(set_aside(conn, "trigger", COUNTS_TRIGGER)?);
         }
-        conn.execute(
+        self.write_tiers(conn, run_id)
+    }
+
+    fn write_scores(&mut self, conn: &Connection, run_id: i64) -> Result<()> {
+        if self.rescored.n == 0 {
+            return Ok(());
+        }
+        let ids = self.rescored.take();
+        conn.prepare_cached(
+            "INSERT INTO customer_scores(customer_id, score)
+             SELECT r.customer_id, r.score
+               FROM json_each(?2) j CROSS JOIN grade_results r ON r.run_id = ?1 AND r.customer_id = j.value
+              WHERE r.score IS NOT NULL
+             ON CONFLICT (customer_id) DO UPDATE SET score = excluded.score",
+        )?
+        .execute(params![run_id, ids])?;
+        conn.prepare_cached(
+            "DELETE FROM customer_scores WHERE customer_id IN (
+               SELECT r.customer_id
+                 FROM json_each(?2) j CROSS JOIN grade_results r ON r.run_id = ?1 AND r.customer_id = j.value
+                WHERE r.score IS NULL)",
+        )?
+        .execute(params![run_id, ids])?;
+        Ok(())
+    }
+
+    fn write_tiers(&mut self, conn: &Connection, run_id: i64) -> Result<()> {
+        conn.prepare_cached(
             "UPDATE customers SET tier = r.tier
                FROM json_each(?2) j CROSS JOIN grade_results r ON r.run_id = ?1 AND r.customer_id = j.value
               WHERE customers.id = j.value",
-            params![run_id, self.retiered.close()],
-        )?;
-        for sql in &aside {
+        )?
+        .execute(params![run_id, self.retiered.take()])?;
+        Ok(())
+    }
+
+    /// Writes what is left of run `run_id`'s tiers and scores, rebuilding the tier indexes
+    /// when most customers changed tier in a run over all of them (`whole_run`), and moves
+    /// the 等级 counts as the trigger would have, a customer at a time.
+    pub(super) fn finish(mut self, conn: &Connection, run_id: i64, whole_run: bool) -> Result<()> {
+        self.write_scores(conn, run_id)?;
+        if self.retiered.n > 0 {
+            if self.aside.is_empty() {
+                self.aside.push(set_aside(conn, "trigger", COUNTS_TRIGGER)?);
+            }
+            if whole_run && self.most_changed() {
+                for name in TIER_INDEXES {
+                    self.aside.push(set_aside(conn, "index", name)?);
+                }
+            }
+            self.write_tiers(conn, run_id)?;
+        }
+        for sql in &self.aside {
             conn.execute_batch(sql)?;
         }
         for (tier, n) in &self.moves {
@@ -154,6 +201,7 @@ mod tests {
     use crate::domain::grade::Model;
     use std::time::Duration;
 
+    use crate::store::grade::CHUNK;
     use crate::store::{GradeFilter, Graded, Mode, RunCounts, RunSpec, Store, Subject, test_actor};
 
     /// A store with `n` customers (ids 1…n).
@@ -322,7 +370,7 @@ mod tests {
     fn a_run_reading_on_a_second_connection_writes_what_one_connection_does() {
         // Enough customers for several hand-overs between the reading and the writing thread,
         // and a last chunk that is not full.
-        let n = 2 * super::super::grade::CHUNK + 77;
+        let n = 2 * CHUNK + 77;
         let dir = tempfile::tempdir().unwrap();
         let (mut file, mut memory) = (file_store(&dir, n), store(n));
         let first = |id: i64| match id % 4 {
@@ -338,16 +386,33 @@ mod tests {
                 first(id)
             }
         };
-        for grade in [
-            &first as &(dyn Fn(i64) -> (&'static str, &'static str) + Sync),
-            &later,
-        ] {
+        // Few changes in the first chunk, written as the run goes; then nearly all, which
+        // wait for the end and its rebuilt indexes.
+        let turn = |id: i64| {
+            if id as usize > CHUNK {
+                ("core", "99")
+            } else {
+                later(id)
+            }
+        };
+        type Grade<'g> = &'g (dyn Fn(i64) -> (&'static str, &'static str) + Sync);
+        for (run_id, grade) in [(1, &first as Grade), (2, &later), (3, &turn)] {
             let counts = run(&mut file, false, grade);
             assert_eq!(counts, run(&mut memory, false, grade));
             assert_eq!(counts.customers, n as u64);
+            // The records carry the run's tiers and scores, and the counts agree with them.
+            let (kept, fresh) = tier_counts(&file);
+            assert_eq!(kept, fresh);
+            let differ = format!(
+                "SELECT CAST(count(*) AS TEXT) FROM customers c
+                   JOIN grade_results r ON r.run_id = {run_id} AND r.customer_id = c.id
+                   LEFT JOIN customer_scores s ON s.customer_id = c.id
+                  WHERE c.tier IS NOT r.tier OR s.score IS NOT r.score"
+            );
+            assert_eq!(rows(&file, &differ), ["0"], "run {run_id}");
         }
         assert_eq!(results(&file), results(&memory));
-        assert_eq!(results(&file).len(), 2 * n);
+        assert_eq!(results(&file).len(), 3 * n);
         assert_eq!(customers(&file), customers(&memory));
         assert_eq!(tier_counts(&file), tier_counts(&memory));
         assert_eq!(file.verify_log().unwrap(), memory.verify_log().unwrap());
@@ -355,7 +420,7 @@ mod tests {
 
     #[test]
     fn a_write_failing_mid_run_stops_the_reading_thread_and_leaves_nothing() {
-        let n = 3 * super::super::grade::CHUNK;
+        let n = 3 * CHUNK;
         let dir = tempfile::tempdir().unwrap();
         let mut store = file_store(&dir, n);
         run(&mut store, false, |_| ("ordinary", "60"));
