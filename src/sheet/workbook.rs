@@ -2,7 +2,9 @@
 
 use std::path::Path;
 
-use calamine::{Data, Reader, open_workbook_auto};
+use std::sync::mpsc;
+
+use calamine::{Data, Reader, Sheets, open_workbook_auto};
 
 use super::{Error, Format, Row, Sheet};
 
@@ -27,34 +29,116 @@ pub fn open(path: &Path, wanted: Option<&str>) -> Result<Sheet, Error> {
         wanted: wanted.unwrap_or("1").to_string(),
         available: names.join(", "),
     })?;
+    if let Sheets::Xlsx(xlsx) = workbook {
+        return stream_xlsx(xlsx, shown, name);
+    }
     let range = workbook.worksheet_range(&name).map_err(|e| Error::Workbook {
         path: shown.clone(),
         reason: e.to_string(),
     })?;
     let first_row = range.start().map_or(0, |(r, _)| r as usize);
     let first_col = range.start().map_or(0, |(_, c)| c as usize);
-    let rows: Vec<Row> = range
-        .rows()
-        .enumerate()
-        .map(|(i, cells)| {
-            let mut out = vec![String::new(); first_col];
-            out.extend(cells.iter().map(cell_text));
-            Row {
-                number: first_row + i + 1,
-                position: (i + 1) as u64,
-                cells: out,
-            }
-        })
-        .collect();
-    if rows.is_empty() {
+    let (height, width) = (range.height(), range.width());
+    if height == 0 {
         return Err(Error::Empty {
             path: format!("{shown} (sheet {name})"),
         });
     }
+    // Each row's text is made as it is read: the sheet is held once, as calamine read it.
+    let rows = (0..height).map(move |i| {
+        let mut cells = vec![String::new(); first_col];
+        cells.extend((0..width).map(|j| range.get((i, j)).map_or_else(String::new, cell_text)));
+        Ok(Row {
+            number: first_row + i + 1,
+            position: (i + 1) as u64,
+            cells,
+        })
+    });
     Ok(Sheet {
         format: Format::Workbook { sheet: name },
-        total: rows.len() as u64,
-        rows: Box::new(rows.into_iter().map(Ok)),
+        total: height as u64,
+        rows: Box::new(rows),
+    })
+}
+
+/// An xlsx sheet, read a cell at a time on a thread of its own and handed over a row at a
+/// time, so a large workbook is never held whole in memory (its shared strings are).
+fn stream_xlsx(
+    mut xlsx: calamine::Xlsx<std::io::BufReader<std::fs::File>>,
+    shown: String,
+    name: String,
+) -> Result<Sheet, Error> {
+    let (rows_tx, rows_rx) = mpsc::sync_channel::<Result<Row, Error>>(256);
+    let (size_tx, size_rx) = mpsc::sync_channel::<Result<u64, Error>>(1);
+    let (path, sheet) = (shown.clone(), name.clone());
+    std::thread::spawn(move || {
+        let failed = |e: calamine::XlsxError| Error::Workbook {
+            path: path.clone(),
+            reason: e.to_string(),
+        };
+        let mut cells = match xlsx.worksheet_cells_reader(&name) {
+            Ok(reader) => reader,
+            Err(e) => {
+                let _ = size_tx.send(Err(failed(e)));
+                return;
+            }
+        };
+        let dimensions = cells.dimensions();
+        let _ = size_tx.send(Ok(dimensions.end.0.saturating_sub(dimensions.start.0) as u64 + 1));
+        let mut position = 0;
+        let send = |number: usize, cells: Vec<String>, position: &mut u64| {
+            *position += 1;
+            let row = Row {
+                number,
+                position: *position,
+                cells,
+            };
+            rows_tx.send(Ok(row)).is_ok()
+        };
+        // The row being read: its number and cells.
+        let mut current: Option<(usize, Vec<String>)> = None;
+        loop {
+            let cell = match cells.next_cell() {
+                Ok(Some(cell)) => cell,
+                Ok(None) => break,
+                Err(e) => {
+                    let _ = rows_tx.send(Err(failed(e)));
+                    return;
+                }
+            };
+            let (r, c) = (cell.get_position().0 as usize, cell.get_position().1 as usize);
+            let number = r + 1;
+            if let Some((done, row)) = current.take_if(|(n, _)| *n != number) {
+                // Rows without a cell in between are blank rows, reported as such.
+                let blanks = (done + 1..number).map(|n| (n, Vec::new()));
+                for (n, row) in std::iter::once((done, row)).chain(blanks) {
+                    if !send(n, row, &mut position) {
+                        // The reader of the rows has stopped.
+                        return;
+                    }
+                }
+            }
+            let (_, row) = current.get_or_insert_with(|| (number, Vec::new()));
+            if row.len() <= c {
+                row.resize(c + 1, String::new());
+            }
+            row[c] = cell_text(&Data::from(cell.get_value().clone()));
+        }
+        if let Some((n, row)) = current {
+            send(n, row, &mut position);
+        }
+    });
+    let total = size_rx.recv().unwrap_or(Ok(0))?;
+    let mut rows = rows_rx.into_iter().peekable();
+    if rows.peek().is_none() {
+        return Err(Error::Empty {
+            path: format!("{shown} (sheet {sheet})"),
+        });
+    }
+    Ok(Sheet {
+        format: Format::Workbook { sheet },
+        total,
+        rows: Box::new(rows),
     })
 }
 

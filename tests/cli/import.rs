@@ -728,3 +728,54 @@ fn imported_customers_are_searchable_and_counted_and_undo_takes_that_back() {
         "the old name is back"
     );
 }
+
+/// A workbook whose first sheet is empty, and whose second holds the customers with a blank
+/// row between them, as clerks leave them.
+#[test]
+fn an_empty_sheet_is_refused_and_another_is_read_by_number() {
+    let k = Kehu::new();
+    let path = k.db.with_file_name("两张表.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    book.add_worksheet().set_name("封面").unwrap();
+    let sheet = book.add_worksheet().set_name("客户").unwrap();
+    let rows = [
+        ["客户名称", "统一社会信用代码", "省份"],
+        ["深圳市华兴电子有限公司", "91440300MA5FXXXX1W", "广东"],
+        ["", "", ""],
+        ["杭州青禾贸易有限公司", "", "浙江"],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            if !text.is_empty() {
+                sheet.write_string(r as u32, c as u16, *text).unwrap();
+            }
+        }
+    }
+    book.save(&path).unwrap();
+    let path = path.display().to_string();
+
+    k.run(&["import", &path])
+        .code(1)
+        .stderr(predicate::str::contains("(sheet 封面) is empty"));
+    assert!(!k.db.exists(), "nothing is created for an empty sheet");
+
+    // The second sheet by number: its row numbers are the sheet's, the blank row is counted.
+    let summary = import_json(&k, &["--sheet", "2", &path], 3);
+    let counts = &summary["counts"];
+    assert_eq!(
+        (
+            &counts["read"],
+            &counts["inserted"],
+            &counts["rejected"],
+            &counts["blank_rows"]
+        ),
+        (&2.into(), &1.into(), &1.into(), &1.into()),
+        "{summary}"
+    );
+    assert_eq!(summary["rejected"][0]["row"], 2, "{summary}");
+    assert_eq!(summary["rejected"][0]["column"], "统一社会信用代码", "{summary}");
+    assert_eq!(summary["rejected"][0]["value"], "91440300MA5FXXXX1W", "{summary}");
+    let listed = k.json(&["list"]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+    assert_eq!(listed[0]["name"], "杭州青禾贸易有限公司", "{listed}");
+}
