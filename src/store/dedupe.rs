@@ -799,17 +799,11 @@ mod tests {
 
     /// Every grading result, as `run customer tier score`, in key order.
     fn results(store: &Store) -> Vec<String> {
-        let mut stmt = store
-            .conn
-            .prepare(
-                "SELECT run_id || ' ' || customer_id || ' ' || tier || ' ' || score FROM grade_results
-                 ORDER BY run_id, customer_id",
-            )
-            .unwrap();
-        stmt.query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap()
+        crate::store::texts(
+            &store.conn,
+            "SELECT run_id || ' ' || customer_id || ' ' || tier || ' ' || score FROM grade_results
+             ORDER BY run_id, customer_id",
+        )
     }
 
     #[test]

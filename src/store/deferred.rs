@@ -203,14 +203,10 @@ mod tests {
     }
 
     fn triggers(store: &Store) -> Vec<String> {
-        let mut stmt = store
-            .conn
-            .prepare("SELECT sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
-            .unwrap();
-        stmt.query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap()
+        crate::store::texts(
+            &store.conn,
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name",
+        )
     }
 
     #[test]

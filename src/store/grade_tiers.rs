@@ -232,12 +232,13 @@ mod tests {
         store
     }
 
-    /// Grades every customer as `grade(id)` says: (tier, score).
-    fn run(
+    /// Grades every customer with `grader` under the standard model's name, writing or (when
+    /// `dry`) rolling back.
+    fn run_with(
         store: &mut Store,
         dry: bool,
-        grade: impl Fn(i64) -> (&'static str, &'static str) + Sync,
-    ) -> RunCounts {
+        grader: impl FnMut(&Subject, &mut Graded) + Send,
+    ) -> crate::store::Result<RunCounts> {
         let model = Model::standard();
         let filter = GradeFilter::default();
         let spec = RunSpec {
@@ -246,30 +247,33 @@ mod tests {
             as_tag: None,
             filter: &filter,
         };
-        let grader = |s: &Subject, g: &mut Graded| {
+        let f = |w: &mut crate::store::Writer| w.grade(&spec, grader).map(|(_, counts)| counts);
+        if dry {
+            store.dry_run(&test_actor(), f)
+        } else {
+            store.write(&test_actor(), f)
+        }
+    }
+
+    /// Grades every customer as `grade(id)` says: (tier, score).
+    fn run(
+        store: &mut Store,
+        dry: bool,
+        grade: impl Fn(i64) -> (&'static str, &'static str) + Sync,
+    ) -> RunCounts {
+        run_with(store, dry, |s: &Subject, g: &mut Graded| {
             let (tier, score) = grade(s.id);
             g.tier = tier.into();
             g.model_tier = tier.into();
             g.label = tier.into();
             g.score = Some(score.parse().unwrap());
             g.record = "[]".into();
-        };
-        let f = |w: &mut crate::store::Writer| w.grade(&spec, grader);
-        let (_, counts) = if dry {
-            store.dry_run(&test_actor(), f)
-        } else {
-            store.write(&test_actor(), f)
-        }
-        .unwrap();
-        counts
+        })
+        .unwrap()
     }
 
     fn rows(store: &Store, sql: &str) -> Vec<String> {
-        let mut stmt = store.conn.prepare(sql).unwrap();
-        stmt.query_map([], |r| r.get::<_, String>(0))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap()
+        crate::store::texts(&store.conn, sql)
     }
 
     /// The 等级 counts kept in `tag_counts` (zeros left out) and those counted afresh.
@@ -433,23 +437,13 @@ mod tests {
                  BEGIN SELECT RAISE(ABORT, 'disk on fire'); END;",
             )
             .unwrap();
-        let model = Model::standard();
-        let filter = GradeFilter::default();
-        let spec = RunSpec {
-            model: &model,
-            as_of: "2024-06-30".parse().unwrap(),
-            as_tag: None,
-            filter: &filter,
-        };
-        let grader = |_: &Subject, g: &mut Graded| {
+        let error = run_with(&mut store, false, |_: &Subject, g: &mut Graded| {
             g.tier = "core".into();
             g.model_tier = "core".into();
             g.score = Some(95.into());
             g.record = "[]".into();
-        };
-        let error = store
-            .write(&test_actor(), |w| w.grade(&spec, grader))
-            .unwrap_err();
+        })
+        .unwrap_err();
         assert!(error.to_string().contains("disk on fire"), "{error}");
         assert_eq!(results(&store), results_before);
         assert_eq!(customers(&store), customers_before);

@@ -67,6 +67,16 @@ pub(crate) fn test_actor() -> Actor {
     }
 }
 
+/// The first column of every row `sql` returns, as text (the store's unit tests).
+#[cfg(test)]
+pub(crate) fn texts(conn: &Connection, sql: &str) -> Vec<String> {
+    let mut stmt = conn.prepare(sql).unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+}
+
 /// An open kehu database.
 pub struct Store {
     conn: Connection,
