@@ -702,6 +702,47 @@ impl Pass<'_> {
     }
 }
 
+impl Pass<'_> {
+    /// Runs the pass on `conn` in a second thread, handing its chunks to `write` on this
+    /// one: the run takes the time of the slower half. `conn` sees the database as the
+    /// writing transaction found it: no other writer can commit while that one holds the
+    /// write lock.
+    fn run_beside(
+        &self,
+        conn: Connection,
+        grader: impl FnMut(&Subject, &mut Graded) + Send,
+        mut write: impl FnMut(&Chunk) -> Result<()>,
+    ) -> Result<()> {
+        std::thread::scope(|scope| {
+            let (full_tx, full_rx) = mpsc::sync_channel::<Chunk>(CHUNKS);
+            let (empty_tx, empty_rx) = mpsc::sync_channel::<Chunk>(CHUNKS);
+            for _ in 1..CHUNKS {
+                empty_tx.send(Chunk::default()).expect("room for every chunk");
+            }
+            let reading = scope.spawn(move || {
+                let tx = conn.unchecked_transaction()?;
+                self.run(&tx, grader, |full| {
+                    // Either channel closes only when the writing side has stopped.
+                    Ok(full_tx.send(full).ok().and_then(|()| empty_rx.recv().ok()))
+                })
+            });
+            let written = full_rx.iter().try_for_each(|mut chunk| {
+                write(&chunk)?;
+                chunk.len = 0;
+                // The reader may have finished and gone.
+                let _ = empty_tx.send(chunk);
+                Ok(())
+            });
+            // A writing error stops the reader at its next hand-over.
+            drop((full_rx, empty_tx));
+            let read = reading
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            written.and(read)
+        })
+    }
+}
+
 /// The writing half of a run: results in batches, tier changes noted for the end, each
 /// change logged (or, for a tag run, the tag rewritten), the counts kept.
 struct Sink<'t> {
@@ -968,40 +1009,11 @@ impl Writer<'_> {
         };
         let mut sink = Sink::new(&self.tx, &self.actor, spec, run_id, &tags)?;
         let head = &mut self.head;
+        let mut write = |chunk: &Chunk| sink.take(chunk, head);
         match super::reader(&self.tx)? {
-            // The pass reads and grades on a connection of its own, in a second thread, while
-            // this one writes what it hands over: the run takes the time of the slower half.
-            // The reader sees the database as this transaction found it: no other writer can
-            // commit while this one holds the write lock.
-            Some(conn) => std::thread::scope(|scope| {
-                let (full_tx, full_rx) = mpsc::sync_channel::<Chunk>(CHUNKS);
-                let (empty_tx, empty_rx) = mpsc::sync_channel::<Chunk>(CHUNKS);
-                for _ in 1..CHUNKS {
-                    empty_tx.send(Chunk::default()).expect("room for every chunk");
-                }
-                let reading = scope.spawn(move || {
-                    let tx = conn.unchecked_transaction()?;
-                    pass.run(&tx, grader, |full| {
-                        // Either channel closes only when the writing side has stopped.
-                        Ok(full_tx.send(full).ok().and_then(|()| empty_rx.recv().ok()))
-                    })
-                });
-                let written = full_rx.iter().try_for_each(|mut chunk| {
-                    sink.take(&chunk, head)?;
-                    chunk.len = 0;
-                    // The reader may have finished and gone.
-                    let _ = empty_tx.send(chunk);
-                    Ok::<_, Error>(())
-                });
-                // A writing error stops the reader at its next hand-over.
-                drop((full_rx, empty_tx));
-                let read = reading
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                written.and(read)
-            })?,
+            Some(conn) => pass.run_beside(conn, grader, write)?,
             None => pass.run(&self.tx, grader, |mut chunk| {
-                sink.take(&chunk, head)?;
+                write(&chunk)?;
                 chunk.len = 0;
                 Ok(Some(chunk))
             })?,
