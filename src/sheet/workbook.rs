@@ -86,14 +86,16 @@ fn stream_xlsx(
         let dimensions = cells.dimensions();
         let _ = size_tx.send(Ok(dimensions.end.0.saturating_sub(dimensions.start.0) as u64 + 1));
         let mut position = 0;
-        let send = |number: usize, cells: Vec<String>, position: &mut u64| {
-            *position += 1;
-            let row = Row {
-                number,
-                position: *position,
-                cells,
-            };
-            rows_tx.send(Ok(row)).is_ok()
+        // False once the reader of the rows has stopped.
+        let mut send = |number: usize, cells: Vec<String>| {
+            position += 1;
+            rows_tx
+                .send(Ok(Row {
+                    number,
+                    position,
+                    cells,
+                }))
+                .is_ok()
         };
         // The row being read: its number and cells.
         let mut current: Option<(usize, Vec<String>)> = None;
@@ -106,14 +108,13 @@ fn stream_xlsx(
                     return;
                 }
             };
-            let (r, c) = (cell.get_position().0 as usize, cell.get_position().1 as usize);
-            let number = r + 1;
+            let (r, c) = cell.get_position();
+            let (number, c) = (r as usize + 1, c as usize);
             if let Some((done, row)) = current.take_if(|(n, _)| *n != number) {
                 // Rows without a cell in between are blank rows, reported as such.
                 let blanks = (done + 1..number).map(|n| (n, Vec::new()));
                 for (n, row) in std::iter::once((done, row)).chain(blanks) {
-                    if !send(n, row, &mut position) {
-                        // The reader of the rows has stopped.
+                    if !send(n, row) {
                         return;
                     }
                 }
@@ -125,7 +126,7 @@ fn stream_xlsx(
             row[c] = cell_text(&Data::from(cell.get_value().clone()));
         }
         if let Some((n, row)) = current {
-            send(n, row, &mut position);
+            send(n, row);
         }
     });
     let total = size_rx.recv().unwrap_or(Ok(0))?;

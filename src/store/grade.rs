@@ -5,9 +5,10 @@
 //! customer handed to the grader, its result and any log entry written as it comes, many to
 //! a statement. On a database file the reading and grading ([`Pass`]) run in a thread of
 //! their own, on a second connection, and hand results over a chunk at a time to the
-//! writing ([`Sink`]), so the two halves overlap on two cores. The new tiers reach `customers`, and the new scores `customer_scores`, at
-//! the end, in a few statements ([`super::grade_tiers`]). Memory stays flat but for the list
-//! of customers that changed, and a run that is killed leaves the previous run as it was.
+//! writing ([`Sink`]), so the two halves overlap on two cores. The new tiers reach
+//! `customers`, and the new scores `customer_scores`, a few statements per chunk
+//! ([`super::grade_tiers`]). Memory stays flat, and a run that is killed leaves the previous
+//! run as it was.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::mpsc;
@@ -757,7 +758,7 @@ struct Sink<'t> {
     clear_tag: rusqlite::CachedStatement<'t>,
     add_tag: rusqlite::CachedStatement<'t>,
     counts: RunCounts,
-    /// What changes on `customers`, written at the end.
+    /// What changes on `customers` and `customer_scores`, written a chunk at a time.
     tiers: TierWrites,
     logged: LogBatch,
 }
