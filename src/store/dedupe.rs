@@ -166,7 +166,20 @@ fn load_candidates(
 /// store grows.
 const CANDIDATES_PER_KEY: usize = 32;
 
+/// How [`match_candidates`] finds stored customers by each key (a bulk import keeps the
+/// indexes these read: `store::deferred`).
+pub(super) const CANDIDATE_LOOKUPS: [&str; 5] = [
+    "SELECT id FROM customers WHERE uscc = ?1 LIMIT 32",
+    // A probe with a USCC can only be a customer without one (see `evaluate`): the index on
+    // (name_key, uscc) finds those without reading the others.
+    "SELECT id FROM customers WHERE name_key = ?1 AND uscc IS NULL ORDER BY id DESC LIMIT 32",
+    "SELECT id FROM customers WHERE name_key = ?1 ORDER BY id DESC LIMIT 32",
+    "SELECT customer_id FROM contacts WHERE mobile = ?1 ORDER BY id DESC LIMIT 32",
+    "SELECT customer_id FROM contacts WHERE landline = ?1 ORDER BY id DESC LIMIT 32",
+];
+
 fn match_candidates(conn: &Connection, probe: &Candidate) -> Result<Vec<Candidate>> {
+    let [by_uscc, by_name_without_uscc, by_name, by_mobile, by_landline] = CANDIDATE_LOOKUPS;
     let mut ids: Vec<i64> = Vec::new();
     let mut add = |sql: &str, value: &str| -> Result<()> {
         debug_assert!(sql.ends_with(&format!("LIMIT {CANDIDATES_PER_KEY}")));
@@ -177,29 +190,21 @@ fn match_candidates(conn: &Connection, probe: &Candidate) -> Result<Vec<Candidat
         Ok(())
     };
     if let Some(u) = probe.uscc() {
-        add("SELECT id FROM customers WHERE uscc = ?1 LIMIT 32", u)?;
+        add(by_uscc, u)?;
     }
-    // A probe with a USCC can only be a customer without one (see `evaluate`): the index on
-    // (name_key, uscc) finds those without reading the others.
     let by_name = if probe.uscc().is_some() {
-        "SELECT id FROM customers WHERE name_key = ?1 AND uscc IS NULL ORDER BY id DESC LIMIT 32"
+        by_name_without_uscc
     } else {
-        "SELECT id FROM customers WHERE name_key = ?1 ORDER BY id DESC LIMIT 32"
+        by_name
     };
     for key in std::iter::once(probe.core()).chain(probe.short()) {
         add(by_name, key)?;
     }
     for m in probe.mobiles() {
-        add(
-            "SELECT customer_id FROM contacts WHERE mobile = ?1 ORDER BY id DESC LIMIT 32",
-            m,
-        )?;
+        add(by_mobile, m)?;
     }
     for l in probe.landlines() {
-        add(
-            "SELECT customer_id FROM contacts WHERE landline = ?1 ORDER BY id DESC LIMIT 32",
-            l,
-        )?;
+        add(by_landline, l)?;
     }
     ids.sort_unstable();
     ids.dedup();

@@ -87,6 +87,11 @@ pub struct UndoneBatch {
     pub restored_growth: usize,
 }
 
+/// Customers by exact name, found through the name core: a large import sets the index on
+/// names aside (`store::deferred`), not the one on cores.
+pub(super) const CUSTOMERS_BY_NAME: &str =
+    "SELECT code FROM customers WHERE name_key = ?1 AND name = ?2 ORDER BY id";
+
 impl Store {
     pub fn batches(&self) -> Result<Vec<Batch>> {
         let mut stmt = self.conn.prepare(
@@ -133,12 +138,13 @@ impl Writer<'_> {
         )
     }
 
+    /// The customers stored under exactly `name`.
     fn customers_by_name(&self, name: &str) -> Result<Vec<Stored>> {
-        let mut stmt = self
-            .tx
-            .prepare_cached("SELECT code FROM customers WHERE name = ?1 ORDER BY id")?;
+        let mut stmt = self.tx.prepare_cached(CUSTOMERS_BY_NAME)?;
         let codes: Vec<String> = stmt
-            .query_map([name], |r| r.get(0))?
+            .query_map([crate::domain::dedupe::name_key(name), name.to_string()], |r| {
+                r.get(0)
+            })?
             .collect::<rusqlite::Result<_>>()?;
         codes.iter().map(|c| self.customer(c)).collect()
     }
@@ -219,7 +225,6 @@ impl Writer<'_> {
             .query_row([industry], |r| r.get(0))?)
     }
 
-    /// Applies one understood row.
     /// Applies one understood row. `fresh` is the record a customers row creates when
     /// nothing matches, if the caller prepared it already ([`CustomerPart::new_customer`]).
     pub fn import_row(
