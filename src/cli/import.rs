@@ -192,6 +192,7 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<Status> {
                 };
                 if row.number % 1024 == 0 {
                     progress.set_position(row.position);
+                    w.defer_indexes_if_bulk()?;
                 }
                 report.read += 1;
                 let outcome = match parsed {

@@ -10,6 +10,12 @@
 //! those customers, adds the new customers to the tag counts, and puts the triggers back.
 //! Dropping and creating triggers is part of the transaction, so a rollback leaves the
 //! schema as it was.
+//!
+//! A write that adds more customers than were stored before it, and many, goes further:
+//! [`Writer::defer_indexes_if_bulk`] drops the secondary indexes that none of its lookups
+//! reads, and committing builds them again. Building an index sorts its keys once; keeping it
+//! row by row costs a B-tree descent per row into pages that, at a million customers, no
+//! longer fit the page cache.
 
 use rusqlite::Connection;
 
@@ -27,6 +33,33 @@ const DEFERRED_TRIGGERS: &[&str] = &[
     "contacts_search_update",
     "contacts_search_delete",
 ];
+
+/// The secondary indexes a bulk write sets aside: those no lookup of an import or of the
+/// triggers reads. Customers are found by code, USCC and id (their own unique indexes), by
+/// name core (`customers_name_key`, also for an exact name: see `store::import`), and by
+/// contact phone; contacts and stage moves by customer.
+const BULK_INDEXES: &[&str] = &[
+    "customers_name",
+    "customers_region_tier",
+    "customers_province",
+    "customers_industry",
+    "customers_stage",
+    "customers_owner",
+    "customers_updated",
+    "customers_tier",
+    "contacts_email",
+    "change_log_at",
+    "change_log_customer",
+];
+
+/// A write sets the indexes aside once it has added this many customers, and more than
+/// were stored before it: below that, building them again over the whole table costs more
+/// than keeping them up to date.
+const BULK_CUSTOMERS: i64 = 50_000;
+
+/// The page cache while the set-aside indexes are built, in KiB (as `PRAGMA cache_size`
+/// takes it, negative).
+const SORT_CACHE_KIB: i64 = -8192;
 
 /// While deferred, these note the customers whose index rows go out of date when updated
 /// or deleted, and keep the values a customer inserted since deferring had when inserted
@@ -78,7 +111,8 @@ const NOTE_INSERTED: &str = "
            AND customer_id <= (SELECT customers FROM temp.deferral_floor)";
 
 /// Rewrites the index rows of the stale customers and writes those of the new ones (above
-/// the floor), from the indexes' source views, then drops the notes. A deleted customer's
+/// the floor), from the indexes' source views, then drops the notes and the triggers that
+/// took them, so later writes on the connection neither note nor defer. A deleted customer's
 /// rows are removed and not rewritten (the views have no row).
 const CATCH_UP: &str = "
     DELETE FROM customer_search WHERE rowid IN (SELECT id FROM temp.search_stale);
@@ -93,6 +127,10 @@ const CATCH_UP: &str = "
             SELECT id FROM temp.search_stale WHERE id <= (SELECT customers FROM temp.deferral_floor));
     INSERT INTO customer_tag_index(rowid, terms)
         SELECT * FROM customer_tag_terms WHERE rowid > (SELECT customers FROM temp.deferral_floor);
+    DROP TRIGGER temp.search_stale_update;
+    DROP TRIGGER temp.search_stale_delete;
+    DROP TRIGGER temp.search_stale_contact_update;
+    DROP TRIGGER temp.search_stale_contact_delete;
     DROP TABLE temp.search_stale;
     DROP TABLE temp.inserted_first;
     DROP TABLE temp.deferral_floor;";
@@ -127,10 +165,14 @@ const COUNT_INSERTED: &str = "
           FROM touched WHERE true
         ON CONFLICT (dim, value, origin) DO UPDATE SET n = excluded.n";
 
-/// The dropped triggers' SQL, to create them again.
+/// What was set aside, to create it again: the dropped triggers' SQL and, after a bulk
+/// write, the dropped indexes'.
 #[derive(Debug)]
 pub(super) struct Deferred {
     triggers: Vec<String>,
+    indexes: Vec<String>,
+    /// The largest customer id before deferring: customers above it were added since.
+    floor: i64,
 }
 
 impl Writer<'_> {
@@ -141,24 +183,74 @@ impl Writer<'_> {
         if self.deferred.is_some() {
             return Ok(());
         }
-        let mut triggers = Vec::with_capacity(DEFERRED_TRIGGERS.len());
-        for name in DEFERRED_TRIGGERS {
-            let sql: String = self.tx.query_row(
-                "SELECT sql FROM main.sqlite_master WHERE type = 'trigger' AND name = ?1",
-                [name],
-                |r| r.get(0),
-            )?;
-            self.tx.execute_batch(&format!("DROP TRIGGER main.{name}"))?;
-            triggers.push(sql);
-        }
+        let triggers = drop_all(&self.tx, "trigger", DEFERRED_TRIGGERS)?;
         self.tx.execute_batch(NOTE_CHANGES)?;
-        self.deferred = Some(Deferred { triggers });
+        let floor = self
+            .tx
+            .query_row("SELECT customers FROM temp.deferral_floor", [], |r| r.get(0))?;
+        self.deferred = Some(Deferred {
+            triggers,
+            indexes: Vec::new(),
+            floor,
+        });
+        Ok(())
+    }
+
+    /// With the search indexes deferred: once this transaction has added at least
+    /// `BULK_CUSTOMERS` customers, and more than there were before it, sets aside until
+    /// commit the secondary indexes no import lookup reads (`BULK_INDEXES`). Cheap to call
+    /// often; does nothing before or after that point.
+    pub fn defer_indexes_if_bulk(&mut self) -> Result<()> {
+        self.defer_indexes_after(BULK_CUSTOMERS)
+    }
+
+    fn defer_indexes_after(&mut self, bulk: i64) -> Result<()> {
+        let Some(deferred) = &mut self.deferred else {
+            return Ok(());
+        };
+        if !deferred.indexes.is_empty() {
+            return Ok(());
+        }
+        let top: i64 = self
+            .tx
+            .prepare_cached("SELECT coalesce(max(id), 0) FROM main.customers")?
+            .query_row([], |r| r.get(0))?;
+        let added = top - deferred.floor;
+        if added >= bulk && added > deferred.floor {
+            deferred.indexes = drop_all(&self.tx, "index", BULK_INDEXES)?;
+        }
         Ok(())
     }
 }
 
+/// Drops the named triggers or indexes, returning their SQL.
+fn drop_all(conn: &Connection, kind: &str, names: &[&str]) -> Result<Vec<String>> {
+    let mut dropped = Vec::with_capacity(names.len());
+    for name in names {
+        let sql: String = conn.query_row(
+            "SELECT sql FROM main.sqlite_master WHERE type = ?1 AND name = ?2",
+            [kind, name],
+            |r| r.get(0),
+        )?;
+        conn.execute_batch(&format!("DROP {kind} main.{name}"))?;
+        dropped.push(sql);
+    }
+    Ok(dropped)
+}
+
 /// Brings the indexes and counts up to date and restores the triggers (before commit).
 pub(super) fn catch_up(conn: &Connection, deferred: &Deferred) -> Result<()> {
+    // First the indexes: the counts below are read through them. Each build sorts in memory
+    // as much as the page cache holds; with the cache cut down meanwhile, the pages it
+    // gives up hold the sort, and the peak stays where the import had it.
+    if !deferred.indexes.is_empty() {
+        let cache: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        conn.pragma_update(None, "cache_size", SORT_CACHE_KIB)?;
+        for sql in &deferred.indexes {
+            conn.execute_batch(sql)?;
+        }
+        conn.pragma_update(None, "cache_size", cache)?;
+    }
     conn.execute_batch(COUNT_INSERTED)?;
     conn.execute_batch(NOTE_INSERTED)?;
     conn.execute_batch(CATCH_UP)?;
@@ -202,11 +294,20 @@ mod tests {
         out
     }
 
-    fn triggers(store: &Store) -> Vec<String> {
+    /// The SQL of every trigger or index (of the named `kind`) in the schema.
+    fn schema_of(conn: &rusqlite::Connection, kind: &str) -> Vec<String> {
         crate::store::texts(
-            &store.conn,
-            "SELECT sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name",
+            conn,
+            &format!("SELECT sql FROM sqlite_master WHERE type = '{kind}' AND sql IS NOT NULL ORDER BY name"),
         )
+    }
+
+    fn triggers(store: &Store) -> Vec<String> {
+        schema_of(&store.conn, "trigger")
+    }
+
+    fn number(conn: &rusqlite::Connection, sql: &str) -> i64 {
+        conn.query_row(sql, [], |r| r.get(0)).unwrap()
     }
 
     #[test]
@@ -265,15 +366,91 @@ mod tests {
                 .any(|r| r.contains("浙江省") || r.contains("江苏省") || r.contains("上海"))
         );
         assert_eq!(triggers(deferred), triggers(plain));
-        let hits: i64 = deferred
-            .conn
-            .query_row(
-                "SELECT count(*) FROM customer_search WHERE customer_search MATCH '\"星辰智能\"'",
-                [],
-                |r| r.get(0),
-            )
+        let hits = "SELECT count(*) FROM customer_search WHERE customer_search MATCH '\"星辰智能\"'";
+        assert_eq!(number(&deferred.conn, hits), 1);
+    }
+
+    #[test]
+    fn a_bulk_write_sets_indexes_aside_only_past_its_threshold_and_builds_them_again() {
+        let mut store = Store::open_in_memory().unwrap();
+        let schema = schema_of(&store.conn, "index");
+        let dropped = |w: &crate::store::Writer| {
+            !schema_of(&w.tx, "index")
+                .iter()
+                .any(|sql| sql.contains("customers_province"))
+        };
+        store
+            .write(&test_actor(), |w| {
+                w.insert_customer(customer("北京星辰科技有限公司", "", "北京"), "add", None)?;
+                w.defer_search_indexes()?;
+                w.insert_customer(customer("上海海川贸易有限公司", "", "上海"), "add", None)?;
+                // One added, one stored before: not more than were there.
+                w.defer_indexes_after(1)?;
+                assert!(!dropped(w));
+                w.insert_customer(customer("广州南粤物流有限公司", "", "广东"), "add", None)?;
+                w.defer_indexes_after(3)?;
+                assert!(!dropped(w), "two added, below the threshold of three");
+                w.defer_indexes_after(2)?;
+                assert!(dropped(w));
+                w.defer_indexes_after(2)?;
+                w.insert_customer(customer("成都锦江酒店有限公司", "", "四川"), "add", None)?;
+                Ok(())
+            })
             .unwrap();
-        assert_eq!(hits, 1);
+        assert_eq!(schema_of(&store.conn, "index"), schema);
+        let check: String = store
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(check, "ok");
+        // The rebuilt index answers, and the count of the customer added after it was set
+        // aside is there.
+        let by_index =
+            "SELECT count(*) FROM customers INDEXED BY customers_province WHERE province = '四川省'";
+        assert_eq!(number(&store.conn, by_index), 1);
+        let counted = "SELECT n FROM tag_counts WHERE dim = '省份' AND value = '四川省'";
+        assert_eq!(number(&store.conn, counted), 1);
+
+        // A rolled-back bulk write leaves every index in place.
+        store
+            .dry_run(&test_actor(), |w| {
+                w.defer_search_indexes()?;
+                for name in [
+                    "杭州西湖茶业有限公司",
+                    "南京钟山化工有限公司",
+                    "武汉江城建材有限公司",
+                    "西安古城文化有限公司",
+                    "重庆山城火锅有限公司",
+                ] {
+                    w.insert_customer(customer(name, "", "浙江"), "add", None)?;
+                }
+                w.defer_indexes_after(5)?;
+                assert!(dropped(w));
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(schema_of(&store.conn, "index"), schema);
+    }
+
+    #[test]
+    fn the_lookups_of_an_import_read_none_of_the_indexes_a_bulk_write_sets_aside() {
+        let mut store = Store::open_in_memory().unwrap();
+        store
+            .dry_run(&test_actor(), |w| {
+                super::drop_all(&w.tx, "index", super::BULK_INDEXES)?;
+                let lookups = crate::store::dedupe::CANDIDATE_LOOKUPS
+                    .into_iter()
+                    .chain([crate::store::import::CUSTOMERS_BY_NAME]);
+                for sql in lookups {
+                    assert_eq!(
+                        crate::store::grade::full_scans(&w.tx, sql),
+                        Vec::<String>::new(),
+                        "{sql}"
+                    );
+                }
+                Ok(())
+            })
+            .unwrap();
     }
 
     #[test]
