@@ -17,7 +17,7 @@
 //! row by row costs a B-tree descent per row into pages that, at a million customers, no
 //! longer fit the page cache.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 use super::{Result, Writer};
 
@@ -170,7 +170,8 @@ const COUNT_INSERTED: &str = "
 #[derive(Debug)]
 pub(super) struct Deferred {
     triggers: Vec<String>,
-    indexes: Vec<String>,
+    /// Set once a bulk write has set its indexes aside.
+    indexes: Option<Vec<String>>,
     /// The largest customer id before deferring: customers above it were added since.
     floor: i64,
 }
@@ -190,7 +191,7 @@ impl Writer<'_> {
             .query_row("SELECT customers FROM temp.deferral_floor", [], |r| r.get(0))?;
         self.deferred = Some(Deferred {
             triggers,
-            indexes: Vec::new(),
+            indexes: None,
             floor,
         });
         Ok(())
@@ -208,7 +209,7 @@ impl Writer<'_> {
         let Some(deferred) = &mut self.deferred else {
             return Ok(());
         };
-        if !deferred.indexes.is_empty() {
+        if deferred.indexes.is_some() {
             return Ok(());
         }
         let top: i64 = self
@@ -217,23 +218,27 @@ impl Writer<'_> {
             .query_row([], |r| r.get(0))?;
         let added = top - deferred.floor;
         if added >= bulk && added > deferred.floor {
-            deferred.indexes = drop_all(&self.tx, "index", BULK_INDEXES)?;
+            deferred.indexes = Some(drop_all(&self.tx, "index", BULK_INDEXES)?);
         }
         Ok(())
     }
 }
 
-/// Drops the named triggers or indexes, returning their SQL.
+/// Drops those of the named triggers or indexes that the database has, returning their SQL.
 fn drop_all(conn: &Connection, kind: &str, names: &[&str]) -> Result<Vec<String>> {
     let mut dropped = Vec::with_capacity(names.len());
     for name in names {
-        let sql: String = conn.query_row(
-            "SELECT sql FROM main.sqlite_master WHERE type = ?1 AND name = ?2",
-            [kind, name],
-            |r| r.get(0),
-        )?;
-        conn.execute_batch(&format!("DROP {kind} main.{name}"))?;
-        dropped.push(sql);
+        let sql: Option<String> = conn
+            .query_row(
+                "SELECT sql FROM main.sqlite_master WHERE type = ?1 AND name = ?2",
+                [kind, name],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(sql) = sql {
+            conn.execute_batch(&format!("DROP {kind} main.{name}"))?;
+            dropped.push(sql);
+        }
     }
     Ok(dropped)
 }
@@ -243,10 +248,10 @@ pub(super) fn catch_up(conn: &Connection, deferred: &Deferred) -> Result<()> {
     // First the indexes: the counts below are read through them. Each build sorts in memory
     // as much as the page cache holds; with the cache cut down meanwhile, the pages it
     // gives up hold the sort, and the peak stays where the import had it.
-    if !deferred.indexes.is_empty() {
+    if let Some(indexes) = &deferred.indexes {
         let cache: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
         conn.pragma_update(None, "cache_size", SORT_CACHE_KIB)?;
-        for sql in &deferred.indexes {
+        for sql in indexes {
             conn.execute_batch(sql)?;
         }
         conn.pragma_update(None, "cache_size", cache)?;
@@ -426,6 +431,27 @@ mod tests {
                 }
                 w.defer_indexes_after(5)?;
                 assert!(dropped(w));
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(schema_of(&store.conn, "index"), schema);
+    }
+
+    #[test]
+    fn a_bulk_write_on_a_database_without_one_of_the_indexes_leaves_it_without() {
+        let mut store = Store::open_in_memory().unwrap();
+        store.conn.execute_batch("DROP INDEX customers_owner").unwrap();
+        let schema = schema_of(&store.conn, "index");
+        store
+            .write(&test_actor(), |w| {
+                w.defer_search_indexes()?;
+                w.insert_customer(customer("北京星辰科技有限公司", "", "北京"), "add", None)?;
+                w.defer_indexes_after(1)?;
+                assert!(
+                    !schema_of(&w.tx, "index")
+                        .iter()
+                        .any(|sql| sql.contains("customers_province"))
+                );
                 Ok(())
             })
             .unwrap();
