@@ -209,6 +209,10 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<Status> {
             let commit = report.keep(dry_run, strict);
             if commit {
                 w.finish_batch(batch, &report.counts())?;
+                // Committing brings the search index (and after a bulk import, other
+                // indexes) up to date: half a minute at a million rows.
+                progress.set_position(progress.length().unwrap_or_default());
+                progress.set_message("updating the indexes…");
             }
             Ok((batch, commit))
         })

@@ -325,9 +325,9 @@ impl Output {
             return indicatif::ProgressBar::hidden();
         }
         let template = if bytes {
-            "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}"
+            "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta} {msg}"
         } else {
-            "{bar:40} {pos}/{len} {per_sec} eta {eta}"
+            "{bar:40} {pos}/{len} {per_sec} eta {eta} {msg}"
         };
         let bar = indicatif::ProgressBar::new(total);
         if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
