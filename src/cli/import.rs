@@ -11,9 +11,10 @@ use serde_json::json;
 
 use super::output::{Cell, Column, Records};
 use super::{Context, Status, UsageError, key_value};
-use crate::domain::Customer;
 use crate::domain::Field;
-use crate::domain::import::{Kind, Mapping, RowBody, RowError, Target, detect_header, is_blank, is_total};
+use crate::domain::import::{
+    Kind, Mapping, NewCustomer, RowBody, RowError, Target, detect_header, is_blank, is_total,
+};
 use crate::sheet::{self, Row, Sheet};
 use crate::store::{OnExisting, Outcome};
 
@@ -22,6 +23,11 @@ const HEADER_SEARCH: usize = 30;
 
 /// How many prepared rows the reading thread hands over at a time.
 const CHUNK: usize = 256;
+
+/// How many chunks the reading thread may be ahead. The writer is the slower of the two, so
+/// a few keep it fed; each one more is memory held (a prepared customers row, with its
+/// record and match probe, is a few KB) that the heap keeps after the reader is done.
+const CHUNKS_AHEAD: usize = 4;
 
 /// Import a spreadsheet of customers, contacts, orders or interactions.
 ///
@@ -159,7 +165,7 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<Status> {
     // Reading, decoding and parsing run on a second thread; this one matches and writes.
     // Rows cross in chunks, so the threads meet once per chunk rather than once per row.
     let batch = std::thread::scope(|scope| {
-        let (sender, chunks) = std::sync::mpsc::sync_channel::<Vec<Prepared>>(16);
+        let (sender, chunks) = std::sync::mpsc::sync_channel::<Vec<Prepared>>(CHUNKS_AHEAD);
         scope.spawn(move || {
             let mut rows = rows.peekable();
             while rows.peek().is_some() {
@@ -258,7 +264,7 @@ enum Prepared {
     Row {
         row: Row,
         /// The understood row and, for a customers row, the record it would create.
-        parsed: Result<(crate::domain::import::Row, Option<Result<Customer, RowError>>), RowError>,
+        parsed: Result<(crate::domain::import::Row, Option<Result<NewCustomer, RowError>>), RowError>,
     },
 }
 

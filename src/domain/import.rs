@@ -13,6 +13,7 @@ use chrono::NaiveDate;
 
 use super::contact::{Contact, ContactField, Interaction, Order};
 use super::customer::{Customer, Field, Invalid};
+use super::dedupe::Candidate;
 use super::industry::{Industry, parse_industry};
 use super::money::{Unit, unit_from_header};
 use super::phone::{Phone, parse_phone};
@@ -729,8 +730,9 @@ impl CustomerPart {
     }
 
     /// The record this row creates when no stored customer matches it: every cell applied,
-    /// inferred values filled, the cross-field rules checked (with no orders yet).
-    pub fn new_customer(&self, keys: &Keys, today: NaiveDate) -> Result<Customer, RowError> {
+    /// inferred values filled, the cross-field rules checked (with no orders yet); with the
+    /// probe that finds the stored customers it may duplicate.
+    pub fn new_customer(&self, keys: &Keys, today: NaiveDate) -> Result<NewCustomer, RowError> {
         let name = keys
             .name
             .as_deref()
@@ -741,8 +743,19 @@ impl CustomerPart {
         let mut customer = self.apply(&base)?;
         customer.complete();
         customer.check(today, false).map_err(|e| self.error_for(e))?;
-        Ok(customer)
+        let probe = Candidate::from_customer(0, &customer, self.contact.as_slice());
+        Ok(NewCustomer { customer, probe })
     }
+}
+
+/// A customers row's new record and its match probe. Both are worked out with the row, so an
+/// import does it on the thread that reads the file, ahead of the one that writes.
+#[derive(Debug, Clone)]
+pub struct NewCustomer {
+    pub customer: Customer,
+    /// The record as [`super::dedupe::compare`] sees it; its core is the record's
+    /// [`super::dedupe::name_key`].
+    pub probe: Candidate,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -929,6 +942,33 @@ mod tests {
             (contact.name.as_str(), contact.landline.as_deref()),
             ("陈工", Some("075586123456"))
         );
+    }
+
+    #[test]
+    fn a_new_customer_comes_with_the_probe_that_matches_it() {
+        let headers = strings(&["单位名称", "统一社会信用代码", "联系人", "手机"]);
+        let m = Mapping::new(&headers, &[], None).unwrap();
+        let row = m
+            .parse_row(
+                &strings(&[
+                    "（深圳）华通电子科技有限公司上海分公司",
+                    "91110000600037341L",
+                    "王总",
+                    "+86 138-0013-8000",
+                ]),
+                today(),
+            )
+            .unwrap();
+        let RowBody::Customer(part) = &row.body else {
+            panic!("customer row")
+        };
+        let NewCustomer { customer, probe } = part.new_customer(&row.keys, today()).unwrap();
+        assert_eq!(probe.name(), customer.name);
+        assert_eq!(probe.core(), super::super::dedupe::name_key(&customer.name));
+        assert_eq!(probe.core(), "华通电子科技");
+        assert_eq!(probe.branch(), Some("上海分公司"));
+        assert_eq!(probe.uscc(), Some("91110000600037341L"));
+        assert_eq!(probe.mobiles().collect::<Vec<_>>(), ["13800138000"]);
     }
 
     #[test]

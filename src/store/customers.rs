@@ -206,8 +206,9 @@ pub(super) fn stored(r: &Row) -> rusqlite::Result<Stored> {
     })
 }
 
-/// The values bound for [`WRITE_COLUMNS`].
-pub(super) fn values(c: &Customer) -> Vec<Box<dyn ToSql + '_>> {
+/// The values bound for [`WRITE_COLUMNS`]; `name_key` is [`crate::domain::dedupe::name_key`]
+/// of the name, passed in because an import has it already.
+pub(super) fn values<'a>(c: &'a Customer, name_key: &'a str) -> Vec<Box<dyn ToSql + 'a>> {
     let v = |f: Field| c.value(f);
     vec![
         Box::new(c.code.as_str()),
@@ -239,7 +240,7 @@ pub(super) fn values(c: &Customer) -> Vec<Box<dyn ToSql + '_>> {
         Box::new((!c.extra.is_empty()).then(|| serde_json::to_string(&c.extra).expect("extra serialises"))),
         Box::new(c.industry.map(|i| i.section.to_string())),
         Box::new(c.region().map(|r| r.en())),
-        Box::new(crate::domain::dedupe::name_key(&c.name)),
+        Box::new(name_key),
     ]
 }
 
@@ -425,7 +426,20 @@ impl Writer<'_> {
     /// Adds a new customer and, optionally, its first contact, logged as one entry.
     pub fn insert_customer_with_contact(
         &mut self,
+        customer: Customer,
+        contact: Option<&Contact>,
+        action: &str,
+        batch: Option<i64>,
+    ) -> Result<Stored> {
+        let key = crate::domain::dedupe::name_key(&customer.name);
+        self.insert_keyed_customer(customer, &key, contact, action, batch)
+    }
+
+    /// [`Self::insert_customer_with_contact`], given the name's key.
+    pub(super) fn insert_keyed_customer(
+        &mut self,
         mut customer: Customer,
+        name_key: &str,
         contact: Option<&Contact>,
         action: &str,
         batch: Option<i64>,
@@ -443,7 +457,7 @@ impl Writer<'_> {
             )
         });
         {
-            let mut vals = values(&customer);
+            let mut vals = values(&customer, name_key);
             vals.push(Box::new(stamp.clone()));
             vals.push(Box::new(stamp.clone()));
             let inserted = self
@@ -549,7 +563,8 @@ impl Writer<'_> {
                 WRITE_COUNT + 2
             )
         });
-        let mut vals = values(c);
+        let key = crate::domain::dedupe::name_key(&c.name);
+        let mut vals = values(c, &key);
         vals.push(Box::new(self.actor.stamp()));
         vals.push(Box::new(id));
         self.tx

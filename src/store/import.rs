@@ -8,7 +8,9 @@ use super::{Error, LogEntry, Result, Store, Stored, Writer};
 use crate::domain::choice::Stage;
 use crate::domain::contact::{Contact, Interaction, Order};
 use crate::domain::dedupe::{Candidate, Level, compare};
-use crate::domain::import::{CustomerPart, Keys, Row, RowBody, RowError, UNNAMED_CONTACT, plainly_different};
+use crate::domain::import::{
+    CustomerPart, Keys, NewCustomer, Row, RowBody, RowError, UNNAMED_CONTACT, plainly_different,
+};
 use crate::domain::{Change, Customer};
 
 /// What to do with a row that is an existing customer.
@@ -230,7 +232,7 @@ impl Writer<'_> {
     pub fn import_row(
         &mut self,
         row: &Row,
-        fresh: Option<std::result::Result<Customer, RowError>>,
+        fresh: Option<std::result::Result<NewCustomer, RowError>>,
         batch: i64,
         on_existing: OnExisting,
     ) -> Result<Outcome> {
@@ -300,7 +302,7 @@ impl Writer<'_> {
         &mut self,
         keys: &Keys,
         part: &CustomerPart,
-        fresh: Option<std::result::Result<Customer, RowError>>,
+        fresh: Option<std::result::Result<NewCustomer, RowError>>,
         matched: Option<Stored>,
         batch: i64,
         on_existing: OnExisting,
@@ -309,15 +311,18 @@ impl Writer<'_> {
         let stored = match matched {
             Some(stored) => stored,
             None => {
-                let customer = match fresh.unwrap_or_else(|| part.new_customer(keys, today)) {
-                    Ok(c) => c,
-                    Err(error) => return Ok(Outcome::Rejected { error }),
-                };
-                match self.likely_match(&customer, part)? {
+                let NewCustomer { customer, probe } =
+                    match fresh.unwrap_or_else(|| part.new_customer(keys, today)) {
+                        Ok(c) => c,
+                        Err(error) => return Ok(Outcome::Rejected { error }),
+                    };
+                match self.likely_match(&probe)? {
                     // A sure duplicate is the same customer: update it. A row that brings its
                     // own code is never folded into another code.
                     Some((found, Level::Sure)) if keys.code.is_none() => self.customer(&found.code)?,
-                    found => return self.insert_new(customer, part, batch, found.map(|(d, _)| d)),
+                    found => {
+                        return self.insert_new(customer, probe.core(), part, batch, found.map(|(d, _)| d));
+                    }
                 }
             }
         };
@@ -388,17 +393,12 @@ impl Writer<'_> {
     }
 
     /// The stored customer a new record most resembles, at `review` level or above.
-    fn likely_match(
-        &self,
-        customer: &Customer,
-        part: &CustomerPart,
-    ) -> Result<Option<(PossibleDuplicate, Level)>> {
-        let probe = Candidate::from_customer(0, customer, part.contact.as_slice());
+    fn likely_match(&self, probe: &Candidate) -> Result<Option<(PossibleDuplicate, Level)>> {
         let best = self
-            .match_candidates(&probe)?
+            .match_candidates(probe)?
             .into_iter()
             .map(|c| {
-                let m = compare(&probe, &c);
+                let m = compare(probe, &c);
                 (c, m)
             })
             .filter_map(|(c, m)| m.level.map(|level| (c, m, level)))
@@ -417,6 +417,7 @@ impl Writer<'_> {
     fn insert_new(
         &mut self,
         mut customer: Customer,
+        name_key: &str,
         part: &CustomerPart,
         batch: i64,
         possible_duplicate: Option<PossibleDuplicate>,
@@ -431,7 +432,7 @@ impl Writer<'_> {
             customer.stage_date.get_or_insert(today);
         }
         let stored =
-            self.insert_customer_with_contact(customer, contact.as_ref(), "import.add", Some(batch))?;
+            self.insert_keyed_customer(customer, name_key, contact.as_ref(), "import.add", Some(batch))?;
         if moved {
             self.add_stage_move(stored.id, None, stored.customer.stage, today, Some("import"))?;
         }
