@@ -156,12 +156,19 @@ impl Store {
             head: None,
             deferred: None,
         };
-        let (value, commit) = f(&mut writer)?;
-        if commit {
-            writer.finish()?;
+        let outcome = f(&mut writer);
+        let cache = writer.cache_to_restore();
+        let result = outcome.and_then(|(value, commit)| {
+            if commit {
+                writer.finish()?;
+            }
+            // Otherwise `writer` drops here and its transaction rolls back.
+            Ok(value)
+        });
+        if let Some(kib) = cache {
+            self.conn.pragma_update(None, "cache_size", kib)?;
         }
-        // Otherwise `writer` drops here and its transaction rolls back.
-        Ok(value)
+        result
     }
 
     /// A setting, if set.
