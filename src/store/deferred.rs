@@ -63,12 +63,19 @@ const BULK_CUSTOMERS: i64 = 50_000;
 /// takes it, negative).
 const SORT_CACHE_KIB: i64 = -8192;
 
-/// The page cache of a bulk write from the moment it sets the indexes aside until the
-/// transaction ends, in KiB: twice the usual 64 MiB. The indexes it still reads at random
-/// (name core, contact mobile) outgrow the usual cache at a million customers, and with the
-/// eleven others set aside it holds less else. 1M rows, back to back: 144 s without it,
-/// 116 s with it, at a peak of 171 MB (the commit's index builds sort on disk).
+/// The page cache of a bulk write, in KiB, from the moment the table holds
+/// `BULK_CACHE_CUSTOMERS` customers until the transaction ends: twice the usual 64 MiB. The
+/// indexes it still reads at random (code, USCC, name core, contact phones) outgrow the usual
+/// cache at a million customers, and with the eleven others set aside it holds less else.
+/// 1M rows, back to back: 144 s without it, 116 s with it, at a peak of 171 MB (the commit's
+/// index builds sort on disk).
 const BULK_CACHE_KIB: i64 = -131072;
+
+/// How many customers the table holds before a bulk write enlarges the page cache. Those
+/// indexes take about 150 KB per thousand customers, so below this they fit the usual cache
+/// and a larger one would only be memory held: a 100,000-row workbook peaked at 199 MB with
+/// it from the start.
+const BULK_CACHE_CUSTOMERS: i64 = 300_000;
 
 /// While deferred, these note the customers whose index rows go out of date when updated
 /// or deleted, and keep the values a customer inserted since deferring had when inserted
@@ -211,17 +218,20 @@ impl Writer<'_> {
 
     /// With the search indexes deferred: once this transaction has added at least
     /// `BULK_CUSTOMERS` customers, and more than there were before it, sets aside until
-    /// commit the secondary indexes no import lookup reads (`BULK_INDEXES`). Cheap to call
-    /// often; does nothing before or after that point.
+    /// commit the secondary indexes no import lookup reads (`BULK_INDEXES`), and from
+    /// `BULK_CACHE_CUSTOMERS` customers on gives it a larger page cache. Cheap to call often;
+    /// does nothing before or after those points.
     pub fn defer_indexes_if_bulk(&mut self) -> Result<()> {
-        self.defer_indexes_after(BULK_CUSTOMERS)
+        self.defer_indexes_after(BULK_CUSTOMERS, BULK_CACHE_CUSTOMERS)
     }
 
-    fn defer_indexes_after(&mut self, bulk: i64) -> Result<()> {
+    /// Sets the indexes aside once `bulk` customers are added, and enlarges the page cache
+    /// of a bulk write once the table holds `big`.
+    fn defer_indexes_after(&mut self, bulk: i64, big: i64) -> Result<()> {
         let Some(deferred) = &mut self.deferred else {
             return Ok(());
         };
-        if deferred.indexes.is_some() {
+        if deferred.cache.is_some() {
             return Ok(());
         }
         let top: i64 = self
@@ -229,8 +239,10 @@ impl Writer<'_> {
             .prepare_cached("SELECT coalesce(max(id), 0) FROM main.customers")?
             .query_row([], |r| r.get(0))?;
         let added = top - deferred.floor;
-        if added >= bulk && added > deferred.floor {
+        if deferred.indexes.is_none() && added >= bulk && added > deferred.floor {
             deferred.indexes = Some(drop_all(&self.tx, "index", BULK_INDEXES)?);
+        }
+        if deferred.indexes.is_some() && top >= big {
             deferred.cache = Some(self.tx.query_row("PRAGMA cache_size", [], |r| r.get(0))?);
             self.tx.pragma_update(None, "cache_size", BULK_CACHE_KIB)?;
         }
@@ -413,14 +425,14 @@ mod tests {
                 w.defer_search_indexes()?;
                 w.insert_customer(customer("上海海川贸易有限公司", "", "上海"), "add", None)?;
                 // One added, one stored before: not more than were there.
-                w.defer_indexes_after(1)?;
+                w.defer_indexes_after(1, i64::MAX)?;
                 assert!(!set_aside(&w.tx));
                 w.insert_customer(customer("广州南粤物流有限公司", "", "广东"), "add", None)?;
-                w.defer_indexes_after(3)?;
+                w.defer_indexes_after(3, i64::MAX)?;
                 assert!(!set_aside(&w.tx), "two added, below the threshold of three");
-                w.defer_indexes_after(2)?;
+                w.defer_indexes_after(2, i64::MAX)?;
                 assert!(set_aside(&w.tx));
-                w.defer_indexes_after(2)?;
+                w.defer_indexes_after(2, i64::MAX)?;
                 w.insert_customer(customer("成都锦江酒店有限公司", "", "四川"), "add", None)?;
                 Ok(())
             })
@@ -452,7 +464,7 @@ mod tests {
                 ] {
                     w.insert_customer(customer(name, "", "浙江"), "add", None)?;
                 }
-                w.defer_indexes_after(5)?;
+                w.defer_indexes_after(5, i64::MAX)?;
                 assert!(set_aside(&w.tx));
                 Ok(())
             })
@@ -473,8 +485,14 @@ mod tests {
             let result = store.transaction(&test_actor(), |w| {
                 w.defer_search_indexes()?;
                 w.insert_customer(customer("北京星辰科技有限公司", "", "北京"), "add", None)?;
+                w.defer_indexes_after(2, 1)?;
                 assert_eq!(cache(&w.tx), before, "not before the write is bulk");
-                w.defer_indexes_after(1)?;
+                w.insert_customer(customer("上海海川贸易有限公司", "", "上海"), "add", None)?;
+                w.defer_indexes_after(2, 3)?;
+                assert!(set_aside(&w.tx));
+                assert_eq!(cache(&w.tx), before, "not while the table is small");
+                w.insert_customer(customer("广州南粤物流有限公司", "", "广东"), "add", None)?;
+                w.defer_indexes_after(2, 3)?;
                 assert_eq!(cache(&w.tx), super::BULK_CACHE_KIB);
                 if fail {
                     return Err(crate::store::Error::Conflict("stopped".into()));
@@ -495,7 +513,7 @@ mod tests {
             .write(&test_actor(), |w| {
                 w.defer_search_indexes()?;
                 w.insert_customer(customer("北京星辰科技有限公司", "", "北京"), "add", None)?;
-                w.defer_indexes_after(1)?;
+                w.defer_indexes_after(1, i64::MAX)?;
                 assert!(set_aside(&w.tx));
                 Ok(())
             })
