@@ -58,3 +58,5 @@ printf 'xlsx calamine read:   %6.2f s  (cpu %.2f s; %s rows)\n' "$read_s" "$read
 printf 'xlsx kehu import:     %6.2f s  (cpu %.2f s; peak RSS %d MB)\n' "$kx_s" "$kx_cpu" $((kx_kb / 1024))
 printf 'xlsx ratio kehu/calamine: %.2f wall, %.2f cpu (target <= 1.5)\n' \
     "$(echo "$kx_s / $read_s" | bc -l)" "$(echo "$kx_cpu / $read_cpu" | bc -l)"
+# The databases are 3 GB at a million rows; the generated files are kept for the next run.
+rm -f "$out/ref.db"* "$out/floor.db"* "$out/kehu.db"* "$out/kehu-x.db"*
