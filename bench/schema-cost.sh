@@ -30,10 +30,10 @@ rm -f "$out/copy.db"*
 schema=(".read schema.sql")
 for step in src/store/migrations/*.sql; do schema+=(".read $step"); done
 sqlite3 "$out/copy.db" "${schema[@]}"
-# The same names kehu sets aside (store/deferred.rs: DEFERRED_TRIGGERS, BULK_INDEXES).
-set_aside="'customers_name','customers_region_tier','customers_province','customers_industry',
-  'customers_stage','customers_owner','customers_updated','customers_tier','contacts_email',
-  'change_log_at','change_log_customer'"
+# The indexes kehu's bulk import sets aside, read from its source (BULK_INDEXES), and the
+# triggers of its deferred set (DEFERRED_TRIGGERS) that an insert fires.
+set_aside=$(sed -n '/^const BULK_INDEXES/,/^];/p' src/store/deferred.rs | grep -o '"[a-z_]*"' |
+    tr '"' "'" | paste -sd,)
 list() { sqlite3 "$out/copy.db" "SELECT group_concat($1, char(10)) FROM sqlite_master WHERE $2"; }
 cat > "$out/copy.sql" <<SQL
 BEGIN;

@@ -67,8 +67,8 @@ const SORT_CACHE_KIB: i64 = -8192;
 /// `BULK_CACHE_CUSTOMERS` customers until the transaction ends: twice the usual 64 MiB. The
 /// indexes it still reads at random (code, USCC, name core, contact phones) outgrow the usual
 /// cache at a million customers, and with the eleven others set aside it holds less else.
-/// 1M rows, back to back: 144 s without it, 116 s with it, at a peak of 171 MB (the commit's
-/// index builds sort on disk).
+/// 1M rows, back to back: 144 s without it, 116 s with it, at a peak of 171 MB with the
+/// system allocator (the commit's index builds sort on disk).
 const BULK_CACHE_KIB: i64 = -131072;
 
 /// How many customers the table holds before a bulk write enlarges the page cache. Those
