@@ -11,6 +11,8 @@
 //!   different (`荣嘉骏` / `荣佳骏`, `俊龙飞` / `俊隆飞`). Two of three characters in the
 //!   same order and the same trade are rarely two companies; a two-character 字号 with one
 //!   character changed (`华兴` / `华新`) is as often another company, so it needs the sound.
+//!   A numeral or a Latin letter changed is not a slip but how sibling companies are named
+//!   (`中建三局` / `中建八局`, `ABC` / `ABD`), so it does not count.
 //!
 //! Neither is proof: the matcher scores them as a similar name, which needs the place, the
 //! industry or a contact to agree before a person is asked to look.
@@ -70,7 +72,19 @@ pub fn spelling(a: &str, b: &str) -> Option<Spelling> {
             sounds.join(" "),
         ));
     }
-    (differ.len() == 1 && ca.len() >= 3).then(|| Spelling::OneCharOff(ta.to_string(), tb.to_string()))
+    let slip = match differ[..] {
+        [(x, y)] => !names_a_sibling(x, y),
+        _ => false,
+    };
+    (slip && ca.len() >= 3).then(|| Spelling::OneCharOff(ta.to_string(), tb.to_string()))
+}
+
+/// Whether `x` written for `y` tells sibling companies apart rather than misspells one: two
+/// numerals (`三局` / `八局`, `一厂` / `二厂`, `甲方` / `乙方`) or two Latin letters or digits.
+fn names_a_sibling(x: char, y: char) -> bool {
+    const NUMERALS: &str = "〇零一二三四五六七八九十百千壹贰叁肆伍陆柒捌玖拾甲乙丙丁";
+    let numeral = |c: char| c.is_ascii_digit() || NUMERALS.contains(c);
+    (numeral(x) && numeral(y)) || (x.is_ascii_alphanumeric() && y.is_ascii_alphanumeric())
 }
 
 /// Blocking keys under which cores spelled alike meet (each with the line of business
@@ -143,6 +157,18 @@ mod tests {
         // Lengths differ; equal cores are not a spelling.
         assert_eq!(spelling("华兴科技", "华兴达科技"), None);
         assert_eq!(spelling("华兴科技", "华兴科技"), None);
+    }
+
+    #[test]
+    fn a_changed_numeral_or_letter_names_a_sibling_not_a_slip() {
+        assert_eq!(spelling("中建三局", "中建八局"), None);
+        assert_eq!(spelling("红星一厂", "红星2厂"), None);
+        assert_eq!(spelling("ABC电子", "ABD电子"), None);
+        // A numeral against a word is still a slip.
+        assert_eq!(
+            spelling("中建三局", "中建山局"),
+            Some(Spelling::OneCharOff("中建三局".into(), "中建山局".into()))
+        );
     }
 
     #[test]
