@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::{Error, LogEntry, Result, Store, Stored, Writer};
 use crate::domain::choice::Stage;
 use crate::domain::contact::{Contact, Interaction, Order};
-use crate::domain::dedupe::{Candidate, Level, compare};
+use crate::domain::dedupe::{Candidate, Level, compare, same_company_named};
 use crate::domain::import::{
     CustomerPart, Keys, NewCustomer, Row, RowBody, RowError, UNNAMED_CONTACT, plainly_different,
 };
@@ -317,9 +317,11 @@ impl Writer<'_> {
                         Err(error) => return Ok(Outcome::Rejected { error }),
                     };
                 match self.likely_match(&probe)? {
-                    // A sure duplicate is the same customer: update it. A row that brings its
-                    // own code is never folded into another code.
-                    Some((found, Level::Sure)) if keys.code.is_none() => self.customer(&found.code)?,
+                    // A sure duplicate under the same name is the same customer: update it.
+                    // Anything less (a name spelled alike with a shared phone) is inserted and
+                    // reported for a person to merge, undoably, with `kehu dedupe`. A row
+                    // that brings its own code is never folded into another code.
+                    Some((found, true)) if keys.code.is_none() => self.customer(&found.code)?,
                     found => {
                         return self.insert_new(customer, probe.core(), part, batch, found.map(|(d, _)| d));
                     }
@@ -392,25 +394,31 @@ impl Writer<'_> {
         })
     }
 
-    /// The stored customer a new record most resembles, at `review` level or above.
-    fn likely_match(&self, probe: &Candidate) -> Result<Option<(PossibleDuplicate, Level)>> {
+    /// The stored customer a new record most resembles, at `review` level or above, and
+    /// whether it is that customer outright: a `sure` match that names it
+    /// ([`same_company_named`]).
+    fn likely_match(&self, probe: &Candidate) -> Result<Option<(PossibleDuplicate, bool)>> {
         let best = self
             .match_candidates(probe)?
             .into_iter()
-            .map(|c| {
+            .filter_map(|c| {
                 let m = compare(probe, &c);
-                (c, m)
+                let same = m.level == Some(Level::Sure) && same_company_named(probe, &c);
+                m.level.map(|_| (c, m, same))
             })
-            .filter_map(|(c, m)| m.level.map(|level| (c, m, level)))
-            .max_by(|a, b| a.1.score.cmp(&b.1.score).then_with(|| b.0.code().cmp(a.0.code())));
-        Ok(best.map(|(c, m, level)| {
+            .max_by(|a, b| {
+                (a.2, a.1.score)
+                    .cmp(&(b.2, b.1.score))
+                    .then_with(|| b.0.code().cmp(a.0.code()))
+            });
+        Ok(best.map(|(c, m, same)| {
             let found = PossibleDuplicate {
                 code: c.code().to_string(),
                 name: c.name().to_string(),
                 score: m.score,
                 reasons: m.reasons,
             };
-            (found, level)
+            (found, same)
         }))
     }
 

@@ -589,16 +589,57 @@ fn a_row_that_resembles_a_stored_customer_is_inserted_and_reported() {
             .as_bytes(),
     );
     let summary = import_json(&k, &[&path], 0);
+    // Another name with the same contact and mobile: very likely the same company, but a
+    // person decides (`kehu dedupe`), so nothing stored is overwritten on a likeness.
+    assert_eq!(summary["counts"]["updated"], 0);
+    assert_eq!(summary["counts"]["inserted"], 2);
+    let likely = &summary["possible_duplicates"][0];
     assert_eq!(
-        summary["counts"]["updated"], 1,
-        "same name core, same contact and mobile: the same customer"
+        (likely["row"].as_u64(), likely["of"].as_str()),
+        (Some(2), Some("CST20240003"))
     );
-    assert_eq!(summary["counts"]["inserted"], 1);
-    let possible = &summary["possible_duplicates"][0];
+    assert!(
+        likely["score"].as_u64().unwrap() >= 85,
+        "a sure-level likeness: {likely}"
+    );
+    // A bare 字号 with no place: the same core, but it could be any city's 某某电子.
+    let possible = &summary["possible_duplicates"][1];
     assert_eq!(possible["row"], 3);
     assert_eq!(possible["of"], "CST20240003");
     assert_eq!(possible["reasons"], "names equal after removing 深圳, 有限公司");
     assert!(possible["score"].as_u64().unwrap() < 85);
+    assert_eq!(
+        customer(&k, "CST20240003")["customer"]["name"],
+        "深圳某某电子有限公司"
+    );
+}
+
+#[test]
+fn a_sibling_company_sharing_a_phone_is_added_and_reported_not_merged() {
+    let k = Kehu::new();
+    let path = write(
+        &k,
+        "siblings.csv",
+        "客户名称,联系人,手机,负责人\n中建三局有限公司,李工,13712345678,张三\n中建八局有限公司,李工,13712345678,李四\n"
+            .as_bytes(),
+    );
+    let summary = import_json(&k, &[&path], 0);
+    assert_eq!(summary["counts"]["inserted"], 2);
+    assert_eq!(summary["counts"]["updated"], 0);
+    let possible = &summary["possible_duplicates"][0];
+    assert_eq!(
+        (possible["row"].as_u64(), possible["of"].as_str()),
+        (Some(3), Some("CST20240001"))
+    );
+    let first = &customer(&k, "CST20240001")["customer"];
+    assert_eq!(
+        (first["name"].as_str(), first["owner"].as_str()),
+        (Some("中建三局有限公司"), Some("张三"))
+    );
+    assert_eq!(
+        customer(&k, "CST20240002")["customer"]["name"],
+        "中建八局有限公司"
+    );
 }
 
 #[test]

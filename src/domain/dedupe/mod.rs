@@ -339,6 +339,17 @@ pub fn compare(a: &Candidate, b: &Candidate) -> Match {
     }
 }
 
+/// Whether `a` names the company `b` is, rather than one like it: the same USCC, the same
+/// name once region, brackets and legal form are set aside, or the one's short name for the
+/// other's name. A `sure` match made of a name spelled alike and shared contacts
+/// (`中建三局` and `中建八局` with one switchboard) is strong evidence, not this.
+pub fn same_company_named(a: &Candidate, b: &Candidate) -> bool {
+    match (a.uscc(), b.uscc()) {
+        (Some(x), Some(y)) => x == y,
+        _ => a.core() == b.core() || a.short() == Some(b.core()) || b.short() == Some(a.core()),
+    }
+}
+
 /// The score alone (no reasons): `None` when the two can never be the same company.
 pub fn score(a: &Candidate, b: &Candidate) -> Option<u8> {
     evaluate(a, b, None)
