@@ -4,12 +4,13 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 use serde_json::json;
 
 use super::output::{Cell, Column, Records};
+use super::rejects::Rejects;
 use super::{Context, Status, UsageError, key_value};
 use crate::domain::Field;
 use crate::domain::import::{
@@ -682,79 +683,6 @@ fn show_mapping(ctx: &Context, mapping: &Mapping, header_row: usize) -> Result<(
         mapping.kind.key()
     ));
     Ok(())
-}
-
-/// The rejected rows written back in the input's own format (csv or xlsx).
-enum Rejects {
-    Csv(Box<csv::Writer<std::fs::File>>, usize),
-    Xlsx {
-        book: Box<rust_xlsxwriter::Workbook>,
-        path: PathBuf,
-        row: u32,
-        width: usize,
-    },
-}
-
-impl Rejects {
-    fn new(path: &Path, header: &[String], workbook_input: bool) -> Result<Self> {
-        let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase());
-        let xlsx = match ext.as_deref() {
-            Some("xlsx") => true,
-            Some("csv" | "txt" | "tsv") => false,
-            _ => workbook_input,
-        };
-        let mut cells: Vec<String> = header.to_vec();
-        cells.push("原因".into());
-        if xlsx {
-            let mut book = rust_xlsxwriter::Workbook::new();
-            let sheet = book.add_worksheet();
-            for (i, c) in cells.iter().enumerate() {
-                sheet.write_string(0, i as u16, c)?;
-            }
-            return Ok(Rejects::Xlsx {
-                book: Box::new(book),
-                path: path.to_path_buf(),
-                row: 1,
-                width: header.len(),
-            });
-        }
-        let mut file =
-            std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
-        // A BOM so Excel on a Chinese Windows opens the UTF-8 file correctly.
-        std::io::Write::write_all(&mut file, b"\xEF\xBB\xBF")?;
-        let mut w = csv::WriterBuilder::new().flexible(true).from_writer(file);
-        w.write_record(&cells)?;
-        Ok(Rejects::Csv(Box::new(w), header.len()))
-    }
-
-    fn add(&mut self, cells: &[String], reason: &str) -> Result<()> {
-        match self {
-            Rejects::Csv(w, width) => {
-                let mut row: Vec<&str> = cells.iter().map(String::as_str).collect();
-                row.resize(*width, "");
-                row.push(reason);
-                w.write_record(&row)?;
-            }
-            Rejects::Xlsx { book, row, width, .. } => {
-                let sheet = book.worksheet_from_index(0)?;
-                for (i, c) in cells.iter().enumerate() {
-                    // Text cells keep identifiers and dates exactly as they were read.
-                    sheet.write_string(*row, i as u16, c)?;
-                }
-                sheet.write_string(*row, *width as u16, reason)?;
-                *row += 1;
-            }
-        }
-        Ok(())
-    }
-
-    fn finish(self) -> Result<()> {
-        match self {
-            Rejects::Csv(mut w, _) => w.flush()?,
-            Rejects::Xlsx { mut book, path, .. } => book.save(&path)?,
-        }
-        Ok(())
-    }
 }
 
 fn list(ctx: &Context) -> Result<Status> {

@@ -11,6 +11,7 @@ mod import;
 mod list;
 mod log;
 pub mod output;
+mod rejects;
 mod report;
 mod show;
 mod tag;

@@ -156,6 +156,77 @@ fn rejected_rows_can_be_fixed_in_the_rejects_file_and_imported_again() {
     );
 }
 
+/// The clerk's loop: import the rejects file, writing what is still wrong back over it.
+#[test]
+fn the_rejects_file_can_be_imported_with_itself_as_the_rejects_file() {
+    let k = Kehu::new();
+    // Large enough that the import is still reading it when the first rejects are known.
+    let mut text = String::from("客户名称,手机,备注\n");
+    for i in 1..=400 {
+        let mobile = if i % 4 == 0 {
+            "123".to_string()
+        } else {
+            format!("139{i:08}")
+        };
+        text += &format!("华东测试{i:03}贸易有限公司,{mobile},这是一段比较长的备注文字用于测试\n");
+    }
+    let path = write(&k, "退回.csv", text.as_bytes());
+    let summary = import_json(&k, &[&path, "--rejects", &path], 3);
+    assert_eq!(summary["counts"]["inserted"], 300, "every row read to the end");
+    assert_eq!(summary["counts"]["rejected"], 100);
+    let rejects = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = rejects.lines().collect();
+    assert_eq!(lines.len(), 101, "the header and the hundred rejected rows");
+    assert_eq!(lines[0], "\u{feff}客户名称,手机,备注,原因");
+    assert!(
+        lines[1].starts_with("华东测试004贸易有限公司,123,"),
+        "{}",
+        lines[1]
+    );
+
+    // Imported again, still wrong: the reason replaces the old one in its column.
+    import_json(&k, &[&path, "--rejects", &path], 1);
+    let again = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(again.lines().count(), 101);
+    assert_eq!(again.lines().next().unwrap(), "\u{feff}客户名称,手机,备注,原因");
+    assert_eq!(k.query("SELECT count(*) FROM customers"), "300");
+}
+
+#[test]
+fn a_rejected_row_keeps_the_cells_beyond_its_header() {
+    let k = Kehu::new();
+    let path = write(
+        &k,
+        "wide.csv",
+        "客户名称,手机\n甲公司有限公司,123,多余1,多余2\n乙公司有限公司,13912345678\n".as_bytes(),
+    );
+    let rejects = k.db.with_file_name("退回.csv").display().to_string();
+    import_json(&k, &[&path, "--rejects", &rejects], 3);
+    let written = std::fs::read_to_string(&rejects).unwrap();
+    let rows: Vec<&str> = written.lines().collect();
+    assert_eq!(rows[0], "\u{feff}客户名称,手机,,,原因");
+    assert!(
+        rows[1].starts_with("甲公司有限公司,123,多余1,多余2,\"手机 123: "),
+        "{}",
+        rows[1]
+    );
+}
+
+#[test]
+fn a_rejects_file_kehu_cannot_write_is_refused_before_importing() {
+    let k = Kehu::new();
+    k.run(&["import", &fixture("marketing-gbk.csv")]).success();
+    let before = k.dump();
+    let rejects = k.db.with_file_name("退回.ods").display().to_string();
+    let err = k.fails(&["import", &fixture("sales-q2.xlsx"), "--rejects", &rejects], 2);
+    assert!(
+        err.contains("kehu writes rejected rows as .xlsx or .csv, not .ods"),
+        "{err}"
+    );
+    assert!(!Path::new(&rejects).exists());
+    assert_eq!(k.dump(), before);
+}
+
 #[test]
 fn the_marketing_csv_in_gbk_updates_matches_and_renames() {
     let k = Kehu::new();

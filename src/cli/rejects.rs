@@ -1,0 +1,135 @@
+//! The rejects file of `kehu import --rejects FILE`: each rejected row's original cells and a
+//! 原因 (reason) column, as csv or xlsx, for the clerk to fix and import again.
+//!
+//! The rows are held in an anonymous temporary file while the import runs and written out at
+//! the end, through a temporary file beside the destination that then takes its name. So the
+//! reason column can go after the widest row (a row may run past its header), a failed import
+//! leaves no half-written file, and `--rejects` may name the very file being imported: it is
+//! replaced only once it has been read to the end.
+
+use std::fs::File;
+use std::io::{Seek, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result};
+
+use super::UsageError;
+
+/// The reason column's header.
+const REASON: &str = "原因";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Csv(u8),
+    Xlsx,
+}
+
+pub struct Rejects {
+    path: PathBuf,
+    kind: Kind,
+    header: Vec<String>,
+    /// The column of a 原因 the input already has (it is itself a rejects file): the new
+    /// reason replaces the old there.
+    reason_column: Option<usize>,
+    /// The widest row so far, in cells.
+    width: usize,
+    /// Each row as its reason followed by its cells.
+    held: csv::Writer<File>,
+}
+
+impl Rejects {
+    /// Checks the destination's type before anything is read: `.csv .txt .tsv .xlsx`, or no
+    /// extension (then the input's own kind).
+    pub fn new(path: &Path, header: &[String], workbook_input: bool) -> Result<Self> {
+        let extension = path.extension().map(|e| e.to_string_lossy().to_lowercase());
+        let kind = match extension.as_deref() {
+            Some("xlsx") => Kind::Xlsx,
+            Some("csv" | "txt") => Kind::Csv(b','),
+            Some("tsv") => Kind::Csv(b'\t'),
+            None if workbook_input => Kind::Xlsx,
+            None => Kind::Csv(b','),
+            Some(other) => {
+                return Err(UsageError(format!(
+                    "--rejects {}: kehu writes rejected rows as .xlsx or .csv, not .{other}",
+                    path.display()
+                ))
+                .into());
+            }
+        };
+        let held = tempfile::tempfile().context("cannot create a temporary file for the rejected rows")?;
+        Ok(Rejects {
+            path: path.to_path_buf(),
+            kind,
+            header: header.to_vec(),
+            reason_column: header.iter().position(|h| h.trim() == REASON),
+            width: header.len(),
+            held: csv::WriterBuilder::new().flexible(true).from_writer(held),
+        })
+    }
+
+    pub fn add(&mut self, cells: &[String], reason: &str) -> Result<()> {
+        self.width = self.width.max(cells.len());
+        self.held
+            .write_record(std::iter::once(reason).chain(cells.iter().map(String::as_str)))?;
+        Ok(())
+    }
+
+    /// Writes the file: the header, then each row with its reason.
+    pub fn finish(self) -> Result<()> {
+        let column = self.reason_column.unwrap_or(self.width);
+        let mut held = self.held.into_inner().map_err(|e| e.into_error())?;
+        held.rewind()?;
+        let mut rows = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(held);
+        let lay_out = |cells: &mut dyn Iterator<Item = &str>, reason: &str| -> Vec<String> {
+            let mut row: Vec<String> = cells.map(str::to_string).collect();
+            row.resize(row.len().max(column + 1), String::new());
+            row[column] = reason.to_string();
+            row
+        };
+        let dir = match self.path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let mut out = tempfile::NamedTempFile::new_in(dir)
+            .with_context(|| format!("cannot write {}", self.path.display()))?;
+        let header = lay_out(&mut self.header.iter().map(String::as_str), REASON);
+        match self.kind {
+            Kind::Csv(delimiter) => {
+                // A BOM so Excel on a Chinese Windows opens the UTF-8 file correctly.
+                out.write_all(b"\xEF\xBB\xBF")?;
+                let mut w = csv::WriterBuilder::new()
+                    .flexible(true)
+                    .delimiter(delimiter)
+                    .from_writer(&mut out);
+                w.write_record(&header)?;
+                for record in rows.records() {
+                    let record = record?;
+                    let mut fields = record.iter();
+                    let reason = fields.next().unwrap_or_default();
+                    w.write_record(lay_out(&mut fields, reason))?;
+                }
+                w.flush()?;
+            }
+            Kind::Xlsx => {
+                let mut book = rust_xlsxwriter::Workbook::new();
+                let sheet = book.add_worksheet();
+                sheet.write_row(0, 0, &header)?;
+                for (i, record) in rows.records().enumerate() {
+                    let record = record?;
+                    let mut fields = record.iter();
+                    let reason = fields.next().unwrap_or_default();
+                    // Text cells keep identifiers and dates exactly as they were read.
+                    sheet.write_row(i as u32 + 1, 0, lay_out(&mut fields, reason))?;
+                }
+                book.save_to_writer(&mut out)?;
+            }
+        }
+        out.as_file().sync_all()?;
+        out.persist(&self.path)
+            .with_context(|| format!("cannot write {}", self.path.display()))?;
+        Ok(())
+    }
+}
