@@ -155,7 +155,7 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<Status> {
         None => None,
     };
 
-    let mut store = ctx.write()?;
+    let mut store = ctx.write_unless(args.dry_run)?;
     let progress = ctx.out.progress(sheet.total, !sheet.format.is_workbook());
     let mut report = Report::default();
     let strict = args.strict;

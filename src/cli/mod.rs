@@ -144,6 +144,15 @@ impl Context {
         Ok(store)
     }
 
+    /// Opens the database for a command that writes, or for its dry run: then a database
+    /// that does not exist yet is made in memory, so nothing is left behind.
+    pub fn write_unless(&self, dry_run: bool) -> Result<Store> {
+        if dry_run && !self.db.exists() {
+            return Ok(Store::open_in_memory()?);
+        }
+        self.write()
+    }
+
     pub fn today(&self) -> NaiveDate {
         self.actor.today()
     }

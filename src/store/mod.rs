@@ -108,7 +108,7 @@ impl Store {
         Ok((store, !exists))
     }
 
-    /// A fresh database in memory (tests).
+    /// A fresh database in memory (tests, and a dry run with no database yet).
     pub fn open_in_memory() -> Result<Store> {
         Store::init(Connection::open_in_memory()?, Duration::from_secs(1))
     }

@@ -387,6 +387,16 @@ fn a_dry_run_reports_without_writing() {
 }
 
 #[test]
+fn a_dry_run_creates_no_database() {
+    let k = Kehu::new();
+    let out = k.run(&["import", "--dry-run", &fixture("sales-q2.xlsx")]).code(3);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stderr.contains("3 inserted"), "{stderr}");
+    assert!(!stderr.contains("created database"), "{stderr}");
+    assert!(!k.db.exists());
+}
+
+#[test]
 fn strict_is_all_or_nothing() {
     let k = Kehu::new();
     k.add(&["--name", "甲公司"]);
