@@ -364,6 +364,16 @@ impl Writer<'_> {
                 error: part.error_for(e),
             });
         }
+        if self.meet(stored.id)
+            && let Some(reason) = contradiction(&stored.customer, &after)
+        {
+            return Ok(Outcome::Conflict {
+                code,
+                stored: stored.customer.name.clone(),
+                incoming: keys.name.clone().unwrap_or_else(|| stored.customer.name.clone()),
+                reason,
+            });
+        }
         let moved = after.stage != stored.customer.stage;
         let action = if renamed { "import.rename" } else { "import.update" };
         let changes = self.update_customer(&stored, after.clone(), action, Some(batch))?;
@@ -392,6 +402,17 @@ impl Writer<'_> {
                 renamed,
             }
         })
+    }
+
+    /// Notes that a row of this import came to customer `id`; whether one had before. A
+    /// file that holds a customer twice is applied once, whichever way it is imported: the
+    /// later row may fill what is empty but not change what an earlier row left.
+    fn meet(&mut self, id: i64) -> bool {
+        let bit = usize::try_from(id).unwrap_or_default();
+        if bit >= self.met.len() {
+            self.met.grow((bit + 1).next_power_of_two());
+        }
+        self.met.put(bit)
     }
 
     /// The stored customer a new record most resembles, at `review` level or above, and
@@ -441,6 +462,7 @@ impl Writer<'_> {
         }
         let stored =
             self.insert_keyed_customer(customer, name_key, contact.as_ref(), "import.add", Some(batch))?;
+        self.meet(stored.id);
         if moved {
             self.add_stage_move(stored.id, None, stored.customer.stage, today, Some("import"))?;
         }
@@ -740,6 +762,24 @@ fn entries_of_batch(conn: &rusqlite::Connection, batch: i64) -> Result<Vec<LogEn
     )?;
     let rows = stmt.query_map([batch], super::log::entry)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// What a row would change of a customer an earlier row of the same file came to: the
+/// fields it would overwrite (filling an empty one is not a change of mind), or `None`.
+fn contradiction(before: &Customer, after: &Customer) -> Option<String> {
+    let overwritten: Vec<String> = Customer::diff(before, after)
+        .into_iter()
+        .filter_map(|c| {
+            let was = c.before?;
+            Some(format!("{} {was} → {}", c.field, c.after.unwrap_or_default()))
+        })
+        .collect();
+    (!overwritten.is_empty()).then(|| {
+        format!(
+            "an earlier row of this file is the same customer; this row would change {}",
+            overwritten.join(", ")
+        )
+    })
 }
 
 #[cfg(test)]

@@ -155,6 +155,7 @@ impl Store {
             actor: actor.clone(),
             head: None,
             deferred: None,
+            met: fixedbitset::FixedBitSet::new(),
         };
         let outcome = f(&mut writer);
         let cache = writer.cache_to_restore();
@@ -208,6 +209,8 @@ pub struct Writer<'a> {
     head: Option<(i64, String)>,
     /// Set while the search indexes wait for the commit ([`Writer::defer_search_indexes`]).
     deferred: Option<deferred::Deferred>,
+    /// The customers an import's rows have come to so far, by id ([`Writer::import_row`]).
+    met: fixedbitset::FixedBitSet,
 }
 
 impl Writer<'_> {

@@ -541,18 +541,42 @@ fn the_same_company_twice_in_one_file_is_not_inserted_twice() {
     let path = write(
         &k,
         "twice.csv",
-        "客户名称,统一社会信用代码,负责人\n北京某某科技有限公司,91110000600037341L,张伟\n北京某某科技有限公司,91110000600037341L,李娜\n".as_bytes(),
+        "客户名称,统一社会信用代码,负责人,备注\n\
+         北京某某科技有限公司,91110000600037341L,张伟,\n\
+         北京某某科技有限责任公司,,,展会客户\n\
+         北京某某科技有限公司,91110000600037341L,李娜,\n"
+            .as_bytes(),
     );
-    let summary = import_json(&k, &[&path], 0);
+    let summary = import_json(&k, &[&path], 3);
+    let counts = &summary["counts"];
     assert_eq!(
         (
-            summary["counts"]["inserted"].as_u64(),
-            summary["counts"]["updated"].as_u64()
+            counts["inserted"].as_u64(),
+            counts["updated"].as_u64(),
+            counts["conflicts"].as_u64()
         ),
-        (Some(1), Some(1))
+        (Some(1), Some(1), Some(1)),
+        "the second row fills the remarks; the third would change the owner the first set"
+    );
+    let conflict = &summary["conflicts"][0];
+    assert_eq!(conflict["row"], 4);
+    assert_eq!(
+        conflict["reason"],
+        "an earlier row of this file is the same customer; this row would change owner 张伟 → 李娜"
     );
     assert_eq!(k.query("SELECT count(*) FROM customers"), "1");
-    assert_eq!(customer(&k, "CST20240001")["customer"]["owner"], "李娜");
+    let c = &customer(&k, "CST20240001")["customer"];
+    assert_eq!(
+        (c["owner"].as_str(), c["remarks"].as_str()),
+        (Some("张伟"), Some("展会客户"))
+    );
+
+    // However often the file comes in, it changes nothing more.
+    let again = import_json(&k, &[&path], 3);
+    assert_eq!(again["counts"]["unchanged"], 2);
+    assert_eq!(again["counts"]["updated"], 0);
+    assert_eq!(again["counts"]["conflicts"], 1);
+    assert_eq!(customer(&k, "CST20240001")["customer"]["owner"], "张伟");
 }
 
 #[test]
