@@ -183,8 +183,10 @@ impl Writer<'_> {
                     format!("code {code} is stored with USCC {a}, the row has {b}"),
                 )));
             }
+            // The same USCC on both sides vouches for a new name (a rename); a USCC the
+            // stored customer lacks vouches for nothing.
             if let Some(name) = &keys.name
-                && keys.uscc.is_none()
+                && (keys.uscc.is_none() || stored.customer.uscc.is_none())
                 && plainly_different(&stored.customer.name, name)
             {
                 return Ok(Err(conflict(

@@ -720,6 +720,35 @@ fn a_row_that_resembles_a_stored_customer_is_inserted_and_reported() {
 }
 
 #[test]
+fn a_code_for_another_company_is_a_conflict_even_with_a_uscc_the_stored_one_lacks() {
+    let k = Kehu::new();
+    let first = write(
+        &k,
+        "g1.csv",
+        "客户编号,客户名称\nCST20240003,广州白云化工有限公司\n".as_bytes(),
+    );
+    import_json(&k, &[&first], 0);
+    let second = write(
+        &k,
+        "g2.csv",
+        "客户编号,客户名称,统一社会信用代码\nCST20240003,深圳某某电子有限公司,9144030071526726XG\n"
+            .as_bytes(),
+    );
+    let before = k.dump();
+    let summary = import_json(&k, &[&second], 1);
+    assert_eq!(summary["counts"]["conflicts"], 1);
+    assert_eq!(
+        summary["conflicts"][0]["reason"],
+        "code CST20240003 belongs to 广州白云化工有限公司"
+    );
+    assert_eq!(
+        k.dump(),
+        before,
+        "the other company's USCC is not given to 广州白云化工"
+    );
+}
+
+#[test]
 fn a_sibling_company_sharing_a_phone_is_added_and_reported_not_merged() {
     let k = Kehu::new();
     let path = write(
