@@ -193,7 +193,7 @@ pub fn run(ctx: &Context, args: AddArgs) -> Result<Status> {
     let stored = store.write(&ctx.actor, |w| {
         let stored = w.insert_customer(customer, "add", None)?;
         if stored.customer.stage != crate::domain::choice::Stage::Prospect {
-            w.record_stage_move(stored.id, None, stored.customer.stage, ctx.today(), None)?;
+            w.record_stage_move(stored.id, None, stored.customer.stage, ctx.today(), None, None)?;
         }
         if let Some(contact) = &contact {
             w.add_contact(&stored, contact, None)?;

@@ -181,6 +181,7 @@ fn edit_fields(
             after.stage,
             stage_date,
             args.reason.as_deref(),
+            None,
         )?;
         let reason = args.reason.clone();
         w.log(

@@ -739,11 +739,14 @@ fn undo(ctx: &Context, batch: i64) -> Result<Status> {
         done.removed_contacts,
         done.removed_orders,
         done.removed_interactions,
-        if done.restored_growth > 0 {
-            format!("; {} industry growth rates restored", done.restored_growth)
-        } else {
-            String::new()
-        }
+        [
+            (done.restored_contacts, "contacts restored"),
+            (done.restored_growth, "industry growth rates restored"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("; {n} {what}"))
+        .collect::<String>()
     ));
     Ok(Status::Ok)
 }

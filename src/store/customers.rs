@@ -601,15 +601,17 @@ impl Writer<'_> {
         to: Stage,
         date: NaiveDate,
         reason: Option<&str>,
+        batch: Option<i64>,
     ) -> Result<()> {
-        self.add_stage_move(customer_id, from, to, date, reason)?;
+        self.add_stage_move(customer_id, from, to, date, reason, batch)?;
         self.tx
             .prepare_cached("UPDATE customers SET stage_date = ?1 WHERE id = ?2")?
             .execute(params![date.to_string(), customer_id])?;
         Ok(())
     }
 
-    /// Records a move between stages for a customer whose stage date the caller has set.
+    /// Records a move between stages for a customer whose stage date the caller has set;
+    /// `batch`, the import that made it.
     pub fn add_stage_move(
         &mut self,
         customer_id: i64,
@@ -617,11 +619,12 @@ impl Writer<'_> {
         to: Stage,
         date: NaiveDate,
         reason: Option<&str>,
+        batch: Option<i64>,
     ) -> Result<()> {
         self.tx
             .prepare_cached(
-                "INSERT INTO stage_moves(customer_id, from_stage, to_stage, date, reason, operator)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO stage_moves(customer_id, from_stage, to_stage, date, reason, operator, batch_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
             .execute(params![
                 customer_id,
@@ -629,7 +632,8 @@ impl Writer<'_> {
                 to.key(),
                 date.to_string(),
                 reason,
-                self.actor.operator
+                self.actor.operator,
+                batch
             ])?;
         Ok(())
     }

@@ -386,6 +386,7 @@ impl Writer<'_> {
                 after.stage,
                 today,
                 Some("import"),
+                Some(batch),
             )?;
         }
         let mut fields = changes.len();
@@ -466,7 +467,14 @@ impl Writer<'_> {
             self.insert_keyed_customer(customer, name_key, contact.as_ref(), "import.add", Some(batch))?;
         self.meet(stored.id);
         if moved {
-            self.add_stage_move(stored.id, None, stored.customer.stage, today, Some("import"))?;
+            self.add_stage_move(
+                stored.id,
+                None,
+                stored.customer.stage,
+                today,
+                Some("import"),
+                Some(batch),
+            )?;
         }
         Ok(Outcome::Inserted {
             code: stored.customer.code,
@@ -586,8 +594,12 @@ impl Writer<'_> {
     }
 
     /// Reverts a batch: customers it added are removed, fields it changed get their before
-    /// values back, contacts, orders and interactions it added are removed. Refused when a
-    /// later change outside the batch touched one of its customers.
+    /// values back, contacts, orders, interactions and stage moves it added are removed.
+    /// Refused when a later change outside the batch (and outside batches undone since)
+    /// touched one of its customers.
+    ///
+    /// The batch's log entries are read one at a time, newest first: a million-row batch
+    /// holds only their ids.
     pub fn undo_batch(&mut self, id: i64) -> Result<UndoneBatch> {
         let undone: Option<Option<String>> = self
             .tx
@@ -604,9 +616,9 @@ impl Writer<'_> {
             }
             Some(None) => {}
         }
-        let entries = entries_of_batch(&self.tx, id)?;
-        self.refuse_if_changed_since(id, &entries)?;
-        let growth = self.growth_set_by(id, &entries)?;
+        self.refuse_if_changed_since(id)?;
+        let growth = self.growth_set_by(id)?;
+        self.defer_search_indexes()?;
         let mut done = UndoneBatch::default();
         for (industry, before) in growth.iter().rev() {
             match before {
@@ -624,7 +636,27 @@ impl Writer<'_> {
             }
             done.restored_growth += 1;
         }
-        for entry in entries.iter().rev() {
+        // The customers' stage dates go back to their last move from before the batch.
+        self.tx.execute(
+            "UPDATE customers SET stage_date = (
+                 SELECT m.date FROM stage_moves m
+                  WHERE m.customer_id = customers.id AND m.batch_id IS NOT ?1
+                  ORDER BY m.date DESC, m.id DESC LIMIT 1)
+              WHERE id IN (SELECT customer_id FROM stage_moves WHERE batch_id = ?1)",
+            [id],
+        )?;
+        self.tx
+            .execute("DELETE FROM stage_moves WHERE batch_id = ?1", [id])?;
+        let entries: Vec<i64> = self
+            .tx
+            .prepare(
+                "SELECT id FROM change_log WHERE batch_id = ?1 AND customer_code IS NOT NULL
+                  ORDER BY id DESC",
+            )?
+            .query_map([id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for entry in entries {
+            let entry = super::log::entry_by_id(&self.tx, entry)?;
             let Some(code) = &entry.customer else { continue };
             match entry.action.as_str() {
                 "import.add" => {
@@ -634,7 +666,14 @@ impl Writer<'_> {
                         .optional()?;
                     if let Some(gone) = gone {
                         super::grade::delete_results_of(&self.tx, &[gone])?;
-                        self.tx.execute("DELETE FROM customers WHERE id = ?1", [gone])?;
+                        // Its contacts go with it.
+                        done.removed_contacts += self
+                            .tx
+                            .prepare_cached("DELETE FROM contacts WHERE customer_id = ?1")?
+                            .execute([gone])?;
+                        self.tx
+                            .prepare_cached("DELETE FROM customers WHERE id = ?1")?
+                            .execute([gone])?;
                     }
                     self.log(
                         "import.undo",
@@ -677,7 +716,7 @@ impl Writer<'_> {
                 _ => {}
             }
         }
-        done.removed_contacts = self
+        done.removed_contacts += self
             .tx
             .execute("DELETE FROM contacts WHERE batch_id = ?1", [id])?;
         done.removed_orders = self.tx.execute("DELETE FROM orders WHERE batch_id = ?1", [id])?;
@@ -700,13 +739,17 @@ impl Writer<'_> {
 
     /// The industry growth rates a batch set, as (industry, rate before), in the order set.
     /// Refused when a rate is no longer what the batch left (set again since).
-    fn growth_set_by(&self, batch: i64, entries: &[LogEntry]) -> Result<Vec<(String, Option<String>)>> {
+    fn growth_set_by(&self, batch: i64) -> Result<Vec<(String, Option<String>)>> {
+        let entries: Vec<LogEntry> = self
+            .tx
+            .prepare(&format!(
+                "SELECT {} FROM change_log WHERE batch_id = ?1 AND action = 'industry_growth' ORDER BY id",
+                super::log::COLUMNS
+            ))?
+            .query_map([batch], super::log::entry)?
+            .collect::<rusqlite::Result<_>>()?;
         let mut set = Vec::new();
-        for change in entries
-            .iter()
-            .filter(|e| e.action == "industry_growth")
-            .flat_map(|e| &e.changes)
-        {
+        for change in entries.iter().flat_map(|e| &e.changes) {
             let Some(industry) = change.field.strip_prefix("industry_growth.") else {
                 continue;
             };
@@ -723,20 +766,36 @@ impl Writer<'_> {
         Ok(set)
     }
 
-    fn refuse_if_changed_since(&self, batch: i64, entries: &[LogEntry]) -> Result<()> {
+    fn refuse_if_changed_since(&self, batch: i64) -> Result<()> {
         let mut later = Vec::new();
-        let mut codes: Vec<&String> = entries.iter().filter_map(|e| e.customer.as_ref()).collect();
-        codes.sort();
-        codes.dedup();
-        let first = entries.first().map_or(0, |e| e.id);
+        let (first, codes): (Option<i64>, Vec<String>) = {
+            let first = self.tx.query_row(
+                "SELECT min(id) FROM change_log WHERE batch_id = ?1",
+                [batch],
+                |r| r.get(0),
+            )?;
+            let codes = self
+                .tx
+                .prepare(
+                    "SELECT DISTINCT customer_code FROM change_log
+                      WHERE batch_id = ?1 AND customer_code IS NOT NULL ORDER BY 1",
+                )?
+                .query_map([batch], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            (first, codes)
+        };
+        // A batch undone since is no later change: its entries and its undo's cancel out.
         let mut stmt = self.tx.prepare_cached(
             "SELECT id, action, operator FROM change_log
-             WHERE customer_code = ?1 AND id > ?2 AND (batch_id IS NULL OR batch_id != ?3)
+             WHERE customer_code = ?1 AND id > ?2
+               AND (batch_id IS NULL
+                    OR (batch_id != ?3
+                        AND batch_id NOT IN (SELECT id FROM import_batches WHERE undone_at IS NOT NULL)))
              ORDER BY id LIMIT 1",
         )?;
-        for code in codes {
+        for code in &codes {
             let hit: Option<(i64, String, String)> = stmt
-                .query_row(params![code, first, batch], |r| {
+                .query_row(params![code, first.unwrap_or(0), batch], |r| {
                     Ok((r.get(0)?, r.get(1)?, r.get(2)?))
                 })
                 .optional()?;
@@ -755,15 +814,6 @@ impl Writer<'_> {
             if later.len() > shown { ", …" } else { "" }
         )))
     }
-}
-
-fn entries_of_batch(conn: &rusqlite::Connection, batch: i64) -> Result<Vec<LogEntry>> {
-    let mut stmt = conn.prepare(
-        "SELECT id, at, operator, action, customer_code, batch_id, changes, prev_hash, hash
-         FROM change_log WHERE batch_id = ?1 ORDER BY id",
-    )?;
-    let rows = stmt.query_map([batch], super::log::entry)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// What a row would change of a customer an earlier row of the same file came to: the

@@ -343,7 +343,15 @@ pub(super) fn entry(r: &Row) -> rusqlite::Result<LogEntry> {
     })
 }
 
-const COLUMNS: &str = "id, at, operator, action, customer_code, batch_id, changes, prev_hash, hash";
+pub(super) const COLUMNS: &str =
+    "id, at, operator, action, customer_code, batch_id, changes, prev_hash, hash";
+
+/// The entry numbered `id`.
+pub(super) fn entry_by_id(conn: &rusqlite::Connection, id: i64) -> Result<LogEntry> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM change_log WHERE id = ?1"))?
+        .query_row([id], entry)?)
+}
 
 impl Store {
     /// Entries matching `filter`, oldest first unless `newest_first`.

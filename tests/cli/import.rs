@@ -446,6 +446,53 @@ fn an_import_can_be_undone_exactly() {
 }
 
 #[test]
+fn undoing_a_batch_takes_back_its_stage_moves_and_the_contacts_of_its_customers() {
+    let k = Kehu::new();
+    k.ok(&["import", &fixture("service-feedback.csv")]);
+    let stages = |k: &Kehu| {
+        k.query(
+            "SELECT group_concat(code || '|' || stage || '|' || coalesce(stage_date, '-') || '|' || \
+             (SELECT count(*) FROM stage_moves m WHERE m.customer_id = c.id), ';') \
+             FROM (SELECT * FROM customers ORDER BY code) c",
+        )
+    };
+    let contacts = |k: &Kehu| k.query("SELECT count(*) FROM contacts").parse::<u64>().unwrap();
+    let (before, before_contacts) = (stages(&k), contacts(&k));
+    k.run(&["import", &fixture("sales-q2.xlsx")]).code(3);
+    assert_ne!(
+        stages(&k),
+        before,
+        "the sales workbook moves two customers to 成交"
+    );
+    let added = contacts(&k) - before_contacts;
+
+    let out = k.json(&["import", "undo", "2"]);
+    assert_eq!(stages(&k), before, "stage, stage date and moves as they were");
+    assert_eq!(out["removed_customers"], 1);
+    assert_eq!(
+        out["removed_contacts"].as_u64(),
+        Some(added),
+        "with the customers they belong to: {out}"
+    );
+    assert_eq!(contacts(&k), before_contacts);
+    k.run(&["log", "verify"]).success();
+}
+
+#[test]
+fn batches_undone_newest_first_can_all_be_undone() {
+    let k = Kehu::new();
+    k.run(&["import", &fixture("sales-q2.xlsx")]).code(3);
+    k.ok(&["import", &fixture("marketing-gbk.csv")]);
+    let err = k.fails(&["import", "undo", "1"], 1);
+    assert!(err.contains("changed after it"), "{err}");
+    k.ok(&["import", "undo", "2"]);
+    k.ok(&["import", "undo", "1"]);
+    assert_eq!(k.query("SELECT count(*) FROM customers"), "0");
+    assert_eq!(k.query("SELECT count(*) FROM contacts"), "0");
+    k.run(&["log", "verify"]).success();
+}
+
+#[test]
 fn undo_is_refused_when_later_changes_depend_on_the_batch() {
     let k = Kehu::new();
     k.run(&["import", &fixture("sales-q2.xlsx")]).code(3);
