@@ -934,7 +934,7 @@ mod tests {
             .apply(&Customer::new("北京某某科技有限公司").unwrap())
             .unwrap();
         assert_eq!(c.province.map(|p| p.name), Some("广东省"));
-        assert_eq!(c.city.as_deref(), Some("深圳市"));
+        assert_eq!(c.city.as_deref(), Some("深圳"));
         assert_eq!(c.total_amount_fen, Some(12_500_000));
         assert_eq!(c.extra.get("微信").map(String::as_str), Some("wx_abc"));
         let contact = part.contact.unwrap();
