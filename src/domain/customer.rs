@@ -243,7 +243,7 @@ impl Customer {
             Field::Uscc => self.uscc = Some(uscc::parse_uscc(&value).map_err(bad)?),
             Field::Industry => self.industry = Some(parse_industry(&value).map_err(bad)?),
             Field::Province => self.province = Some(parse_province(&value).map_err(bad)?),
-            Field::City => self.city = Some(value),
+            Field::City => self.city = Some(super::region::normalise_city(&value)),
             Field::Nature => self.nature = Some(Nature::parse(&value).map_err(bad)?),
             Field::Size => self.size = Some(Size::parse(&value).map_err(bad)?),
             Field::Source => self.source = Some(Source::parse(&value).map_err(bad)?),

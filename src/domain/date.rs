@@ -4,8 +4,10 @@
 //! `2023.1.5`, `2023年1月5日` / `号`, full-width digits, `二〇二三年一月五日`, `20230105`,
 //! two-digit years (`23/1/5`), month precision (`2023年1月`, `2023-01`, `2023.1`, giving
 //! the first of the month) and Excel serial numbers (`44931`, `44931.5`) in the range
-//! 18264..=73050 (1950-01-01..=2099-12-31, 1900 date system). Day-first or month-first
-//! forms with the year last (`1/5/2023`) are refused as ambiguous.
+//! 18264..=73050 (1950-01-01..=2099-12-31, 1900 date system). With the year last, the
+//! order is read from the numbers when only one order makes a real date (`13/1/2024` is
+//! day first, `1/13/2024` month first, `5/5/2024` either); `1/5/2023` is refused as
+//! ambiguous, with both readings written out year first.
 
 use chinese_number::{ChineseCountMethod, ChineseToNumber};
 use chrono::{Months, NaiveDate};
@@ -81,8 +83,12 @@ fn unrecognised(shown: &str) -> String {
     format!("{shown} is not a recognised date; write it as YYYY-MM-DD")
 }
 
-fn ambiguous(shown: &str) -> String {
-    format!("ambiguous day/month order in {shown}; write it as YYYY-MM-DD")
+/// `a/b/year` where either could be the month.
+fn ambiguous(shown: &str, year: i32, a: u32, b: u32) -> String {
+    format!(
+        "{shown} could be day {a} month {b} or month {a} day {b}; write the year first, \
+         {year}-{b:02}-{a:02} or {year}-{a:02}-{b:02}"
+    )
 }
 
 fn not_real(shown: &str) -> String {
@@ -205,7 +211,21 @@ fn parse_separated(s: &str, shown: &str) -> Result<NaiveDate, String> {
             let year = two_digit_year(field(y, shown)? as i32);
             make_date(year, field(m, shown)?, field(d, shown)?, shown)
         }
-        ([_, _, _], [1..=2, 1..=2, 4] | [1, 1..=2, 1..=2]) => Err(ambiguous(shown)),
+        ([a, b, y], [1..=2, 1..=2, 4]) => {
+            let (a, b, year) = (field(a, shown)?, field(b, shown)?, field(y, shown)? as i32);
+            match (a > 12, b > 12) {
+                // 13/1/2024: 13 cannot be a month, so the day comes first.
+                (true, false) => make_date(year, b, a, shown),
+                // 1/13/2024: the month comes first (an en-US export).
+                (false, true) => make_date(year, a, b, shown),
+                (true, true) => Err(not_real(shown)),
+                (false, false) if a == b => make_date(year, a, b, shown),
+                (false, false) => Err(ambiguous(shown, year, a, b)),
+            }
+        }
+        ([_, _, _], [1, 1..=2, 1..=2]) => Err(format!(
+            "ambiguous day/month order in {shown}; write it as YYYY-MM-DD"
+        )),
         _ => Err(unrecognised(shown)),
     }
 }
@@ -387,6 +407,10 @@ mod tests {
             ("73050", ymd(2099, 12, 31)),
             ("2024-02-29", ymd(2024, 2, 29)),
             ("2023年一月5", ymd(2023, 1, 5)),
+            ("13/1/2024", ymd(2024, 1, 13)),
+            ("31.12.2023", ymd(2023, 12, 31)),
+            ("1/13/2024", ymd(2024, 1, 13)),
+            ("5/5/2024", ymd(2024, 5, 5)),
         ];
         for (input, want) in cases {
             assert_eq!(parse_date(input), Ok(want), "input {input:?}");
@@ -400,12 +424,14 @@ mod tests {
             ("  \u{3000} ", "empty date"),
             (
                 "1/5/2023",
-                "ambiguous day/month order in 1/5/2023; write it as YYYY-MM-DD",
+                "1/5/2023 could be day 1 month 5 or month 1 day 5; write the year first, 2023-05-01 or 2023-01-05",
             ),
             (
                 "05/01/2023",
-                "ambiguous day/month order in 05/01/2023; write it as YYYY-MM-DD",
+                "05/01/2023 could be day 5 month 1 or month 5 day 1; write the year first, 2023-01-05 or 2023-05-01",
             ),
+            ("13/13/2024", "13/13/2024 is not a real date"),
+            ("31/2/2024", "31/2/2024 is not a real date"),
             (
                 "1/5/23",
                 "ambiguous day/month order in 1/5/23; write it as YYYY-MM-DD",

@@ -41,6 +41,15 @@ impl Kind {
             Kind::IndustryGrowth => "industry-growth",
         }
     }
+
+    /// The key with its article, as a sentence starts: `an orders`, `a customers`.
+    pub fn with_article(self) -> String {
+        let article = match self {
+            Kind::Orders | Kind::Interactions | Kind::IndustryGrowth => "an",
+            Kind::Customers | Kind::Contacts => "a",
+        };
+        format!("{article} {}", self.key())
+    }
 }
 
 /// What one column is understood as.
@@ -120,11 +129,43 @@ impl Target {
 
 /// Headers that mean something beyond the fields' own names and aliases.
 const EXTRA_ALIASES: &[(&str, Target)] = &[
+    // English names of the customer. `name` alone is the customer too — unless the file
+    // also has a customer name column, when it is the contact's (see [`Mapping::new`]).
+    ("name", Target::Customer(Field::Name)),
+    ("customer", Target::Customer(Field::Name)),
+    ("customername", Target::Customer(Field::Name)),
+    ("customer_name", Target::Customer(Field::Name)),
+    ("companyname", Target::Customer(Field::Name)),
+    ("company_name", Target::Customer(Field::Name)),
+    ("客户企业名称", Target::Customer(Field::Name)),
+    ("企业全称", Target::Customer(Field::Name)),
+    ("公司全称", Target::Customer(Field::Name)),
+    ("单位全称", Target::Customer(Field::Name)),
+    ("客户唯一编号", Target::Customer(Field::Code)),
+    ("社会统一信用代码", Target::Customer(Field::Uscc)),
+    ("统一社会信用代码证", Target::Customer(Field::Uscc)),
+    ("统一信用代码", Target::Customer(Field::Uscc)),
+    ("所属省份", Target::Customer(Field::Province)),
+    ("所在省", Target::Customer(Field::Province)),
+    ("所属城市", Target::Customer(Field::City)),
+    ("客户获取渠道", Target::Customer(Field::Source)),
+    ("合作状态", Target::Customer(Field::Stage)),
+    ("当前合作阶段", Target::Customer(Field::Stage)),
+    ("近12个月交易金额", Target::Customer(Field::Trade12m)),
+    ("联系人手机", Target::Contact(ContactField::Mobile)),
+    ("联系人手机号", Target::Contact(ContactField::Mobile)),
+    ("联系人手机号码", Target::Contact(ContactField::Mobile)),
+    ("联系人职务", Target::Contact(ContactField::Title)),
+    ("联系人职位", Target::Contact(ContactField::Title)),
+    ("联系人邮箱", Target::Contact(ContactField::Email)),
+    ("邮箱地址", Target::Contact(ContactField::Email)),
+    ("电子邮件", Target::Contact(ContactField::Email)),
     ("地区", Target::Location),
     ("所在地区", Target::Location),
     ("所在地", Target::Location),
     ("省市", Target::Location),
     ("联系电话", Target::Phone),
+    ("联系人电话", Target::Phone),
     ("电话", Target::Phone),
     ("联系方式", Target::Phone),
     ("合同编号", Target::ContractNo),
@@ -182,36 +223,109 @@ fn kind_alias(header: &str, kind: Kind) -> Option<Target> {
     }
 }
 
-/// How one header is understood, by the alias tables alone.
-pub fn understand(header: &str, kind: Kind) -> (Option<Target>, Unit) {
-    let (bare, unit) = unit_from_header(header);
-    let key: String = text::clean(&bare)
+/// Marks a template puts on a required column, before or after its name (`*客户名称`,
+/// `手机号码*`, `※负责人`); NFKC has already turned the full-width `＊` into `*`.
+const REQUIRED_MARKS: &[char] = &['*', '※', '★', '☆'];
+
+/// A header as the alias tables compare it: cleaned, no spaces, no required marks, no
+/// trailing colon.
+fn header_key(header: &str) -> String {
+    let key: String = text::clean(header)
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect();
-    let lower = key.to_lowercase();
-    if key.is_empty() {
-        return (None, unit);
+    strip_marks(&key).to_string()
+}
+
+fn strip_marks(key: &str) -> &str {
+    key.trim_matches(|c| REQUIRED_MARKS.contains(&c) || c == ':' || c == '：')
+}
+
+/// The header without its trailing bracketed note (`(必填)`, `（18位）`, `[选填]`,
+/// `【省市】`, `(yyyy-mm-dd)`); `None` when there is none or nothing would be left.
+fn strip_hint(key: &str) -> Option<&str> {
+    for (open, close) in [
+        ('(', ')'),
+        ('[', ']'),
+        ('【', '】'),
+        ('〔', '〕'),
+        ('<', '>'),
+        ('《', '》'),
+    ] {
+        if let Some(rest) = key.strip_suffix(close) {
+            let at = rest.rfind(open)?;
+            return (at > 0).then(|| &rest[..at]);
+        }
     }
+    None
+}
+
+/// What a header names, by the alias tables alone (`key` as [`header_key`] gives it).
+fn lookup(key: &str, kind: Kind) -> Option<Target> {
+    let lower = key.to_lowercase();
     if let Some(t) = kind_alias(&lower, kind) {
-        return (Some(t), unit);
+        return Some(t);
     }
     if let Some((_, t)) = EXTRA_ALIASES.iter().find(|(a, _)| *a == key || *a == lower) {
-        return (Some(*t), unit);
+        return Some(*t);
     }
-    if let Some(f) = ContactField::from_name(&key).filter(|f| *f != ContactField::Landline || key != "电话")
+    if let Some(f) = ContactField::from_name(key).filter(|f| *f != ContactField::Landline || key != "电话")
     {
-        return (Some(Target::Contact(f)), unit);
+        return Some(Target::Contact(f));
     }
-    if let Some(f) = Field::from_name(&key) {
-        let target = if f.settable() {
+    Field::from_name(key).map(|f| {
+        if f.settable() {
             Target::Customer(f)
         } else {
             Target::Ignore
-        };
-        return (Some(target), unit);
+        }
+    })
+}
+
+/// How one header is understood, by the alias tables alone.
+///
+/// Templates decorate headers; the decorations are read past: required marks (`*客户名称`,
+/// `手机号码*`, `※`), and a trailing bracketed hint that is not a unit (`负责人（必填）`,
+/// `统一社会信用代码（18位）`, `所在地区(省市)`, `首次合作日期(yyyy-mm-dd)`). A bracketed
+/// unit (`(万元)`, `（元）`) is read as the column's unit. A header that is itself an alias
+/// with its brackets (`合作时长(年)`, `增长率(%)`) is matched as written first.
+pub fn understand(header: &str, kind: Kind) -> (Option<Target>, Unit) {
+    let mut key = header_key(header);
+    let mut unit = Unit::Yuan;
+    loop {
+        let (bare, u) = unit_from_header(&key);
+        if bare != key {
+            unit = u;
+            key = strip_marks(&bare).to_string();
+        }
+        if key.is_empty() {
+            return (None, unit);
+        }
+        if let Some(t) = lookup(&key, kind) {
+            return (Some(t), unit);
+        }
+        match strip_hint(&key) {
+            Some(rest) => key = strip_marks(rest).to_string(),
+            None => return (None, unit),
+        }
     }
-    (None, unit)
+}
+
+/// The name Excel shows above the column: `A`, `B`, …, `Z`, `AA`, ….
+pub fn column_letter(index: usize) -> String {
+    let mut n = index + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push(char::from(b'A' + rem as u8));
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect()
+}
+
+/// The name a column without a header is known by (and its cells kept under): `列D`.
+fn unnamed_column(index: usize) -> String {
+    format!("列{}", column_letter(index))
 }
 
 /// One column of the file and what it feeds.
@@ -233,69 +347,93 @@ pub struct Mapping {
     pub columns: Vec<Column>,
 }
 
-/// The first row (of the first `rows`) that looks like a header: the one with the most
-/// cells that name a known field, at least two of them.
-pub fn detect_header(rows: &[Vec<String>], user_maps: &[(String, String)]) -> Option<usize> {
-    let score = |row: &Vec<String>| {
-        row.iter()
-            .filter(|cell| {
-                let c = text::clean(cell);
-                !c.is_empty()
-                    && (understand(&c, Kind::Customers).0.is_some()
-                        || understand(&c, Kind::Orders).0.is_some()
-                        || understand(&c, Kind::Interactions).0.is_some()
-                        || understand(&c, Kind::IndustryGrowth).0.is_some()
-                        || user_maps.iter().any(|(h, _)| text::clean(h) == c))
-            })
-            .count()
-    };
-    let (best, count) = rows
+/// The field a `--map` names for `header` (as cleaned), if the user mapped it.
+fn user_map<'a>(header: &str, user_maps: &'a [(String, String)]) -> Option<&'a str> {
+    user_maps
         .iter()
-        .enumerate()
-        .map(|(i, r)| (i, score(r)))
-        .fold((0, 0), |best, cur| if cur.1 > best.1 { cur } else { best });
-    (count >= 2).then_some(best)
+        .find(|(h, _)| text::clean(h) == header)
+        .map(|(_, field)| field.as_str())
 }
 
-/// Guesses the kind of file from what its headers are understood as.
-pub fn detect_kind(headers: &[String]) -> Kind {
-    let targets: Vec<Target> = headers
+/// The first row (of the first `rows`) that looks like a header: the one with the most
+/// cells that name a known field (or that `--map` names) — at least two of them, or one that
+/// names the customer: a list of customer names alone is a customers file.
+pub fn detect_header(rows: &[Vec<String>], user_maps: &[(String, String)]) -> Option<usize> {
+    let known = |cell: &String| -> Option<Option<Target>> {
+        let c = text::clean(cell);
+        if c.is_empty() {
+            return None;
+        }
+        if let Some(field) = user_map(&c, user_maps) {
+            return Some(Target::parse(field).ok().flatten());
+        }
+        [
+            Kind::Customers,
+            Kind::Orders,
+            Kind::Interactions,
+            Kind::IndustryGrowth,
+        ]
+        .into_iter()
+        .find_map(|k| understand(&c, k).0)
+        .map(Some)
+    };
+    let score = |row: &Vec<String>| {
+        let targets: Vec<Option<Target>> = row.iter().filter_map(known).collect();
+        let names_customer = targets
+            .iter()
+            .any(|t| matches!(t, Some(Target::Customer(Field::Name | Field::Code | Field::Uscc))));
+        (targets.len(), names_customer)
+    };
+    let (best, (count, names_customer)) =
+        rows.iter()
+            .enumerate()
+            .map(|(i, r)| (i, score(r)))
+            .fold(
+                (0, (0, false)),
+                |best, cur| if cur.1 > best.1 { cur } else { best },
+            );
+    (count >= 2 || (count == 1 && names_customer)).then_some(best)
+}
+
+/// Guesses the kind of file from what its headers are understood as, `--map` included.
+///
+/// Contract numbers or order dates make an orders file, and 沟通内容/沟通方式 an interactions
+/// file, when nothing else describes the customer; an amount alone (`金额`) does not, since
+/// customers files carry amounts too. A growth column without a customer key makes an
+/// industry-growth table. Anything else is a customers file.
+pub fn detect_kind(headers: &[String], user_maps: &[(String, String)]) -> Kind {
+    let targets = |kind: Kind| -> Vec<Target> {
+        headers
+            .iter()
+            .filter_map(|h| {
+                let h = text::clean(h);
+                match user_map(&h, user_maps) {
+                    Some(field) => Target::parse(field).ok().flatten(),
+                    None => understand(&h, kind).0,
+                }
+            })
+            .collect()
+    };
+    let as_customers = targets(Kind::Customers);
+    let order_like = as_customers
         .iter()
-        .filter_map(|h| understand(h, Kind::Customers).0)
-        .collect();
-    let order_like = headers
+        .any(|t| matches!(t, Target::ContractNo | Target::OrderDate));
+    let interaction_like = targets(Kind::Interactions)
         .iter()
-        .filter(|h| {
-            matches!(
-                understand(h, Kind::Orders).0,
-                Some(Target::OrderAmount | Target::ContractNo)
-            )
-        })
-        .count();
-    let interaction_like = headers
-        .iter()
-        .filter(|h| {
-            matches!(
-                understand(h, Kind::Interactions).0,
-                Some(Target::Summary | Target::Channel)
-            )
-        })
-        .count();
-    let describes_customer = targets.iter().any(|t| {
+        .any(|t| matches!(t, Target::Summary | Target::Channel));
+    let describes_customer = as_customers.iter().any(|t| {
         matches!(t, Target::Customer(f) if !matches!(f, Field::Code | Field::Name | Field::Uscc | Field::ShortName))
             || *t == Target::Location
     });
-    let names_customer = targets
+    let names_customer = as_customers
         .iter()
         .any(|t| matches!(t, Target::Customer(Field::Code | Field::Name | Field::Uscc)));
-    let growth_like = headers
-        .iter()
-        .any(|h| understand(h, Kind::IndustryGrowth).0 == Some(Target::GrowthRate));
+    let growth_like = targets(Kind::IndustryGrowth).contains(&Target::GrowthRate);
     if growth_like && !names_customer {
         Kind::IndustryGrowth
-    } else if order_like >= 1 && !describes_customer {
+    } else if order_like && !describes_customer {
         Kind::Orders
-    } else if interaction_like >= 1 && !describes_customer {
+    } else if interaction_like && !describes_customer {
         Kind::Interactions
     } else {
         // A list of names with contact people is read as customers (new ones are added);
@@ -307,41 +445,119 @@ pub fn detect_kind(headers: &[String]) -> Kind {
 impl Mapping {
     /// Understands every header. `user_maps` (`原列名=field`) win over the alias tables.
     /// Refuses a mapping that cannot identify the record each row is about.
+    ///
+    /// No cell of a customers file is dropped; a column the record has no field for is kept
+    /// with it as an extra, under the column's header:
+    /// * a column with no header is named by its Excel letter, `列D` (and `--map 列D=…`
+    ///   maps it); cells beyond the header row's width are kept the same way;
+    /// * a header written twice is told apart by a number, `微信(2)`; the second column
+    ///   for a field already fed (a second `手机`, `公司名称` beside `客户名称`) is kept as an
+    ///   extra rather than overwriting the first, except remarks, whose texts are joined
+    ///   line by line;
+    /// * order and interaction columns (合同编号, 签约日期, 拜访日期, 沟通内容) in a customers
+    ///   file are extras;
+    /// * an English `name` is the customer's name, unless another column names the customer
+    ///   (客户名称, company): then it is the contact's name (`name` beside `mobile`), or an
+    ///   extra when a contact name column exists too.
     pub fn new(
         headers: &[String],
         user_maps: &[(String, String)],
         kind: Option<Kind>,
     ) -> Result<Mapping, String> {
-        let kind = kind.unwrap_or_else(|| detect_kind(headers));
+        for (_, field) in user_maps {
+            Target::parse(field)?;
+        }
+        let kind = kind.unwrap_or_else(|| detect_kind(headers, user_maps));
+        let written: Vec<String> = headers.iter().map(|h| text::clean(h)).collect();
         let mut columns = Vec::with_capacity(headers.len());
-        for (index, raw) in headers.iter().enumerate() {
-            let header = text::clean(raw);
-            let user = user_maps.iter().find(|(h, _)| text::clean(h) == header);
+        for (index, header) in written.iter().enumerate() {
+            let seen = written[..index].iter().filter(|h| *h == header).count();
+            let shown = if header.is_empty() {
+                unnamed_column(index)
+            } else if seen > 0 {
+                format!("{header}({})", seen + 1)
+            } else {
+                header.clone()
+            };
+            let user = user_map(&shown, user_maps)
+                .or_else(|| user_map(header, user_maps).filter(|_| !header.is_empty()));
             let (target, unit, mapped_by_user) = match user {
-                Some((_, field)) => (Target::parse(field)?, unit_from_header(&header).1, true),
+                Some(field) => (Target::parse(field)?, understand(header, kind).1, true),
+                None if header.is_empty() => (None, Unit::Yuan, false),
                 None => {
-                    let (t, u) = understand(&header, kind);
+                    let (t, u) = understand(header, kind);
                     (t, u, false)
                 }
             };
             columns.push(Column {
                 index,
-                header,
+                header: shown,
                 target,
                 unit,
                 mapped_by_user,
             });
         }
         for (header, _) in user_maps {
-            if !columns.iter().any(|c| c.header == text::clean(header)) {
+            let h = text::clean(header);
+            if !columns
+                .iter()
+                .zip(&written)
+                .any(|(c, w)| c.header == h || *w == h)
+            {
                 return Err(format!(
                     "--map names column {header}, which the file does not have"
                 ));
             }
         }
-        let mapping = Mapping { kind, columns };
+        let mut mapping = Mapping { kind, columns };
+        mapping.settle();
         mapping.check()?;
         Ok(mapping)
+    }
+
+    /// The decisions [`Mapping::new`] documents that need every column in view.
+    fn settle(&mut self) {
+        let customer_name = Some(Target::Customer(Field::Name));
+        let name_columns = self.columns.iter().filter(|c| c.target == customer_name).count();
+        if name_columns > 1 {
+            let contact_name = self.has(Target::Contact(ContactField::Name));
+            if let Some(c) = self.columns.iter_mut().find(|c| {
+                !c.mapped_by_user
+                    && c.target == customer_name
+                    && header_key(&c.header).eq_ignore_ascii_case("name")
+            }) {
+                c.target = (!contact_name).then_some(Target::Contact(ContactField::Name));
+            }
+        }
+        if self.kind == Kind::Customers {
+            for c in &mut self.columns {
+                if matches!(
+                    c.target,
+                    Some(
+                        Target::OrderDate
+                            | Target::OrderAmount
+                            | Target::ContractNo
+                            | Target::InteractionDate
+                            | Target::Channel
+                            | Target::Summary
+                            | Target::GrowthIndustry
+                            | Target::GrowthRate
+                    )
+                ) {
+                    c.target = None;
+                }
+            }
+        }
+        for i in 0..self.columns.len() {
+            let c = &self.columns[i];
+            let repeated = match c.target {
+                None | Some(Target::Ignore | Target::Customer(Field::Remarks)) => false,
+                Some(t) => !c.mapped_by_user && self.columns[..i].iter().any(|e| e.target == Some(t)),
+            };
+            if repeated {
+                self.columns[i].target = None;
+            }
+        }
     }
 
     fn has(&self, target: Target) -> bool {
@@ -370,7 +586,7 @@ impl Mapping {
             if self.has(target) {
                 Ok(())
             } else {
-                Err(format!("a {} file needs a {what} column", self.kind.key()))
+                Err(format!("{} file needs a {what} column", self.kind.with_article()))
             }
         };
         match self.kind {
@@ -384,16 +600,17 @@ impl Mapping {
         }
     }
 
-    /// The cell of the first column mapped to `target`, cleaned; `None` when empty.
+    /// The cell of the first column mapped to `target`, as [`cell_value`] gives it.
     fn cell(&self, cells: &[String], target: Target) -> Option<(String, &Column)> {
         self.columns
             .iter()
             .filter(|c| c.target == Some(target))
-            .find_map(|c| text::clean_opt(cells.get(c.index).map_or("", String::as_str)).map(|v| (v, c)))
+            .find_map(|c| cell_value(cells.get(c.index).map_or("", String::as_str)).map(|v| (v, c)))
     }
 
     /// Parses one row into what it says. Errors name the column (its header as written).
     pub fn parse_row(&self, cells: &[String], today: NaiveDate) -> Result<Row, RowError> {
+        self.excel_errors(cells)?;
         if self.kind == Kind::IndustryGrowth {
             return self.growth(cells);
         }
@@ -421,7 +638,7 @@ impl Mapping {
         }
         let body = match self.kind {
             Kind::Customers => RowBody::Customer(self.customer_part(cells)?),
-            Kind::Contacts => RowBody::Contact(self.contact(cells)?.ok_or_else(|| {
+            Kind::Contacts => RowBody::Contact(self.contact(cells)?.0.ok_or_else(|| {
                 RowError::new(
                     self.header_of(Target::Contact(ContactField::Name)),
                     "",
@@ -433,6 +650,27 @@ impl Mapping {
             Kind::IndustryGrowth => unreachable!("growth rows return above"),
         };
         Ok(Row { keys, body })
+    }
+
+    /// A field's cell that holds an Excel error (`#N/A`, `#REF!`, …) is refused: the value
+    /// the formula was meant to give is not in the file. Extra columns treat it as empty.
+    fn excel_errors(&self, cells: &[String]) -> Result<(), RowError> {
+        for column in &self.columns {
+            if matches!(column.target, None | Some(Target::Ignore)) {
+                continue;
+            }
+            let value = text::clean(cells.get(column.index).map_or("", String::as_str));
+            if is_excel_error(&value) {
+                return Err(RowError::new(
+                    &column.header,
+                    &value,
+                    format!(
+                        "the cell holds the Excel error {value}, not a value: fix the formula or type the value in the spreadsheet"
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The header of the first column mapped to `target` (empty when none is).
@@ -456,60 +694,74 @@ impl Mapping {
 
     fn customer_part(&self, cells: &[String]) -> Result<CustomerPart, RowError> {
         let mut part = CustomerPart::default();
+        let cell = |field: Field, raw: String, column: &Column| FieldCell {
+            field,
+            raw,
+            unit: column.unit,
+            column: column.header.clone(),
+        };
         for column in &self.columns {
             let raw = cells.get(column.index).map_or("", String::as_str);
-            let Some(value) = text::clean_opt(raw) else {
+            let Some(value) = cell_value(raw) else {
                 continue;
             };
             match column.target {
-                None if !column.header.is_empty() => {
+                None => {
                     part.extra.insert(column.header.clone(), value);
                 }
                 Some(Target::Customer(Field::Code | Field::Uscc | Field::Name)) => {}
-                Some(Target::Customer(f)) => part.fields.push(FieldCell {
-                    field: f,
-                    raw: if f == Field::Remarks {
-                        raw.trim().to_string()
-                    } else {
-                        value
-                    },
-                    unit: column.unit,
-                    column: column.header.clone(),
-                }),
+                Some(Target::Customer(Field::Remarks)) => {
+                    let text = raw.trim();
+                    match part.fields.iter_mut().find(|c| c.field == Field::Remarks) {
+                        Some(earlier) => {
+                            earlier.raw.push('\n');
+                            earlier.raw.push_str(text);
+                        }
+                        None => part.fields.push(cell(Field::Remarks, text.to_string(), column)),
+                    }
+                }
+                Some(Target::Customer(f)) => part.fields.push(cell(f, value, column)),
                 Some(Target::Location) => {
                     let (province, city) = split_location(&value);
-                    let Some(province) = province else {
+                    if province.is_none() && city.is_none() {
                         return Err(RowError::new(
                             &column.header,
                             &value,
-                            "no province recognised in this location",
+                            "no province or city recognised in this location",
                         ));
-                    };
-                    part.fields.push(FieldCell {
-                        field: Field::Province,
-                        raw: province.name.to_string(),
-                        unit: Unit::Yuan,
-                        column: column.header.clone(),
-                    });
+                    }
+                    if let Some(province) = province {
+                        let mut c = cell(Field::Province, province.name.to_string(), column);
+                        c.unit = Unit::Yuan;
+                        part.fields.push(c);
+                    }
                     if let Some(city) = city {
-                        part.fields.push(FieldCell {
-                            field: Field::City,
-                            raw: city,
-                            unit: Unit::Yuan,
-                            column: column.header.clone(),
-                        });
+                        let mut c = cell(Field::City, city, column);
+                        c.unit = Unit::Yuan;
+                        part.fields.push(c);
                     }
                 }
                 _ => {}
             }
         }
-        part.contact = self.contact(cells)?;
+        for (index, raw) in cells.iter().enumerate().skip(self.columns.len()) {
+            if let Some(value) = cell_value(raw) {
+                part.extra.insert(unnamed_column(index), value);
+            }
+        }
+        let (contact, unused) = self.contact(cells)?;
+        part.contact = contact;
+        part.extra.extend(unused);
         Ok(part)
     }
 
-    fn contact(&self, cells: &[String]) -> Result<Option<Contact>, RowError> {
+    /// The row's contact, and the cells of a 联系电话 column that did not go into it (a
+    /// second mobile beside a 手机 column), by header.
+    #[allow(clippy::type_complexity)]
+    fn contact(&self, cells: &[String]) -> Result<(Option<Contact>, Vec<(String, String)>), RowError> {
         let name = self.cell(cells, Target::Contact(ContactField::Name));
         let mut fields: Vec<(ContactField, String, &Column)> = Vec::new();
+        let mut unused = Vec::new();
         for f in [
             ContactField::Title,
             ContactField::Mobile,
@@ -521,17 +773,26 @@ impl Mapping {
             }
         }
         if let Some((v, c)) = self.cell(cells, Target::Phone) {
-            let field = match parse_phone(&v) {
-                Ok(Phone::Mobile(_)) => ContactField::Mobile,
-                Ok(_) => ContactField::Landline,
+            let (field, canonical) = match parse_phone(&v) {
+                Ok(Phone::Mobile(m)) => (ContactField::Mobile, m),
+                Ok(Phone::Landline(n) | Phone::Service(n)) => (ContactField::Landline, n),
                 Err(reason) => return Err(RowError::new(&c.header, &v, reason)),
             };
-            if !fields.iter().any(|(f, _, _)| *f == field) {
-                fields.push((field, v, c));
+            match fields.iter().find(|(f, _, _)| *f == field) {
+                None => fields.push((field, v, c)),
+                Some((_, other, _)) => {
+                    let same = match field {
+                        ContactField::Mobile => super::phone::parse_mobile(other).ok(),
+                        _ => super::phone::parse_landline(other).ok(),
+                    };
+                    if same.as_deref() != Some(canonical.as_str()) {
+                        unused.push((c.header.clone(), v));
+                    }
+                }
             }
         }
         if name.is_none() && fields.is_empty() {
-            return Ok(None);
+            return Ok((None, unused));
         }
         let (name, name_column) = match &name {
             Some((n, c)) => (n.as_str(), Some(*c)),
@@ -546,7 +807,7 @@ impl Mapping {
                 .set(field, &value)
                 .map_err(|e| RowError::from_invalid(column, e))?;
         }
-        Ok(Some(contact))
+        Ok((Some(contact), unused))
     }
 
     fn required(&self, cells: &[String], target: Target) -> Result<(String, &Column), RowError> {
@@ -658,20 +919,133 @@ pub fn is_blank(cells: &[String]) -> bool {
     cells.iter().all(|c| text::clean(c).is_empty())
 }
 
-/// A total row (合计/总计/小计) among the first cells that are not empty.
+/// Words that start a total row: `合计`, `总计（元）`, `小计：`, `共计2家`.
+const TOTAL_WORDS: &[&str] = &[
+    "合计", "总计", "小计", "共计", "总额", "合計", "總計", "小計", "共計", "總額",
+];
+
+/// What may come before a total word: `本页小计`, `本表合计`.
+const TOTAL_PREFIXES: &[&str] = &["", "本页", "本頁", "本表", "全部", "以上"];
+
+/// Whether one cell (spaces removed) is a total label. The total word must stand alone or
+/// be followed by something that cannot continue a name — a bracket, colon, digit or
+/// space (`合计（共2家）`, `合计：2家`, `合计（元）`): a company's name never starts with a
+/// total word followed by more Han characters, and `合计科技有限公司` is a name.
+fn is_total_label(cell: &str) -> bool {
+    let lower = cell.to_lowercase();
+    if let Some(rest) = lower.strip_prefix("total") {
+        return !rest.starts_with(|c: char| c.is_alphabetic());
+    }
+    TOTAL_PREFIXES.iter().any(|prefix| {
+        let Some(rest) = cell.strip_prefix(prefix) else {
+            return false;
+        };
+        TOTAL_WORDS.iter().any(|word| {
+            rest.strip_prefix(word)
+                .is_some_and(|after| !after.starts_with(|c: char| c.is_alphabetic()))
+        })
+    })
+}
+
+/// Labels of the notes below a table that need a colon after them: `注：金额单位为万元`,
+/// `说明：…`, `日期：2024-06-30`.
+const NOTE_LABELS: &[&str] = &[
+    "注",
+    "注意",
+    "备注",
+    "说明",
+    "附注",
+    "日期",
+    "制表日期",
+    "填表日期",
+    "填报日期",
+    "数据来源",
+    "来源",
+];
+
+/// Signatures below a table: `制表人：张三`, `审核人 李四`, `审核：`. A label without 人 must
+/// not run on into more Han characters (`审核` yes, `审核科技有限公司` no).
+const SIGNATURE_LABELS: &[&str] = &[
+    "制表人",
+    "填表人",
+    "填报人",
+    "审核人",
+    "复核人",
+    "审批人",
+    "编制人",
+    "统计人",
+    "经办人",
+    "制表",
+    "填表",
+    "审核",
+    "复核",
+    "审批",
+    "编制",
+];
+
+/// Whether one cell is a footer note: a note label with a colon (`注：`, `注1：`, `说明:`)
+/// or a signature (`制表人：张三  日期：2024-06-30`, `填表人`, `审核…`).
+fn is_note(cell: &str) -> bool {
+    let signature = SIGNATURE_LABELS.iter().any(|label| {
+        cell.strip_prefix(label)
+            .is_some_and(|rest| label.ends_with('人') || !rest.starts_with(|c: char| c.is_alphabetic()))
+    });
+    if signature {
+        return true;
+    }
+    NOTE_LABELS.iter().any(|label| {
+        cell.strip_prefix(label).is_some_and(|rest| {
+            let rest = rest.trim_start_matches(|c: char| c.is_ascii_digit() || ('①'..='⑳').contains(&c));
+            rest.starts_with([':', '：'])
+        })
+    })
+}
+
+/// A row to skip as a total: a total label (合计/总计/小计/共计, `本页小计`, `合计（共2家）`)
+/// among its first three non-empty cells, or a footer whose every non-empty cell is a
+/// note or signature (`注：金额单位为万元`, `制表人：张三  日期：2024-06-30`). Footers are
+/// counted with the total rows.
 pub fn is_total(cells: &[String]) -> bool {
-    cells
+    let filled: Vec<String> = cells
         .iter()
         .map(|c| text::clean(c).replace(' ', ""))
         .filter(|c| !c.is_empty())
-        .take(3)
-        .any(|c| {
-            let c = c.trim_end_matches([':', '：']);
-            [
-                "合计", "总计", "小计", "总额", "合計", "總計", "total", "Total", "TOTAL",
-            ]
-            .contains(&c)
-        })
+        .collect();
+    filled.iter().take(3).any(|c| is_total_label(c))
+        || (!filled.is_empty() && filled.iter().all(|c| is_note(c)))
+}
+
+/// What clerks type for "nothing here"; such a cell is empty.
+const PLACEHOLDERS: &[&str] = &["-", "--", "---", "—", "——", "/", "无", "暂无", "n/a"];
+
+/// The error values Excel shows in a cell whose formula failed.
+const EXCEL_ERRORS: &[&str] = &[
+    "#N/A",
+    "#DIV/0!",
+    "#REF!",
+    "#VALUE!",
+    "#NAME?",
+    "#NUM!",
+    "#NULL!",
+    "#SPILL!",
+    "#CALC!",
+    "#GETTING_DATA",
+];
+
+/// Whether a (cleaned) cell holds an Excel error literal such as `#N/A` or `#REF!`.
+pub fn is_excel_error(value: &str) -> bool {
+    EXCEL_ERRORS.iter().any(|e| value.eq_ignore_ascii_case(e))
+}
+
+/// A cell's value: cleaned, or `None` when nothing is there — an empty cell, a placeholder
+/// for nothing (`-`, `—`, `/`, `无`, `暂无`, `N/A`), or an Excel error (`#N/A`, `#REF!`;
+/// a field's cell holding one is refused before this is asked, see
+/// [`Mapping::parse_row`], and an extra column does not keep it).
+pub fn cell_value(raw: &str) -> Option<String> {
+    let value = text::clean_opt(raw)?;
+    let lower = value.to_lowercase();
+    let nothing = PLACEHOLDERS.contains(&lower.as_str()) || is_excel_error(&value);
+    (!nothing).then_some(value)
 }
 
 /// How a row names its customer. Values are canonical (USCC upper-case, code upper-case).
@@ -724,9 +1098,12 @@ impl CustomerPart {
     }
 
     /// A cross-field rule's error, named by the column its field came from.
+    /// The value shown is the cell as the clerk typed it (`合作中`, not the `成交` it means).
     pub fn error_for(&self, e: Invalid) -> RowError {
-        let column = self.column_of(&e.field).unwrap_or(&e.field).to_string();
-        RowError::new(column, e.value, e.reason)
+        match self.fields.iter().find(|c| c.field.key() == e.field) {
+            Some(cell) => RowError::new(&cell.column, cell.raw.trim(), e.reason),
+            None => RowError::new(e.field, e.value, e.reason),
+        }
     }
 
     /// The record this row creates when no stored customer matches it: every cell applied,
@@ -883,19 +1260,22 @@ mod tests {
     #[test]
     fn the_kind_is_detected_from_headers() {
         assert_eq!(
-            detect_kind(&strings(&["客户编号", "合同编号", "签约日期", "合同金额(元)"])),
+            detect_kind(
+                &strings(&["客户编号", "合同编号", "签约日期", "合同金额(元)"]),
+                &[]
+            ),
             Kind::Orders
         );
         assert_eq!(
-            detect_kind(&strings(&["客户名称", "拜访日期", "沟通方式", "沟通内容"])),
+            detect_kind(&strings(&["客户名称", "拜访日期", "沟通方式", "沟通内容"]), &[]),
             Kind::Interactions
         );
         assert_eq!(
-            detect_kind(&strings(&["客户名称", "联系人", "手机"])),
+            detect_kind(&strings(&["客户名称", "联系人", "手机"]), &[]),
             Kind::Customers
         );
         assert_eq!(
-            detect_kind(&strings(&["客户名称", "所属行业", "联系人", "手机"])),
+            detect_kind(&strings(&["客户名称", "所属行业", "联系人", "手机"]), &[]),
             Kind::Customers
         );
     }
@@ -934,7 +1314,7 @@ mod tests {
             .apply(&Customer::new("北京某某科技有限公司").unwrap())
             .unwrap();
         assert_eq!(c.province.map(|p| p.name), Some("广东省"));
-        assert_eq!(c.city.as_deref(), Some("深圳市"));
+        assert_eq!(c.city.as_deref(), Some("深圳"));
         assert_eq!(c.total_amount_fen, Some(12_500_000));
         assert_eq!(c.extra.get("微信").map(String::as_str), Some("wx_abc"));
         let contact = part.contact.unwrap();
@@ -1033,5 +1413,402 @@ mod tests {
         assert!(is_total(&strings(&["合 计", "", "1234"])));
         assert!(is_total(&strings(&["", "总计：", "1234"])));
         assert!(!is_total(&strings(&["合计科技有限公司", "", ""])));
+    }
+
+    fn maps(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(h, f)| (h.to_string(), f.to_string()))
+            .collect()
+    }
+
+    fn targets(headers: &[&str], user: &[(&str, &str)]) -> Vec<Option<Target>> {
+        Mapping::new(&strings(headers), &maps(user), None)
+            .unwrap()
+            .columns
+            .iter()
+            .map(|c| c.target)
+            .collect()
+    }
+
+    #[test]
+    fn total_labels_with_notes_and_page_totals_are_totals() {
+        for label in [
+            "合计（共2家）",
+            "本页小计",
+            "本页合计",
+            "合计（元）",
+            "合计：2家",
+            "共计",
+            "共计 3 家",
+            "总计(万元)",
+            "小计:",
+            "Total",
+            "TOTAL:",
+        ] {
+            assert!(is_total(&strings(&["", label, "", "300000"])), "{label}");
+        }
+    }
+
+    #[test]
+    fn footer_notes_are_skipped_with_the_totals() {
+        for note in [
+            "注：金额单位为万元",
+            "注1：以上数据截至6月",
+            "制表人：张三  日期：2024-06-30",
+            "填表人：李四",
+            "审核：王五",
+            "审核人",
+            "说明：本表由销售部提供",
+        ] {
+            assert!(is_total(&strings(&[note, "", ""])), "{note}");
+            assert!(is_total(&strings(&["", "", note])), "{note}");
+        }
+        assert!(is_total(&strings(&["制表人：张三", "", "日期：2024-06-30"])));
+        // A note beside real data is a row, not a footer.
+        assert!(!is_total(&strings(&["某某科技有限公司", "注：老客户"])));
+        assert!(!is_total(&strings(&["注册资本较大的公司", "", ""])));
+        assert!(!is_total(&strings(&["审核科技有限公司"])));
+        assert!(!is_total(&strings(&["说明书印刷厂"])));
+    }
+
+    proptest::proptest! {
+        /// A company name never starts with a total word followed by a bracket or colon, so
+        /// whatever Han characters follow a total word, the cell is a name, not a total.
+        #[test]
+        fn company_names_are_not_totals(
+            head in proptest::sample::select(vec!["合计", "共计", "小计", "总计", "本页合计", "审核", "编制", "说明", "注", ""]),
+            body in "[\\u4e00-\\u9fa5]{1,8}",
+            form in proptest::sample::select(vec!["有限公司", "科技有限公司", "股份有限公司", "商行", "(普通合伙)"]),
+        ) {
+            proptest::prop_assume!(!body.starts_with('人'));
+            let name = format!("{head}{body}{form}");
+            proptest::prop_assert!(!is_total(&strings(&["1", name.as_str(), "91110000600037341L"])), "{}", name);
+            proptest::prop_assert!(!is_total(&strings(&[name.as_str()])), "{}", name);
+        }
+    }
+
+    #[test]
+    fn header_decorations_are_read_past() {
+        assert_eq!(
+            targets(
+                &[
+                    "*客户名称",
+                    "客户名称*",
+                    "*统一社会信用代码",
+                    "统一社会信用代码（18位）",
+                    "手机号码*",
+                    "负责人（必填）",
+                    "所在地区(省市)",
+                    "首次合作日期(yyyy-mm-dd)",
+                    "备注(选填)",
+                    "累计合作金额（万元）*",
+                    "联系人【必填】",
+                ],
+                &[]
+            ),
+            vec![
+                Some(Target::Customer(Field::Name)),
+                None, // a second name column is kept as an extra
+                Some(Target::Customer(Field::Uscc)),
+                None,
+                Some(Target::Contact(ContactField::Mobile)),
+                Some(Target::Customer(Field::Owner)),
+                Some(Target::Location),
+                Some(Target::Customer(Field::FirstCoopDate)),
+                Some(Target::Customer(Field::Remarks)),
+                Some(Target::Customer(Field::TotalAmount)),
+                Some(Target::Contact(ContactField::Name)),
+            ]
+        );
+        assert_eq!(
+            understand("合同金额（元）（必填）", Kind::Orders),
+            (Some(Target::OrderAmount), Unit::Yuan)
+        );
+        assert_eq!(
+            understand("累计合作金额(万元)(选填)", Kind::Customers),
+            (Some(Target::Customer(Field::TotalAmount)), Unit::Wan)
+        );
+        assert_eq!(
+            understand("合作时长(年)", Kind::Customers).0,
+            Some(Target::Customer(Field::TenureYears))
+        );
+        assert_eq!(understand("(必填)", Kind::Customers).0, None);
+        assert_eq!(understand("*", Kind::Customers).0, None);
+    }
+
+    #[test]
+    fn more_header_aliases() {
+        assert_eq!(
+            targets(
+                &[
+                    "客户名称",
+                    "社会统一信用代码",
+                    "所属省份",
+                    "联系人手机",
+                    "联系人手机号",
+                    "联系人电话"
+                ],
+                &[]
+            ),
+            vec![
+                Some(Target::Customer(Field::Name)),
+                Some(Target::Customer(Field::Uscc)),
+                Some(Target::Customer(Field::Province)),
+                Some(Target::Contact(ContactField::Mobile)),
+                None, // a second mobile column is kept as an extra
+                Some(Target::Phone),
+            ]
+        );
+    }
+
+    #[test]
+    fn english_name_is_the_customer_unless_another_column_is() {
+        assert_eq!(
+            targets(&["name", "mobile", "remarks"], &[]),
+            vec![
+                Some(Target::Customer(Field::Name)),
+                Some(Target::Contact(ContactField::Mobile)),
+                Some(Target::Customer(Field::Remarks)),
+            ]
+        );
+        for header in ["company", "customer", "Customer Name", "company_name"] {
+            assert_eq!(
+                targets(&[header], &[]),
+                vec![Some(Target::Customer(Field::Name))],
+                "{header}"
+            );
+        }
+        assert_eq!(
+            targets(&["company", "name", "mobile"], &[]),
+            vec![
+                Some(Target::Customer(Field::Name)),
+                Some(Target::Contact(ContactField::Name)),
+                Some(Target::Contact(ContactField::Mobile)),
+            ]
+        );
+        assert_eq!(
+            targets(&["客户名称", "联系人", "name"], &[]),
+            vec![
+                Some(Target::Customer(Field::Name)),
+                Some(Target::Contact(ContactField::Name)),
+                None,
+            ]
+        );
+    }
+
+    #[test]
+    fn a_name_column_alone_is_a_header() {
+        let rows = vec![
+            strings(&["客户清单"]),
+            strings(&["客户名称", "微信号", "QQ"]),
+            strings(&["某某科技有限公司", "wx1", "10001"]),
+        ];
+        assert_eq!(detect_header(&rows, &[]), Some(1));
+        assert_eq!(detect_header(&[strings(&["客户名称"])], &[]), Some(0));
+        assert_eq!(detect_header(&[strings(&["单位", "微信"])], &[]), None);
+        assert_eq!(
+            detect_header(&[strings(&["单位", "微信"])], &maps(&[("单位", "name")])),
+            Some(0)
+        );
+        // One known column that does not name the customer is not enough.
+        assert_eq!(detect_header(&[strings(&["单位", "手机"])], &[]), None);
+        assert!(Mapping::new(&strings(&["客户名称", "微信号", "QQ"]), &[], None).is_ok());
+    }
+
+    #[test]
+    fn an_amount_alone_does_not_make_an_orders_file_and_maps_count() {
+        let kind = |h: &[&str], m: &[(&str, &str)]| detect_kind(&strings(h), &maps(m));
+        assert_eq!(kind(&["客户名称", "金额", "地址"], &[]), Kind::Customers);
+        assert_eq!(kind(&["客户名称", "合同金额"], &[]), Kind::Customers);
+        assert_eq!(
+            kind(&["客户名称", "金额"], &[("金额", "total_amount")]),
+            Kind::Customers
+        );
+        assert_eq!(
+            kind(&["客户名称", "合同编号", "金额"], &[("合同编号", "extra")]),
+            Kind::Customers
+        );
+        assert_eq!(
+            kind(
+                &["客户名称", "单号", "日子", "钱"],
+                &[("单号", "order.contract_no")]
+            ),
+            Kind::Orders
+        );
+        assert_eq!(kind(&["客户编号", "合同编号", "金额"], &[]), Kind::Orders);
+        let err = Mapping::new(&strings(&["客户编号", "合同编号"]), &[], None).unwrap_err();
+        assert_eq!(err, "an orders file needs a date (签约日期/订单日期) column");
+    }
+
+    #[test]
+    fn no_cell_of_a_customers_row_is_dropped() {
+        let headers = strings(&[
+            "客户名称",
+            "",
+            "微信",
+            "微信",
+            "备注",
+            "备注",
+            "手机",
+            "手机",
+            "合同编号",
+            "沟通内容",
+        ]);
+        let m = Mapping::new(&headers, &[], None).unwrap();
+        assert_eq!(m.kind, Kind::Customers);
+        let shown: Vec<&str> = m.columns.iter().map(|c| c.header.as_str()).collect();
+        assert_eq!(
+            shown,
+            [
+                "客户名称",
+                "列B",
+                "微信",
+                "微信(2)",
+                "备注",
+                "备注(2)",
+                "手机",
+                "手机(2)",
+                "合同编号",
+                "沟通内容"
+            ]
+        );
+        let row = m
+            .parse_row(
+                &strings(&[
+                    "乙公司",
+                    "b",
+                    "wx1",
+                    "wx2",
+                    "第一条",
+                    "第二条",
+                    "13812345678",
+                    "13912345678",
+                    "HT-1",
+                    "聊过",
+                    "多余1",
+                    "",
+                    "多余2",
+                ]),
+                today(),
+            )
+            .unwrap();
+        let RowBody::Customer(part) = row.body else {
+            panic!("customer row")
+        };
+        let c = part.apply(&Customer::new("乙公司").unwrap()).unwrap();
+        assert_eq!(c.remarks.as_deref(), Some("第一条\n第二条"));
+        let extra: Vec<(&str, &str)> = c.extra.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(
+            extra,
+            [
+                ("列B", "b"),
+                ("列K", "多余1"),
+                ("列M", "多余2"),
+                ("合同编号", "HT-1"),
+                ("微信", "wx1"),
+                ("微信(2)", "wx2"),
+                ("手机(2)", "13912345678"),
+                ("沟通内容", "聊过"),
+            ]
+        );
+        assert_eq!(part.contact.unwrap().mobile.as_deref(), Some("13812345678"));
+        let m = Mapping::new(&headers, &maps(&[("列B", "owner")]), None).unwrap();
+        assert_eq!(m.columns[1].target, Some(Target::Customer(Field::Owner)));
+    }
+
+    #[test]
+    fn a_second_phone_in_a_phone_column_is_kept() {
+        let m = Mapping::new(&strings(&["客户名称", "手机", "联系电话"]), &[], None).unwrap();
+        let extra = |cells: &[&str]| {
+            let RowBody::Customer(part) = m.parse_row(&strings(cells), today()).unwrap().body else {
+                panic!()
+            };
+            part.extra
+        };
+        assert_eq!(
+            extra(&["甲", "13812345678", "13912345678"])
+                .get("联系电话")
+                .map(String::as_str),
+            Some("13912345678")
+        );
+        assert!(extra(&["甲", "13812345678", "138-1234-5678"]).is_empty());
+    }
+
+    #[test]
+    fn excel_errors_are_refused_in_fields_and_dropped_from_extras() {
+        let m = Mapping::new(&strings(&["客户名称", "统一社会信用代码", "微信"]), &[], None).unwrap();
+        for error in ["#N/A", "#DIV/0!", "#REF!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!"] {
+            let err = m.parse_row(&strings(&["甲", error, ""]), today()).unwrap_err();
+            assert_eq!(
+                (err.column.as_str(), err.value.as_str()),
+                ("统一社会信用代码", error)
+            );
+            assert!(err.reason.contains(&format!("Excel error {error}")), "{err:?}");
+            let row = m.parse_row(&strings(&["甲", "", error]), today()).unwrap();
+            let RowBody::Customer(part) = row.body else {
+                panic!()
+            };
+            assert!(part.extra.is_empty(), "{error}");
+        }
+    }
+
+    #[test]
+    fn placeholders_for_nothing_are_empty_cells() {
+        let m = Mapping::new(
+            &strings(&["客户名称", "统一社会信用代码", "手机", "微信"]),
+            &[],
+            None,
+        )
+        .unwrap();
+        for nothing in ["-", "—", "/", "无", "N/A", "n/a", "--", "暂无"] {
+            let row = m
+                .parse_row(&strings(&["甲", nothing, nothing, nothing]), today())
+                .unwrap();
+            assert_eq!(row.keys.uscc, None, "{nothing}");
+            let RowBody::Customer(part) = row.body else {
+                panic!()
+            };
+            assert_eq!(part.contact, None, "{nothing}");
+            assert!(part.extra.is_empty(), "{nothing}");
+        }
+    }
+
+    #[test]
+    fn a_rule_broken_across_fields_shows_the_cell_as_typed() {
+        let m = Mapping::new(&strings(&["客户名称", "合作阶段"]), &[], None).unwrap();
+        let RowBody::Customer(part) = m.parse_row(&strings(&["甲", "合作中"]), today()).unwrap().body
+        else {
+            panic!()
+        };
+        let keys = Keys {
+            name: Some("甲".into()),
+            ..Keys::default()
+        };
+        let err = part.new_customer(&keys, today()).unwrap_err();
+        assert_eq!((err.column.as_str(), err.value.as_str()), ("合作阶段", "合作中"));
+    }
+
+    #[test]
+    fn a_city_alone_is_kept_without_a_province() {
+        let m = Mapping::new(&strings(&["客户名称", "所在地区"]), &[], None).unwrap();
+        let RowBody::Customer(part) = m
+            .parse_row(&strings(&["甲", "深圳市南山区"]), today())
+            .unwrap()
+            .body
+        else {
+            panic!()
+        };
+        let c = part.apply(&Customer::new("甲").unwrap()).unwrap();
+        assert_eq!((c.province, c.city.as_deref()), (None, Some("深圳")));
+    }
+
+    #[test]
+    fn column_letters_are_excels() {
+        let letters: Vec<String> = [0, 1, 25, 26, 27, 51, 52, 701, 702]
+            .iter()
+            .map(|i| column_letter(*i))
+            .collect();
+        assert_eq!(letters, ["A", "B", "Z", "AA", "AB", "AZ", "BA", "ZZ", "AAA"]);
     }
 }

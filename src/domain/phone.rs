@@ -35,6 +35,7 @@ pub enum Phone {
 }
 
 const MOBILE_RULE: &str = "mobile must be 11 digits starting with 1 and a second digit 3-9";
+const LANDLINE_RULE: &str = "a landline is 0, a 2-3 digit area code and a 7-8 digit number";
 const EXTENSION_MARKERS: [&str; 6] = ["分机", "转", "ext.", "ext", "x", "#"];
 const COUNTRY_PREFIXES: [&str; 4] = ["(+86)", "+86", "(0086)", "0086"];
 const MAX_EXTENSION_DIGITS: usize = 6;
@@ -43,6 +44,7 @@ const BRACKETS: [(char, char); 4] = [('(', ')'), ('[', ']'), ('【', '】'), ('�
 /// Normalises and validates a mobile number; `Ok` holds 11 bare digits.
 pub fn parse_mobile(input: &str) -> Result<String, String> {
     let text = prepare(input);
+    reject_excel_number(&text, MOBILE_RULE)?;
     let compact: String = text.chars().filter(|&c| !is_separator(c)).collect();
     if compact.is_empty() {
         return Err("empty".to_string());
@@ -58,6 +60,7 @@ pub fn parse_mobile(input: &str) -> Result<String, String> {
 /// followed by `转` and the extension digits when an extension was given.
 pub fn parse_landline(input: &str) -> Result<String, String> {
     let text = prepare(input);
+    reject_excel_number(&text, LANDLINE_RULE)?;
     let (main, extension) = split_extension(&text)?;
     let (international, groups) = landline_groups(main)?;
     if groups.is_empty() {
@@ -75,6 +78,13 @@ pub fn parse_landline(input: &str) -> Result<String, String> {
 
 /// Parses a cell that may hold a mobile, a landline or a service number.
 pub fn parse_phone(input: &str) -> Result<Phone, String> {
+    let text = prepare(input);
+    let rule = if text.starts_with('1') {
+        MOBILE_RULE
+    } else {
+        LANDLINE_RULE
+    };
+    reject_excel_number(&text, rule)?;
     let mobile_error = match parse_mobile(input) {
         Ok(mobile) => return Ok(Phone::Mobile(mobile)),
         Err(reason) => reason,
@@ -108,6 +118,31 @@ pub fn mask_mobile(canonical: &str) -> String {
 /// All ASCII digits of the input after NFKC, e.g. for searching by number.
 pub fn phone_digits(input: &str) -> String {
     input.nfkc().filter(char::is_ascii_digit).collect()
+}
+
+/// Refuses what Excel makes of a phone number stored as a number: `1.38123E+10`
+/// (scientific notation, digits lost) or `13812345678.0` (a decimal part), naming `rule`.
+fn reject_excel_number(text: &str, rule: &str) -> Result<(), String> {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if super::text::is_scientific_notation(&compact.to_uppercase()) {
+        return Err(format!(
+            "looks like a number Excel reformatted in scientific notation, which loses digits: \
+             format the column as text and type the whole number ({rule})"
+        ));
+    }
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if let Some((whole, fraction)) = compact.split_once('.')
+        && whole.len() >= 5
+        && all_digits(whole)
+        && all_digits(fraction)
+        && fraction.bytes().all(|b| b == b'0')
+    {
+        return Err(format!(
+            "looks like a number Excel reformatted with a decimal part (.{fraction}): \
+             write it without the decimal, as {whole} ({rule})"
+        ));
+    }
+    Ok(())
 }
 
 /// NFKC, zero-width characters removed, trimmed, trailing bracketed notes removed.
@@ -408,6 +443,33 @@ mod tests {
 
     fn err(s: &str) -> Result<String, String> {
         Err(s.to_string())
+    }
+
+    #[test]
+    fn numbers_excel_reformatted_are_named_as_such() {
+        let decimal = format!(
+            "looks like a number Excel reformatted with a decimal part (.0): write it without the decimal, as 13812345678 ({MOBILE_RULE})"
+        );
+        assert_eq!(parse_mobile("13812345678.0"), Err(decimal.clone()));
+        assert_eq!(parse_phone("13812345678.0"), Err(decimal));
+        let scientific = format!(
+            "looks like a number Excel reformatted in scientific notation, which loses digits: \
+             format the column as text and type the whole number ({MOBILE_RULE})"
+        );
+        assert_eq!(parse_mobile("1.38123E+10"), Err(scientific.clone()));
+        assert_eq!(parse_mobile("1.38123e+10"), Err(scientific.clone()));
+        assert_eq!(parse_phone("1.38123E+10"), Err(scientific));
+        let landline = parse_landline("75586123456.00").unwrap_err();
+        assert!(
+            landline.contains("decimal part (.00)") && landline.contains(LANDLINE_RULE),
+            "{landline}"
+        );
+        // Ordinary numbers are untouched.
+        assert_eq!(
+            parse_mobile("138.1234.5678").map_err(|e| e.contains("Excel")),
+            Err(false)
+        );
+        assert_eq!(parse_mobile("13812345678"), ok("13812345678"));
     }
 
     #[test]

@@ -605,7 +605,28 @@ fn city_end(text: &str) -> usize {
 
 fn city_part(text: &str) -> Option<String> {
     let city = trim_separators(&text[..city_end(text)]);
-    (!city.is_empty()).then(|| city.to_string())
+    (!city.is_empty()).then(|| canonical_city(city))
+}
+
+/// The one form a city is kept in: without a trailing 市 (`深圳市` and `深圳` are both
+/// `深圳`), as the city of a 直辖市 is its short name (`北京`, from `provinces.csv`).
+/// Names that end in 州/盟/地区 or 自治州 keep them (`延边朝鲜族自治州`, `苏州`); a name
+/// that would be left with one character keeps its 市.
+fn canonical_city(city: &str) -> String {
+    match city.strip_suffix('市') {
+        Some(short) if short.chars().count() >= 2 => short.to_string(),
+        _ => city.to_string(),
+    }
+}
+
+/// A city as typed in a city column, in the form [`split_location`] gives it: `深圳市`,
+/// `广东省深圳市` → `深圳`; `北京市` → `北京`. Text that names no city is kept as typed.
+pub fn normalise_city(input: &str) -> String {
+    let cleaned = clean(input);
+    match split_location(&cleaned) {
+        (_, Some(city)) => city,
+        _ => cleaned,
+    }
 }
 
 /// `text` starts with province `p`'s form, `rest` follows it.
@@ -631,16 +652,17 @@ fn split_after_province(
 
 /// Splits a typed location into province and city.
 ///
-/// * `广东省深圳市南山区` → (广东, `深圳市`); `广东深圳` → (广东, `深圳`);
-///   `广东 深圳 南山区` → (广东, `深圳`).
+/// * `广东省深圳市南山区`, `广东深圳`, `广东 深圳 南山区` → (广东, `深圳`).
 /// * 直辖市 and 特别行政区: the city is the division's short name — `北京市朝阳区`,
 ///   `北京`, `上海` → (北京/上海, `北京`/`上海`); `香港九龙` → (香港, `香港`).
-/// * `深圳市` → (None, `深圳市`) — there is no city list, so no province is inferred.
-/// * `粤`, `Guangdong`, `44` → (广东, None); `吉林市` → (吉林, `吉林市`);
+/// * `深圳市`, `深圳市南山区` → (None, `深圳`) — the reference tables hold no city list,
+///   so no province is inferred from a city.
+/// * `粤`, `Guangdong`, `44` → (广东, None); `吉林市` → (吉林, `吉林`);
 ///   `海南藏族自治州` → (青海, `海南藏族自治州`).
 ///
-/// The city keeps the typed text (after NFKC) minus the province part, cut after the first
-/// 市/州/盟/地区 (`广州市` is kept whole) or at the first space or separator. A leading
+/// The city is the typed text (after NFKC) minus the province part, cut after the first
+/// 市/州/盟/地区 or at the first space or separator, in its one canonical form: no
+/// trailing 市 (`广州市` and `广州` are both `广州`, as `北京市` is `北京`). A leading
 /// `中国` / `中华人民共和国` is ignored.
 pub fn split_location(input: &str) -> (Option<&'static Province>, Option<String>) {
     let cleaned = clean(input);
@@ -888,14 +910,15 @@ mod tests {
     #[test]
     fn split_location_examples() {
         let s = |x: &str| Some(x.to_string());
-        assert_eq!(split("广东省深圳市南山区"), (Some("广东"), s("深圳市")));
+        assert_eq!(split("广东省深圳市南山区"), (Some("广东"), s("深圳")));
         assert_eq!(split("广东深圳"), (Some("广东"), s("深圳")));
         assert_eq!(split("北京市朝阳区"), (Some("北京"), s("北京")));
         assert_eq!(split("北京"), (Some("北京"), s("北京")));
         assert_eq!(split("上海"), (Some("上海"), s("上海")));
         assert_eq!(split("上海市浦东新区张江路"), (Some("上海"), s("上海")));
-        assert_eq!(split("深圳市"), (None, s("深圳市")));
-        assert_eq!(split("深圳市南山区"), (None, s("深圳市")));
+        assert_eq!(split("深圳市"), (None, s("深圳")));
+        assert_eq!(split("深圳"), (None, s("深圳")));
+        assert_eq!(split("深圳市南山区"), (None, s("深圳")));
         assert_eq!(split("广东"), (Some("广东"), None));
         assert_eq!(split("粤"), (Some("广东"), None));
         assert_eq!(split(""), (None, None));
@@ -905,9 +928,9 @@ mod tests {
     #[test]
     fn split_location_cities() {
         let s = |x: &str| Some(x.to_string());
-        assert_eq!(split("广东省广州市天河区"), (Some("广东"), s("广州市")));
+        assert_eq!(split("广东省广州市天河区"), (Some("广东"), s("广州")));
         assert_eq!(split("广东广州天河区"), (Some("广东"), s("广州")));
-        assert_eq!(split("江苏省苏州市昆山市"), (Some("江苏"), s("苏州市")));
+        assert_eq!(split("江苏省苏州市昆山市"), (Some("江苏"), s("苏州")));
         assert_eq!(
             split("吉林省延边朝鲜族自治州延吉市"),
             (Some("吉林"), s("延边朝鲜族自治州"))
@@ -917,17 +940,39 @@ mod tests {
         assert_eq!(split("新疆阿克苏地区阿克苏市"), (Some("新疆"), s("阿克苏地区")));
         assert_eq!(split("广东 深圳 南山区"), (Some("广东"), s("深圳")));
         assert_eq!(split("广东-深圳"), (Some("广东"), s("深圳")));
-        assert_eq!(split("中国广东省深圳市"), (Some("广东"), s("深圳市")));
-        assert_eq!(split("吉林市船营区"), (Some("吉林"), s("吉林市")));
-        assert_eq!(split("吉林省吉林市"), (Some("吉林"), s("吉林市")));
+        assert_eq!(split("中国广东省深圳市"), (Some("广东"), s("深圳")));
+        assert_eq!(split("吉林市船营区"), (Some("吉林"), s("吉林")));
+        assert_eq!(split("吉林省吉林市"), (Some("吉林"), s("吉林")));
         assert_eq!(split("海南藏族自治州共和县"), (Some("青海"), s("海南藏族自治州")));
-        assert_eq!(split("海南省海口市"), (Some("海南"), s("海口市")));
+        assert_eq!(split("海南省海口市"), (Some("海南"), s("海口")));
         assert_eq!(split("香港九龙"), (Some("香港"), s("香港")));
-        assert_eq!(split("台湾台北市"), (Some("台湾"), s("台北市")));
+        assert_eq!(split("台湾台北市"), (Some("台湾"), s("台北")));
         assert_eq!(split("Guangdong Shenzhen"), (Some("广东"), s("Shenzhen")));
         assert_eq!(split("Inner Mongolia Hohhot"), (Some("内蒙古"), s("Hohhot")));
         assert_eq!(split("Hong Kong"), (Some("香港"), s("香港")));
         assert_eq!(split("⼴东深圳"), (Some("广东"), s("深圳")));
+    }
+
+    #[test]
+    fn a_city_has_one_form_however_it_is_typed() {
+        for typed in [
+            "广东省深圳市",
+            "广东深圳",
+            "深圳市",
+            "深圳",
+            "深圳市南山区",
+            "广东 深圳市 南山区",
+        ] {
+            assert_eq!(split_location(typed).1.as_deref(), Some("深圳"), "{typed}");
+            assert_eq!(normalise_city(typed), "深圳", "{typed}");
+        }
+        for typed in ["北京市朝阳区", "北京", "北京市"] {
+            assert_eq!(normalise_city(typed), "北京", "{typed}");
+        }
+        assert_eq!(normalise_city("上海市"), "上海");
+        assert_eq!(normalise_city("延边朝鲜族自治州"), "延边朝鲜族自治州");
+        assert_eq!(normalise_city("阿克苏地区"), "阿克苏地区");
+        assert_eq!(normalise_city("Shenzhen"), "Shenzhen");
     }
 
     #[test]
@@ -1004,6 +1049,18 @@ mod tests {
             };
             prop_assert_eq!(parse_province(&text), Ok(p));
             prop_assert_eq!(split_location(&text).0, Some(p));
+        }
+
+        #[test]
+        fn a_city_is_the_same_with_or_without_its_shi(
+            name in "[\\u4e00-\\u9fa5]{2,4}",
+            province in prop::sample::select(vec!["", "广东省", "广东", "浙江省"]),
+        ) {
+            prop_assume!(!name.contains(['市', '州', '盟', '区', '地', '省']));
+            prop_assume!(han_prefix(&name).is_none() && !name.starts_with("中国"));
+            let with = split_location(&format!("{province}{name}市")).1;
+            let without = split_location(&format!("{province}{name}")).1;
+            prop_assert_eq!(with, without);
         }
 
         #[test]
