@@ -249,6 +249,13 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
         if cause.is::<Invalid>() {
             return 1;
         }
+        // A file named on the command line that is not there.
+        if cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound)
+        {
+            return 4;
+        }
     }
     1
 }

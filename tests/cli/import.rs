@@ -692,7 +692,7 @@ fn files_that_are_not_spreadsheets_are_refused_clearly() {
             "import",
             &k.db.with_file_name("missing.csv").display().to_string(),
         ],
-        1,
+        4,
     );
     assert!(err.contains("cannot read"), "{err}");
 }
