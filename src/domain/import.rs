@@ -1056,6 +1056,19 @@ pub struct Keys {
     pub name: Option<String>,
 }
 
+impl Keys {
+    /// The key a row names its customer by, first of code, USCC and name, with its field:
+    /// what a message about which customer the row means shows.
+    pub fn first(&self) -> (&'static str, &str) {
+        match (&self.code, &self.uscc, &self.name) {
+            (Some(c), _, _) => ("code", c),
+            (_, Some(u), _) => ("uscc", u),
+            (_, _, Some(n)) => ("name", n),
+            _ => ("name", ""),
+        }
+    }
+}
+
 /// A customer field's cell, still as typed (applied to the stored or a new record later).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldCell {
@@ -1099,10 +1112,26 @@ impl CustomerPart {
 
     /// A cross-field rule's error, named by the column its field came from.
     /// The value shown is the cell as the clerk typed it (`合作中`, not the `成交` it means).
+    /// When the field at fault is a stored one the row does not bring, the error names the
+    /// row's cell it disagrees with (a first cooperation date after the stored last one).
     pub fn error_for(&self, e: Invalid) -> RowError {
-        match self.fields.iter().find(|c| c.field.key() == e.field) {
-            Some(cell) => RowError::new(&cell.column, cell.raw.trim(), e.reason),
-            None => RowError::new(e.field, e.value, e.reason),
+        if let Some(cell) = self.fields.iter().find(|c| c.field.key() == e.field) {
+            return RowError::new(&cell.column, cell.raw.trim(), e.reason);
+        }
+        let stored = Field::from_name(&e.field);
+        let partner = stored.and_then(|f| match f {
+            Field::LastCoopDate => Some(Field::FirstCoopDate),
+            Field::FirstCoopDate => Some(Field::LastCoopDate),
+            Field::Stage => Some(Field::FirstCoopDate),
+            _ => None,
+        });
+        match (stored, self.fields.iter().find(|c| Some(c.field) == partner)) {
+            (Some(stored), Some(cell)) => RowError::new(
+                &cell.column,
+                cell.raw.trim(),
+                format!("the stored {} {} {}", stored.zh(), e.value, e.reason),
+            ),
+            _ => RowError::new(e.field, e.value, e.reason),
         }
     }
 

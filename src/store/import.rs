@@ -283,18 +283,9 @@ impl Writer<'_> {
         match matched {
             Some(customer) => f(self, &customer),
             None => {
-                let (column, value) = match (&keys.code, &keys.uscc, &keys.name) {
-                    (Some(c), _, _) => ("code", c),
-                    (_, Some(u), _) => ("uscc", u),
-                    (_, _, Some(n)) => ("name", n),
-                    _ => ("name", &String::new()),
-                };
+                let (column, value) = keys.first();
                 Ok(Outcome::Rejected {
-                    error: RowError::new(
-                        column,
-                        value.clone(),
-                        "no stored customer has this ".to_string() + column,
-                    ),
+                    error: RowError::new(column, value, "no stored customer has this ".to_string() + column),
                 })
             }
         }
@@ -334,10 +325,11 @@ impl Writer<'_> {
         match on_existing {
             OnExisting::Skip => return Ok(Outcome::Skipped { code }),
             OnExisting::Error => {
+                let (column, value) = keys.first();
                 return Ok(Outcome::Rejected {
                     error: RowError::new(
-                        "",
-                        code.clone(),
+                        column,
+                        value,
                         format!("already stored as {code} (--on-existing error)"),
                     ),
                 });

@@ -576,9 +576,41 @@ fn existing_customers_can_be_skipped_or_refused() {
     assert_eq!(customer(&k, "CST20240001")["customer"]["source"], Value::Null);
     let refuse = import_json(&k, &["--on-existing", "error", &fixture("marketing-gbk.csv")], 1);
     assert_eq!(refuse["counts"]["rejected"], 5);
+    let first = &refuse["rejected"][0];
     assert_eq!(
-        refuse["rejected"][0]["reason"],
+        first["reason"],
         "already stored as CST20240001 (--on-existing error)"
+    );
+    assert_eq!(
+        (first["column"].as_str(), first["value"].as_str()),
+        (Some("信用代码"), Some("91110000600037341L")),
+        "the cell that names the stored customer"
+    );
+}
+
+#[test]
+fn a_date_at_odds_with_a_stored_one_is_reported_on_the_cell_that_brought_it() {
+    let k = Kehu::new();
+    let last = write(
+        &k,
+        "last.csv",
+        "客户名称,最近合作日期\n乙公司有限公司,2024-01-01\n".as_bytes(),
+    );
+    import_json(&k, &[&last], 0);
+    let first = write(
+        &k,
+        "first.csv",
+        "客户名称,首次合作日期\n乙公司有限公司,2024-06-01\n".as_bytes(),
+    );
+    let summary = import_json(&k, &[&first], 1);
+    let rejected = &summary["rejected"][0];
+    assert_eq!(
+        (rejected["column"].as_str(), rejected["value"].as_str()),
+        (Some("首次合作日期"), Some("2024-06-01"))
+    );
+    assert_eq!(
+        rejected["reason"],
+        "the stored 最近合作日期 2024-01-01 is before the first cooperation date 2024-06-01"
     );
 }
 
