@@ -150,6 +150,10 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<Status> {
     let file_name = file
         .file_name()
         .map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into());
+    let sheet_name = match &sheet.format {
+        sheet::Format::Workbook { sheet } => Some(sheet.clone()),
+        sheet::Format::Text { .. } => None,
+    };
     let mut rejects = match &args.rejects {
         Some(path) => Some(Rejects::new(path, &header.cells, sheet.format.is_workbook())?),
         None => None,
@@ -182,7 +186,7 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<Status> {
         });
         let prepared = chunks.into_iter().flatten();
         store.transaction(&ctx.actor, |w| {
-            let batch = w.begin_batch(&file_name, &sha256, mapping.kind.key())?;
+            let batch = w.begin_batch(&file_name, sheet_name.as_deref(), &sha256, mapping.kind.key())?;
             w.defer_search_indexes()?;
             for item in prepared {
                 let (row, parsed) = match item {
@@ -228,7 +232,7 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<Status> {
     if let Some(r) = rejects {
         r.finish()?;
     }
-    print_report(ctx, &report, &file_name, batch, &args)
+    print_report(ctx, &report, &file_name, sheet_name.as_deref(), batch, &args)
 }
 
 /// Buffers the first rows, finds the header among them, and returns it with the data rows
@@ -240,14 +244,20 @@ fn find_header(sheet: &mut Sheet, maps: &[(String, String)], file: &Path) -> Res
     }
     let cells: Vec<Vec<String>> = first.iter().map(|r| r.cells.clone()).collect();
     let Some(at) = detect_header(&cells, maps) else {
+        // A workbook's first sheet is often a cover (说明) or a list of choices.
+        let (source, other_sheet) = match &sheet.format {
+            sheet::Format::Workbook { sheet } => (
+                format!("{} (sheet {sheet})", file.display()),
+                "; or pick another sheet with --sheet NAME|N",
+            ),
+            sheet::Format::Text { .. } => (file.display().to_string(), ""),
+        };
         if first.iter().all(|r| is_blank(&r.cells)) {
-            bail!("{} holds no data", file.display());
+            bail!("{source} holds no data{other_sheet}");
         }
         bail!(
-            "{}: no recognisable header in the first {} rows (looked for headers such as 客户名称, 统一社会信用代码, \
-             联系人, 手机, 合同金额); name the columns with --map '原列名=name'",
-            file.display(),
-            HEADER_SEARCH
+            "{source}: no recognisable header in the first {HEADER_SEARCH} rows (looked for headers such as 客户名称, \
+             统一社会信用代码, 联系人, 手机, 合同金额); name the columns with --map '原列名=name'{other_sheet}",
         );
     };
     let mut rest = first.split_off(at);
@@ -499,12 +509,20 @@ fn describe(error: &RowError) -> String {
     }
 }
 
-fn print_report(ctx: &Context, report: &Report, file: &str, batch: i64, args: &ImportArgs) -> Result<Status> {
+fn print_report(
+    ctx: &Context,
+    report: &Report,
+    file: &str,
+    sheet: Option<&str>,
+    batch: i64,
+    args: &ImportArgs,
+) -> Result<Status> {
     let (failed, valid) = (report.failed(), report.valid());
     let committed = report.keep(args.dry_run, args.strict);
     if ctx.out.is_json() {
         ctx.out.json(&json!({
             "file": file,
+            "sheet": sheet,
             "batch": committed.then_some(batch),
             "dry_run": args.dry_run,
             "committed": committed,
@@ -518,11 +536,20 @@ fn print_report(ctx: &Context, report: &Report, file: &str, batch: i64, args: &I
         print_problems(ctx, report)?;
     }
     let c = report;
+    let source = match sheet {
+        Some(sheet) => format!("{file} (sheet {sheet})"),
+        None => file.to_string(),
+    };
     ctx.out.status(&format!(
-        "{file}: {} rows read, {} inserted, {} updated, {} unchanged, {} skipped, {} rejected, {} conflicts{}",
+        "{source}: {} rows read, {} inserted, {} updated{}, {} unchanged, {} skipped, {} rejected, {} conflicts{}",
         c.read,
         c.inserted,
         c.updated,
+        if c.renamed > 0 {
+            format!(" ({} renamed)", c.renamed)
+        } else {
+            String::new()
+        },
         c.unchanged,
         c.skipped,
         c.rejected.len(),
@@ -693,6 +720,7 @@ fn list(ctx: &Context) -> Result<Status> {
         Column::new("at", "时间"),
         Column::new("operator", "操作人"),
         Column::new("file", "文件"),
+        Column::new("sheet", "工作表"),
         Column::new("kind", "类型"),
         Column::new("inserted", "新增"),
         Column::new("updated", "更新"),
@@ -710,6 +738,7 @@ fn list(ctx: &Context) -> Result<Status> {
                 Cell::Text(b.at.clone()),
                 Cell::Text(b.operator.clone()),
                 Cell::Text(b.file.clone()),
+                Cell::text(b.sheet.clone()),
                 Cell::Text(b.kind.clone()),
                 n(b, "inserted"),
                 n(b, "updated"),

@@ -67,6 +67,8 @@ pub struct PossibleDuplicate {
 pub struct Batch {
     pub id: i64,
     pub file: String,
+    /// The workbook sheet read; `None` for a text file.
+    pub sheet: Option<String>,
     pub sha256: String,
     pub kind: String,
     pub counts: serde_json::Value,
@@ -97,20 +99,21 @@ pub(super) const CUSTOMERS_BY_NAME: &str =
 impl Store {
     pub fn batches(&self) -> Result<Vec<Batch>> {
         let mut stmt = self.conn.prepare(
-            "SELECT id, file_name, sha256, kind, counts, operator, created_at, undone_at
+            "SELECT id, file_name, sheet, sha256, kind, counts, operator, created_at, undone_at
              FROM import_batches ORDER BY id",
         )?;
         let rows = stmt.query_map([], |r| {
-            let counts: String = r.get(4)?;
+            let counts: String = r.get(5)?;
             Ok(Batch {
                 id: r.get(0)?,
                 file: r.get(1)?,
-                sha256: r.get(2)?,
-                kind: r.get(3)?,
+                sheet: r.get(2)?,
+                sha256: r.get(3)?,
+                kind: r.get(4)?,
                 counts: serde_json::from_str(&counts).unwrap_or_default(),
-                operator: r.get(5)?,
-                at: r.get(6)?,
-                undone_at: r.get(7)?,
+                operator: r.get(6)?,
+                at: r.get(7)?,
+                undone_at: r.get(8)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -118,11 +121,12 @@ impl Store {
 }
 
 impl Writer<'_> {
-    pub fn begin_batch(&mut self, file: &str, sha256: &str, kind: &str) -> Result<i64> {
+    /// Records an import of `file` (and of which `sheet`, for a workbook).
+    pub fn begin_batch(&mut self, file: &str, sheet: Option<&str>, sha256: &str, kind: &str) -> Result<i64> {
         self.tx.execute(
-            "INSERT INTO import_batches(file_name, sha256, kind, counts, operator, created_at)
-             VALUES (?1, ?2, ?3, '{}', ?4, ?5)",
-            params![file, sha256, kind, self.actor.operator, self.actor.stamp()],
+            "INSERT INTO import_batches(file_name, sheet, sha256, kind, counts, operator, created_at)
+             VALUES (?1, ?2, ?3, ?4, '{}', ?5, ?6)",
+            params![file, sheet, sha256, kind, self.actor.operator, self.actor.stamp()],
         )?;
         Ok(self.tx.last_insert_rowid())
     }
@@ -837,7 +841,7 @@ mod tests {
         let batch = store
             .write(&test_actor(), |w| {
                 w.insert_customer(Customer::new("老客户有限公司").unwrap(), "add", None)?;
-                let batch = w.begin_batch("new.csv", "0", "customers")?;
+                let batch = w.begin_batch("new.csv", None, "0", "customers")?;
                 for name in ["甲公司", "乙公司"] {
                     w.insert_customer(Customer::new(name).unwrap(), "import.add", Some(batch))?;
                 }

@@ -15,7 +15,7 @@ const STEPS: &[&str] = &[
     include_str!("migrations/003_customer_scores.sql"),
     include_str!("migrations/004_name_key_uscc.sql"),
     include_str!("migrations/005_grade_results_by_run.sql"),
-    include_str!("migrations/006_stage_moves_batch.sql"),
+    include_str!("migrations/006_batch_links.sql"),
 ];
 
 /// The schema version this binary writes.

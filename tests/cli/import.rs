@@ -693,6 +693,45 @@ fn a_sheet_is_picked_by_name_or_number() {
 }
 
 #[test]
+fn a_cover_sheet_points_to_the_others_and_the_sheet_read_is_named() {
+    let k = Kehu::new();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    book.add_worksheet()
+        .set_name("说明")
+        .unwrap()
+        .write_string(0, 0, "填写说明：客户请填在第二页")
+        .unwrap();
+    let list = book.add_worksheet().set_name("客户清单").unwrap();
+    list.write_row(0, 0, ["客户名称", "负责人"]).unwrap();
+    list.write_row(1, 0, ["甲贸易有限公司", "张三"]).unwrap();
+    let path = k.db.with_file_name("客户.xlsx");
+    book.save(&path).unwrap();
+    let path = path.display().to_string();
+
+    let err = k.fails(&["import", &path], 1);
+    assert!(
+        err.contains("客户.xlsx (sheet 说明): no recognisable header"),
+        "{err}"
+    );
+    assert!(err.contains("pick another sheet with --sheet NAME|N"), "{err}");
+
+    let out = k.run(&["import", "--sheet", "2", &path]).success();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("客户.xlsx (sheet 客户清单): 1 rows read, 1 inserted"),
+        "{stderr}"
+    );
+    let summary = import_json(&k, &["--sheet", "客户清单", &path], 0);
+    assert_eq!(summary["sheet"], "客户清单");
+    assert_eq!(summary["counts"]["unchanged"], 1);
+    let batches = k.json(&["import", "list"]);
+    assert_eq!(
+        (batches[0]["file"].as_str(), batches[0]["sheet"].as_str()),
+        (Some("客户.xlsx"), Some("客户清单"))
+    );
+}
+
+#[test]
 fn files_that_are_not_spreadsheets_are_refused_clearly() {
     let k = Kehu::new();
     let bytes: Vec<u8> = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
