@@ -14,7 +14,7 @@ use super::rejects::Rejects;
 use super::{Context, Status, UsageError, key_value};
 use crate::domain::Field;
 use crate::domain::import::{
-    Kind, Mapping, NewCustomer, RowBody, RowError, Target, detect_header, is_blank, is_total,
+    Kind, Mapping, NewCustomer, RowBody, RowError, Target, detect_header, is_blank, is_total, two_row_header,
 };
 use crate::sheet::{self, Row, Sheet};
 use crate::store::{OnExisting, Outcome};
@@ -261,7 +261,13 @@ fn find_header(sheet: &mut Sheet, maps: &[(String, String)], file: &Path) -> Res
         );
     };
     let mut rest = first.split_off(at);
-    let header = rest.remove(0);
+    let mut header = rest.remove(0);
+    if let Some(next) = rest.first()
+        && let Some(cells) = two_row_header(&header.cells, &next.cells, maps)
+    {
+        header.cells = cells;
+        rest.remove(0);
+    }
     Ok((header, rest))
 }
 

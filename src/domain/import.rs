@@ -359,26 +359,8 @@ fn user_map<'a>(header: &str, user_maps: &'a [(String, String)]) -> Option<&'a s
 /// cells that name a known field (or that `--map` names) — at least two of them, or one that
 /// names the customer: a list of customer names alone is a customers file.
 pub fn detect_header(rows: &[Vec<String>], user_maps: &[(String, String)]) -> Option<usize> {
-    let known = |cell: &String| -> Option<Option<Target>> {
-        let c = text::clean(cell);
-        if c.is_empty() {
-            return None;
-        }
-        if let Some(field) = user_map(&c, user_maps) {
-            return Some(Target::parse(field).ok().flatten());
-        }
-        [
-            Kind::Customers,
-            Kind::Orders,
-            Kind::Interactions,
-            Kind::IndustryGrowth,
-        ]
-        .into_iter()
-        .find_map(|k| understand(&c, k).0)
-        .map(Some)
-    };
     let score = |row: &Vec<String>| {
-        let targets: Vec<Option<Target>> = row.iter().filter_map(known).collect();
+        let targets: Vec<Option<Target>> = row.iter().filter_map(|c| known_header(c, user_maps)).collect();
         let names_customer = targets
             .iter()
             .any(|t| matches!(t, Some(Target::Customer(Field::Name | Field::Code | Field::Uscc))));
@@ -393,6 +375,72 @@ pub fn detect_header(rows: &[Vec<String>], user_maps: &[(String, String)]) -> Op
                 |best, cur| if cur.1 > best.1 { cur } else { best },
             );
     (count >= 2 || (count == 1 && names_customer)).then_some(best)
+}
+
+/// What a header cell is understood as, by any kind of file or by `--map`: `None` for a cell
+/// that is no known header, `Some(None)` for one `--map` sends nowhere (`ignore`, `extra`).
+fn known_header(cell: &str, user_maps: &[(String, String)]) -> Option<Option<Target>> {
+    let c = text::clean(cell);
+    if c.is_empty() {
+        return None;
+    }
+    if let Some(field) = user_map(&c, user_maps) {
+        return Some(Target::parse(field).ok().flatten());
+    }
+    [
+        Kind::Customers,
+        Kind::Orders,
+        Kind::Interactions,
+        Kind::IndustryGrowth,
+    ]
+    .into_iter()
+    .find_map(|k| understand(&c, k).0)
+    .map(Some)
+}
+
+/// The header of a two-row heading, when `next` (the row under `header`) is its second row:
+/// a merged `联系人` over `姓名 | 手机` reads as `联系人姓名 | 联系人手机`. `next` is one when
+/// every cell in it is a header, alone or after the heading above it (or, under a merged
+/// cell, the nearest to its left), and it holds nothing in the columns that name the
+/// customer, as a data row would.
+pub fn two_row_header(
+    header: &[String],
+    next: &[String],
+    user_maps: &[(String, String)],
+) -> Option<Vec<String>> {
+    let names_customer = |cell: &str| {
+        matches!(
+            known_header(cell, user_maps),
+            Some(Some(Target::Customer(Field::Name | Field::Code | Field::Uscc)))
+        )
+    };
+    let mut merged = header.to_vec();
+    merged.resize(header.len().max(next.len()), String::new());
+    let mut above = String::new();
+    let mut any = false;
+    for (j, sub) in next.iter().enumerate() {
+        let top = header.get(j).map_or("", |h| h.trim());
+        if !top.is_empty() {
+            above = top.to_string();
+        }
+        let sub = sub.trim();
+        if sub.is_empty() {
+            continue;
+        }
+        if names_customer(top) && !names_customer(&format!("{top}{sub}")) && !names_customer(sub) {
+            return None;
+        }
+        let joined = format!("{above}{sub}");
+        merged[j] = if known_header(&joined, user_maps).is_some() {
+            joined
+        } else if known_header(sub, user_maps).is_some() {
+            sub.to_string()
+        } else {
+            return None;
+        };
+        any = true;
+    }
+    any.then_some(merged)
 }
 
 /// Guesses the kind of file from what its headers are understood as, `--map` included.
@@ -1257,6 +1305,27 @@ mod tests {
             ]
         );
         assert_eq!(m.columns[4].unit, Unit::Wan);
+    }
+
+    #[test]
+    fn a_two_row_heading_reads_as_one() {
+        let header = strings(&["客户名称", "统一社会信用代码", "联系人", ""]);
+        let sub = strings(&["", "", "姓名", "手机"]);
+        assert_eq!(
+            two_row_header(&header, &sub, &[]),
+            Some(strings(&[
+                "客户名称",
+                "统一社会信用代码",
+                "联系人姓名",
+                "联系人手机"
+            ]))
+        );
+        // A data row is not a heading: it names its customer, or holds values.
+        let data = strings(&["甲贸易有限公司", "", "王总", "13812345678"]);
+        assert_eq!(two_row_header(&header, &data, &[]), None);
+        let nameless = strings(&["", "", "王总", "13812345678"]);
+        assert_eq!(two_row_header(&header, &nameless, &[]), None);
+        assert_eq!(two_row_header(&header, &strings(&["", "", "", ""]), &[]), None);
     }
 
     #[test]

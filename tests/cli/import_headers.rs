@@ -392,3 +392,22 @@ fn a_city_is_grouped_as_one_however_it_is_written() {
     k.ok(&["import", &city_column]);
     assert_eq!(k.json(&["show", "CST20240007"])["customer"]["city"], "深圳");
 }
+
+#[test]
+fn a_two_row_heading_is_read_as_one_header() {
+    let k = Kehu::new();
+    let path = write(
+        &k,
+        "两行表头.csv",
+        "客户名称,统一社会信用代码,联系人,\n,,姓名,手机\n甲贸易有限公司,91110000600037341L,王总,13812345678\n",
+    );
+    let summary = import_json(&k, &[&path], 0);
+    assert_eq!(summary["counts"]["inserted"], 1);
+    assert_eq!(
+        summary["counts"]["rejected"], 0,
+        "the second heading row is no customer"
+    );
+    let c = k.json(&["show", "CST20240001"]);
+    assert_eq!(c["contacts"][0]["name"], "王总");
+    assert_eq!(c["contacts"][0]["mobile"], "13812345678");
+}
