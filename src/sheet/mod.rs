@@ -1,5 +1,5 @@
 //! Reading spreadsheets: `.xlsx .xlsm .xls .ods` through calamine and `.csv .tsv .txt`
-//! through the csv crate, as rows of text cells numbered as the spreadsheet shows them.
+//! through csv-core, as rows of text cells numbered as the spreadsheet shows them.
 //!
 //! Text files are decoded on the fly (UTF-8 with or without BOM, UTF-16 with BOM, else
 //! GB18030, a superset of GBK) and their delimiter is sniffed; they are streamed, never held
@@ -60,12 +60,6 @@ pub enum Error {
     },
     #[error("cannot read {path}: {reason}")]
     Workbook { path: String, reason: String },
-    #[error("{path} row {row}: {reason}")]
-    Text {
-        path: String,
-        row: usize,
-        reason: String,
-    },
 }
 
 /// Opens `path`, choosing the reader from the file's content (and then its extension).

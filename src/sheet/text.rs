@@ -1,9 +1,15 @@
 //! Delimited text files: encoding detection, delimiter sniffing, streaming.
+//!
+//! Rows are numbered as Excel or WPS shows the file when it opens it: each record is one row,
+//! however many lines its quoted cells span, and each blank line is a row of its own (CRLF,
+//! LF and a lone CR each end a line). The csv-core parser splits the records; the line breaks
+//! it would skip between them are counted here.
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 
+use csv_core::ReadRecordResult;
 use encoding_rs::{Encoding, GB18030, UTF_8, UTF_16BE, UTF_16LE};
 use encoding_rs_io::DecodeReaderBytesBuilder;
 
@@ -34,23 +40,15 @@ pub fn open(path: &Path) -> Result<Sheet, Error> {
         .encoding(Some(encoding))
         .bom_override(true)
         .build(file);
-    let reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(BufReader::with_capacity(1 << 20, decoder));
-    let rows = reader.into_records().map(move |record| {
-        let record = record.map_err(|e| Error::Text {
-            path: shown.clone(),
-            row: e.position().map_or(0, |p| p.line() as usize),
-            reason: e.to_string(),
-        })?;
-        let position = record.position();
-        Ok(Row {
-            number: position.map_or(0, |p| p.line() as usize),
-            position: position.map_or(0, |p| p.byte()),
-            cells: record.iter().map(str::to_string).collect(),
-        })
+    let mut records = Records::new(BufReader::with_capacity(1 << 20, decoder), delimiter);
+    let rows = std::iter::from_fn(move || {
+        records
+            .next_row()
+            .map_err(|source| Error::Io {
+                path: shown.clone(),
+                source,
+            })
+            .transpose()
     });
     Ok(Sheet {
         format: Format::Text {
@@ -60,6 +58,106 @@ pub fn open(path: &Path) -> Result<Sheet, Error> {
         total,
         rows: Box::new(rows),
     })
+}
+
+/// The records of decoded (UTF-8) text, each with the row number a spreadsheet shows.
+struct Records<R> {
+    input: R,
+    parser: csv_core::Reader,
+    /// The row the next record starts on.
+    row: usize,
+    /// The last line ended with `\r`: a `\n` right after it ends the same line.
+    after_cr: bool,
+    /// Bytes consumed so far.
+    position: u64,
+    /// The current record's cells, end to end, and where each ends: reused for every record.
+    text: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl<R: BufRead> Records<R> {
+    fn new(input: R, delimiter: u8) -> Self {
+        Records {
+            input,
+            parser: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            row: 1,
+            after_cr: false,
+            position: 0,
+            text: vec![0; 4096],
+            ends: vec![0; 64],
+        }
+    }
+
+    fn next_row(&mut self) -> io::Result<Option<Row>> {
+        if !self.skip_line_breaks()? {
+            return Ok(None);
+        }
+        let number = self.row;
+        let (mut text_len, mut ends_len) = (0, 0);
+        loop {
+            let input = self.input.fill_buf()?;
+            let (result, read, written, ended) =
+                self.parser
+                    .read_record(input, &mut self.text[text_len..], &mut self.ends[ends_len..]);
+            let last = read.checked_sub(1).map(|i| input[i]);
+            self.input.consume(read);
+            self.position += read as u64;
+            text_len += written;
+            ends_len += ended;
+            match result {
+                ReadRecordResult::InputEmpty => {}
+                ReadRecordResult::OutputFull => self.text.resize(self.text.len() * 2, 0),
+                ReadRecordResult::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
+                ReadRecordResult::Record => {
+                    // The record ended at a line break, or at the end of the text.
+                    if let Some(byte @ (b'\r' | b'\n')) = last {
+                        self.row += 1;
+                        self.after_cr = byte == b'\r';
+                    }
+                    let mut start = 0;
+                    let cells = self.ends[..ends_len]
+                        .iter()
+                        .map(|&end| {
+                            let cell = String::from_utf8_lossy(&self.text[start..end]).into_owned();
+                            start = end;
+                            cell
+                        })
+                        .collect();
+                    return Ok(Some(Row {
+                        number,
+                        cells,
+                        position: self.position,
+                    }));
+                }
+                ReadRecordResult::End => return Ok(None),
+            }
+        }
+    }
+
+    /// Consumes the line breaks before the next record, counting the blank rows they end;
+    /// false at the end of the text.
+    fn skip_line_breaks(&mut self) -> io::Result<bool> {
+        loop {
+            let input = self.input.fill_buf()?;
+            let at_start = self.position == 0;
+            let skip = match input {
+                [] => return Ok(false),
+                [0xEF, 0xBB, 0xBF, ..] if at_start => 3,
+                [b'\n', ..] if self.after_cr => {
+                    self.after_cr = false;
+                    1
+                }
+                [byte @ (b'\r' | b'\n'), ..] => {
+                    self.row += 1;
+                    self.after_cr = *byte == b'\r';
+                    1
+                }
+                _ => return Ok(true),
+            };
+            self.input.consume(skip);
+            self.position += skip as u64;
+        }
+    }
 }
 
 /// UTF-8 (BOM or valid), UTF-16 (BOM, or the zero-byte pattern of Latin text), else GB18030.
@@ -159,6 +257,37 @@ mod tests {
         // A UTF-8 character cut at the end of the sample.
         let cut = &"客户".as_bytes()[..4];
         assert_eq!(detect_encoding(cut).unwrap(), UTF_8);
+    }
+
+    /// Row numbers and cells of `text` read with a small buffer, so records and line breaks
+    /// straddle refills.
+    fn rows(text: &str) -> Vec<(usize, Vec<String>)> {
+        let input = BufReader::with_capacity(3, text.as_bytes());
+        let mut records = Records::new(input, b',');
+        std::iter::from_fn(|| records.next_row().unwrap())
+            .map(|row| (row.number, row.cells))
+            .collect()
+    }
+
+    #[test]
+    fn rows_are_numbered_as_a_spreadsheet_shows_them() {
+        let numbers = |text| rows(text).into_iter().map(|(n, _)| n).collect::<Vec<_>>();
+        assert_eq!(numbers("a,b\r\n1,2\r\n3,4\r\n"), [1, 2, 3]);
+        assert_eq!(numbers("a\n1\n\n2\n\n\n3"), [1, 2, 4, 7]);
+        assert_eq!(numbers("a\r\n\r\n1\r\n"), [1, 3], "a blank CRLF line is one row");
+        assert_eq!(numbers("a\r1\r\r2\r"), [1, 2, 4], "lone CRs end lines too");
+        assert_eq!(numbers("\n\ntitle\n\nh\n1\n"), [3, 5, 6]);
+        assert_eq!(
+            rows("h,remark\n1,\"two\r\nlines\"\n\n2,x\n"),
+            [
+                (1, vec!["h".to_string(), "remark".to_string()]),
+                (2, vec!["1".to_string(), "two\r\nlines".to_string()]),
+                (4, vec!["2".to_string(), "x".to_string()]),
+            ],
+            "a quoted line break stays in its cell and its row"
+        );
+        assert_eq!(numbers("\u{FEFF}\nh\n"), [2], "a BOM then a blank line");
+        assert_eq!(rows("a,,\"\"\n")[0].1, ["a", "", ""]);
     }
 
     #[test]
