@@ -29,7 +29,7 @@ pub fn open(path: &Path) -> Result<Sheet, Error> {
     file.take(SAMPLE as u64).read_to_end(&mut sample).map_err(io)?;
     let encoding = detect_encoding(&sample).map_err(|reason| Error::NotSpreadsheet {
         path: shown.clone(),
-        reason,
+        reason: reason.to_string(),
     })?;
     let (decoded, _, _) = encoding.decode(&sample);
     let extension = path.extension().map(|e| e.to_string_lossy().to_lowercase());
@@ -160,8 +160,11 @@ impl<R: BufRead> Records<R> {
     }
 }
 
-/// UTF-8 (BOM or valid), UTF-16 (BOM, or the zero-byte pattern of Latin text), else GB18030.
-fn detect_encoding(sample: &[u8]) -> Result<&'static Encoding, String> {
+/// The encoding of a text file from its first bytes: a BOM if there is one; else UTF-16 when
+/// the sample reads as UTF-16 text; else UTF-8 when its multi-byte characters are valid UTF-8
+/// but for a trace (a cell pasted in from a GBK file is then one bad cell, not a garbled file);
+/// else GB18030, a superset of GBK.
+fn detect_encoding(sample: &[u8]) -> Result<&'static Encoding, &'static str> {
     if sample.starts_with(&[0xEF, 0xBB, 0xBF]) {
         return Ok(UTF_8);
     }
@@ -172,25 +175,56 @@ fn detect_encoding(sample: &[u8]) -> Result<&'static Encoding, String> {
         return Ok(UTF_16BE);
     }
     if sample.starts_with(b"%PDF") {
-        return Err("it is a PDF".into());
+        return Err("it is a PDF");
     }
     let zeros = sample.iter().filter(|b| **b == 0).count();
     if zeros > 0 {
-        let even = sample.iter().step_by(2).filter(|b| **b == 0).count();
-        let odd = zeros - even;
-        if zeros * 4 >= sample.len() && (even == 0 || odd == 0) {
-            return Ok(if even == 0 { UTF_16LE } else { UTF_16BE });
+        // UTF-8 and GBK text have no zero bytes; UTF-16 has one in every ASCII character.
+        if let Some(encoding) = utf16(sample) {
+            return Ok(encoding);
         }
         // A stray NUL in a text file is a bad cell (rejected with its row); many are binary.
         if zeros > 8 && zeros * 100 > sample.len() {
-            return Err("it holds binary data".into());
+            return Err("it holds binary data");
         }
     }
-    match std::str::from_utf8(sample) {
-        Ok(_) => Ok(UTF_8),
-        // Cut in the middle of a character at the end of the sample: still UTF-8.
-        Err(e) if e.error_len().is_none() => Ok(UTF_8),
-        Err(_) => Ok(GB18030),
+    let (mut characters, mut invalid) = (0, 0);
+    let mut chunks = sample.utf8_chunks().peekable();
+    while let Some(chunk) = chunks.next() {
+        characters += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        let bad = chunk.invalid();
+        // A character cut at the end of the sample is no evidence either way.
+        let cut = chunks.peek().is_none() && std::str::from_utf8(bad).is_err_and(|e| e.error_len().is_none());
+        if !bad.is_empty() && !cut {
+            invalid += 1;
+        }
+    }
+    // GBK text reads as valid UTF-8 for about one character in ten.
+    Ok(if invalid * 4 <= characters { UTF_8 } else { GB18030 })
+}
+
+/// UTF-16 without a BOM: the byte order in which the sample is lines of text (no NUL, a line
+/// break, and nearly every character ASCII, Latin, CJK or punctuation), if either.
+fn utf16(sample: &[u8]) -> Option<&'static Encoding> {
+    let textual = |unit: u16| {
+        matches!(unit,
+            0x09 | 0x0A | 0x0D | 0x20..=0x7E | 0xA0..=0x24F | 0x2000..=0x206F
+            | 0x3000..=0x303F | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xFF00..=0xFFEF)
+    };
+    let score = |unit: fn([u8; 2]) -> u16| {
+        let mut units = sample.chunks_exact(2).map(|pair| unit([pair[0], pair[1]]));
+        if units.clone().any(|u| u == 0) || !units.clone().any(|u| u == 0x0A || u == 0x0D) {
+            return 0;
+        }
+        units.by_ref().filter(|u| textual(*u)).count()
+    };
+    let (le, be) = (score(u16::from_le_bytes), score(u16::from_be_bytes));
+    let enough = |textual: usize| textual > 0 && textual * 20 >= sample.len() / 2 * 19;
+    match (enough(le), enough(be)) {
+        (true, true) if be > le => Some(UTF_16BE),
+        (true, _) => Some(UTF_16LE),
+        (false, true) => Some(UTF_16BE),
+        (false, false) => None,
     }
 }
 
@@ -240,7 +274,7 @@ mod tests {
         let (gbk, _, _) = GB18030.encode("客户名称,手机");
         assert_eq!(detect_encoding(&gbk).unwrap(), GB18030);
         assert_eq!(detect_encoding(b"\xFF\xFEa\x00").unwrap(), UTF_16LE);
-        assert_eq!(detect_encoding(b"a\x00,\x00b\x00").unwrap(), UTF_16LE);
+        assert_eq!(detect_encoding(b"a\x00,\x00b\x00\n\x00").unwrap(), UTF_16LE);
         let png: Vec<u8> = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
             .iter()
             .copied()
@@ -257,6 +291,38 @@ mod tests {
         // A UTF-8 character cut at the end of the sample.
         let cut = &"客户".as_bytes()[..4];
         assert_eq!(detect_encoding(cut).unwrap(), UTF_8);
+        let mut long = "a".repeat(1000).into_bytes();
+        long.extend(&"客".as_bytes()[..2]);
+        assert_eq!(detect_encoding(&long).unwrap(), UTF_8, "cut after ASCII");
+    }
+
+    #[test]
+    fn a_gbk_cell_in_a_utf8_file_leaves_it_utf8() {
+        let mut mixed = "客户名称,备注\n北京某某科技有限公司,正常\n上海某某贸易有限公司,"
+            .as_bytes()
+            .to_vec();
+        mixed.extend(GB18030.encode("备注").0.iter());
+        assert_eq!(detect_encoding(&mixed).unwrap(), UTF_8);
+        let gbk = GB18030
+            .encode("客户名称,备注\n北京某某科技有限公司,正常\n上海某某贸易有限公司,好\n")
+            .0;
+        assert_eq!(detect_encoding(&gbk).unwrap(), GB18030);
+    }
+
+    #[test]
+    fn utf16_without_a_bom_is_recognised() {
+        let text = "客户名称,手机\r\n重庆某某建设工程有限公司,13812345678\r\n";
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(detect_encoding(&le).unwrap(), UTF_16LE);
+        assert_eq!(detect_encoding(&be).unwrap(), UTF_16BE);
+        let chinese = "客户名称\n重庆某某建设工程有限公司\n";
+        let le: Vec<u8> = chinese.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_eq!(
+            detect_encoding(&le).unwrap(),
+            UTF_16LE,
+            "two ASCII characters in all"
+        );
     }
 
     /// Row numbers and cells of `text` read with a small buffer, so records and line breaks

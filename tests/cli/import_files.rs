@@ -36,6 +36,16 @@ fn rejected(summary: &Value) -> Vec<(u64, String, String)> {
         .collect()
 }
 
+/// The names of the stored customers, by code.
+fn names(k: &Kehu) -> Vec<String> {
+    k.json(&["list", "--sort", "code"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
 fn mobile_rejects(rows: &[u64]) -> Vec<(u64, String, String)> {
     rows.iter()
         .map(|&row| (row, "手机".to_string(), row.to_string()))
@@ -83,4 +93,75 @@ fn csv_rows_are_numbered_as_a_spreadsheet_shows_them() {
     k.run(&["import", "--show-mapping", &titled])
         .success()
         .stderr(predicates::str::contains("header found on row 3"));
+}
+
+/// A UTF-8 file into which one GBK cell was pasted: the file stays UTF-8, and only the row
+/// holding that cell is rejected, naming the cell.
+#[test]
+fn a_gbk_cell_in_a_utf8_file_rejects_only_its_row() {
+    let k = Kehu::new();
+    let mut bytes = "company,mobile,remarks\r\n北京某某科技有限公司,13812345678,正常\r\n上海某某贸易有限公司,13912345678,好\r\n广州某某化工有限公司,13512345678,"
+        .as_bytes()
+        .to_vec();
+    bytes.extend(encoding_rs::GB18030.encode("备注").0.iter());
+    bytes.extend(b"\r\n");
+    let path = write(&k, "mixed.csv", &bytes);
+    let summary = import_json(&k, &[&path], 3);
+    let rejects = rejected(&summary);
+    assert_eq!(rejects.len(), 1, "{summary}");
+    assert_eq!((rejects[0].0, rejects[0].1.as_str()), (4, "remarks"));
+    assert_eq!(
+        summary["rejected"][0]["reason"],
+        "not valid text in the file's encoding"
+    );
+    assert_eq!(names(&k), ["北京某某科技有限公司", "上海某某贸易有限公司"]);
+    let remarks = k.json(&["show", "CST20240001"])["customer"]["remarks"].clone();
+    assert_eq!(remarks, "正常");
+}
+
+/// Past the part of the file read to tell its encoding, a bad byte is still a bad cell.
+#[test]
+fn a_gbk_cell_far_into_a_utf8_file_rejects_only_its_row() {
+    let k = Kehu::new();
+    let mut text = String::from("客户名称,备注\n");
+    for i in 0..3000 {
+        text.push_str(&format!("测试{i}号贸易有限公司,正常合作\n"));
+    }
+    assert!(text.len() > 64 * 1024);
+    let mut bytes = text.into_bytes();
+    bytes.extend("最后一家有限公司,".as_bytes());
+    bytes.extend(encoding_rs::GB18030.encode("备注").0.iter());
+    bytes.extend(b"\n");
+    let path = write(&k, "long.csv", &bytes);
+    let summary = import_json(&k, &["--dry-run", &path], 3);
+    assert_eq!(summary["counts"]["inserted"], 3000);
+    let rejects = rejected(&summary);
+    assert_eq!(rejects.len(), 1, "{summary}");
+    assert_eq!((rejects[0].0, rejects[0].1.as_str()), (3002, "备注"));
+}
+
+#[test]
+fn utf16_without_a_bom_is_read_in_either_byte_order() {
+    let text = "客户名称,所在地区,负责人\r\n重庆某某建设工程有限公司,重庆市渝中区,刘洋\r\n";
+    for (name, big_endian) in [("le.csv", false), ("be.csv", true)] {
+        let k = Kehu::new();
+        let bytes: Vec<u8> = text
+            .encode_utf16()
+            .flat_map(|unit| {
+                if big_endian {
+                    unit.to_be_bytes()
+                } else {
+                    unit.to_le_bytes()
+                }
+            })
+            .collect();
+        let path = write(&k, name, &bytes);
+        k.ok(&["import", &path]);
+        let c = &k.json(&["show", "CST20240001"])["customer"];
+        assert_eq!(
+            (c["name"].as_str(), c["owner"].as_str(), c["region"].as_str()),
+            (Some("重庆某某建设工程有限公司"), Some("刘洋"), Some("southwest")),
+            "{name}"
+        );
+    }
 }
