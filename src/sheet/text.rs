@@ -17,7 +17,9 @@ use super::{Error, Format, Row, Sheet};
 
 const SAMPLE: usize = 64 * 1024;
 
-pub fn open(path: &Path) -> Result<Sheet, Error> {
+/// Opens a delimited text file. `disguised`: it has a workbook's extension, so it must at
+/// least look like a table to be read as one.
+pub fn open(path: &Path, disguised: bool) -> Result<Sheet, Error> {
     let shown = path.display().to_string();
     let io = |source| Error::Io {
         path: shown.clone(),
@@ -27,13 +29,20 @@ pub fn open(path: &Path) -> Result<Sheet, Error> {
     let total = file.metadata().map_err(io)?.len();
     let mut sample = Vec::with_capacity(SAMPLE);
     file.take(SAMPLE as u64).read_to_end(&mut sample).map_err(io)?;
-    let encoding = detect_encoding(&sample).map_err(|reason| Error::NotSpreadsheet {
+    let not_spreadsheet = |reason: &str| Error::NotSpreadsheet {
         path: shown.clone(),
         reason: reason.to_string(),
-    })?;
+    };
+    let encoding = detect_encoding(&sample).map_err(not_spreadsheet)?;
     let (decoded, _, _) = encoding.decode(&sample);
     let extension = path.extension().map(|e| e.to_string_lossy().to_lowercase());
-    let delimiter = sniff_delimiter(&decoded, extension.as_deref() == Some("tsv"));
+    let tsv = extension.as_deref() == Some("tsv");
+    let delimiter = match sniff_delimiter(&decoded, tsv) {
+        Some(delimiter) => delimiter,
+        None if disguised => return Err(not_spreadsheet("it is neither a workbook nor delimited text")),
+        None if tsv => b'\t',
+        None => b',',
+    };
 
     let file = File::open(path).map_err(io)?;
     let decoder = DecodeReaderBytesBuilder::new()
@@ -228,11 +237,12 @@ fn utf16(sample: &[u8]) -> Option<&'static Encoding> {
     }
 }
 
-/// The delimiter that splits the first lines most consistently (`,` on a tie).
-fn sniff_delimiter(sample: &str, tsv: bool) -> u8 {
+/// The delimiter that splits the first lines most consistently (`,` on a tie), if any does.
+fn sniff_delimiter(sample: &str, tsv: bool) -> Option<u8> {
     let lines: Vec<&str> = sample.lines().filter(|l| !l.trim().is_empty()).take(20).collect();
     let candidates: &[u8] = if tsv { b"\t,;|" } else { b",\t;|" };
-    let mut best = (candidates[0], 0usize);
+    let mut best = None;
+    let mut best_score = 0;
     for &d in candidates {
         let counts: Vec<usize> = lines.iter().map(|l| count_outside_quotes(l, d as char)).collect();
         let max = counts.iter().copied().max().unwrap_or(0);
@@ -244,11 +254,11 @@ fn sniff_delimiter(sample: &str, tsv: bool) -> u8 {
             .max_by_key(|n| counts.iter().filter(|c| *c == n).count())
             .unwrap_or(0);
         let score = counts.iter().filter(|c| **c == mode).count() * 1000 + mode;
-        if score > best.1 {
-            best = (d, score);
+        if score > best_score {
+            (best, best_score) = (Some(d), score);
         }
     }
-    best.0
+    best
 }
 
 fn count_outside_quotes(line: &str, delimiter: char) -> usize {
@@ -358,10 +368,10 @@ mod tests {
 
     #[test]
     fn delimiters_are_sniffed_outside_quotes() {
-        assert_eq!(sniff_delimiter("a,b,c\n1,2,3\n", false), b',');
-        assert_eq!(sniff_delimiter("a\tb\tc\n1\t\"x, y\"\t3\n", false), b'\t');
-        assert_eq!(sniff_delimiter("a;b;c\n\"1,5\";2;3\n", false), b';');
-        assert_eq!(sniff_delimiter("名称|电话\n某公司|138\n", false), b'|');
-        assert_eq!(sniff_delimiter("only one column\n", true), b'\t');
+        assert_eq!(sniff_delimiter("a,b,c\n1,2,3\n", false), Some(b','));
+        assert_eq!(sniff_delimiter("a\tb\tc\n1\t\"x, y\"\t3\n", false), Some(b'\t'));
+        assert_eq!(sniff_delimiter("a;b;c\n\"1,5\";2;3\n", false), Some(b';'));
+        assert_eq!(sniff_delimiter("名称|电话\n某公司|138\n", false), Some(b'|'));
+        assert_eq!(sniff_delimiter("only one column\n", true), None);
     }
 }

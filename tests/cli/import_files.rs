@@ -165,3 +165,51 @@ fn utf16_without_a_bom_is_read_in_either_byte_order() {
         );
     }
 }
+
+/// ERP and web systems "export to Excel" as CSV, tab-separated text or HTML under an
+/// `.xls`/`.xlsx` name.
+#[test]
+fn text_under_a_workbook_name_is_read_as_text() {
+    let k = Kehu::new();
+    let csv = write(
+        &k,
+        "csv.xlsx",
+        "客户名称,手机号码\n甲公司有限公司,13812345678\n".as_bytes(),
+    );
+    k.ok(&["import", &csv]);
+    let tsv = write(
+        &k,
+        "export.xls",
+        "客户名称\t手机号码\r\n乙公司有限公司\t13912345678\r\n".as_bytes(),
+    );
+    k.ok(&["import", &tsv]);
+    assert_eq!(names(&k), ["甲公司有限公司", "乙公司有限公司"]);
+    assert_eq!(
+        k.json(&["show", "CST20240002"])["contacts"][0]["mobile"],
+        "13912345678"
+    );
+
+    for (name, page) in [
+        (
+            "page.xls",
+            "\u{FEFF}\r\n  <!DOCTYPE html><html><body><table><tr><td>客户名称</td></tr></table>",
+        ),
+        ("table.xls", "<table border=1><tr><td>客户名称</td></tr></table>"),
+        ("upper.xlsx", "<HTML><HEAD></HEAD></HTML>"),
+    ] {
+        let path = write(&k, name, page.as_bytes());
+        let err = k.fails(&["import", &path], 1);
+        assert!(
+            err.contains(&format!(
+                "{path} is a web page saved under a workbook's name; open it in Excel and save it as .xlsx"
+            )),
+            "{err}"
+        );
+    }
+    let prose = write(&k, "notes.xlsx", b"this is not a workbook");
+    let err = k.fails(&["import", &prose], 1);
+    assert!(
+        err.contains("is not a spreadsheet (it is neither a workbook nor delimited text)"),
+        "{err}"
+    );
+}
