@@ -56,6 +56,8 @@ pub enum Error {
     NotSpreadsheet { path: String, reason: String },
     #[error("{path} is a web page saved under a workbook's name; open it in Excel and save it as .xlsx")]
     WebPage { path: String },
+    #[error("{path} is a password-protected workbook; save it without a password first")]
+    Password { path: String },
     #[error("{path} has no sheet {wanted} (sheets: {available})")]
     NoSuchSheet {
         path: String,
@@ -67,7 +69,8 @@ pub enum Error {
 }
 
 /// Opens `path`, choosing the reader from the file's content (and then its extension).
-/// `sheet` picks a workbook sheet by name or 1-based number; the first by default.
+/// `sheet` picks a workbook sheet by name or 1-based number (hidden sheets count); the first
+/// visible one by default.
 pub fn open(path: &Path, sheet: Option<&str>) -> Result<Sheet, Error> {
     let shown = path.display().to_string();
     let io = |source| Error::Io {

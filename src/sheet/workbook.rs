@@ -1,22 +1,34 @@
-//! Workbooks (`.xlsx .xlsm .xls .ods`) through calamine.
+//! Workbooks (`.xlsx .xlsm .xls .ods`) through calamine. The first visible sheet is read
+//! unless another is asked for.
 
 use std::path::Path;
 
 use std::sync::mpsc;
 
-use calamine::{Data, Reader, Sheets, open_workbook_auto};
+use calamine::{Data, Reader, SheetType, SheetVisible, Sheets, XlsError, XlsxError, open_workbook_auto};
 
 use super::{Error, Format, Row, Sheet};
 
 pub fn open(path: &Path, wanted: Option<&str>) -> Result<Sheet, Error> {
     let shown = path.display().to_string();
-    let mut workbook = open_workbook_auto(path).map_err(|e| Error::NotSpreadsheet {
-        path: shown.clone(),
-        reason: e.to_string(),
+    let mut workbook = open_workbook_auto(path).map_err(|e| match e {
+        calamine::Error::Xlsx(XlsxError::Password) | calamine::Error::Xls(XlsError::Password) => {
+            Error::Password { path: shown.clone() }
+        }
+        e => Error::NotSpreadsheet {
+            path: shown.clone(),
+            reason: e.to_string(),
+        },
     })?;
     let names = workbook.sheet_names();
     let name = match wanted {
-        None => names.first().cloned(),
+        // The first sheet the clerk sees: hidden sheets hold lookups and old data.
+        None => workbook
+            .sheets_metadata()
+            .iter()
+            .find(|s| s.visible == SheetVisible::Visible && s.typ == SheetType::WorkSheet)
+            .map(|s| s.name.clone())
+            .or_else(|| names.first().cloned()),
         Some(w) => names.iter().find(|n| n.as_str() == w).cloned().or_else(|| {
             w.parse::<usize>()
                 .ok()

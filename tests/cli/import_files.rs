@@ -1,6 +1,9 @@
 //! `kehu import` on files as they come from other systems.
 
+use std::io::Write;
 use std::path::PathBuf;
+
+use rust_xlsxwriter::Workbook;
 
 use serde_json::Value;
 
@@ -210,6 +213,56 @@ fn text_under_a_workbook_name_is_read_as_text() {
     let err = k.fails(&["import", &prose], 1);
     assert!(
         err.contains("is not a spreadsheet (it is neither a workbook nor delimited text)"),
+        "{err}"
+    );
+}
+
+/// A workbook whose first sheet is hidden (an old list kept for lookups) and whose second is
+/// the one the clerk sees.
+#[test]
+fn the_first_visible_sheet_is_read_by_default() {
+    let k = Kehu::new();
+    let path = k.db.with_file_name("hidden.xlsx");
+    let mut book = Workbook::new();
+    for (name, customer) in [("旧数据", "旧公司有限公司"), ("客户", "新公司有限公司")] {
+        let sheet = book.add_worksheet().set_name(name).unwrap();
+        for (r, row) in [["客户名称", "负责人"], [customer, "张伟"]].iter().enumerate() {
+            for (c, text) in row.iter().enumerate() {
+                sheet.write_string(r as u32, c as u16, *text).unwrap();
+            }
+        }
+    }
+    book.worksheet_from_index(1).unwrap().set_active(true);
+    book.worksheet_from_index(0).unwrap().set_hidden(true);
+    book.save(&path).unwrap();
+    let path = path.display().to_string();
+
+    let summary = import_json(&k, &[&path], 0);
+    assert_eq!(summary["counts"]["inserted"], 1);
+    assert_eq!(names(&k), ["新公司有限公司"]);
+    import_json(&k, &["--sheet", "1", &path], 0);
+    import_json(&k, &["--sheet", "旧数据", &path], 0);
+    assert_eq!(names(&k), ["新公司有限公司", "旧公司有限公司"]);
+}
+
+/// An encrypted workbook is an OLE container holding an `EncryptedPackage` stream.
+#[test]
+fn a_password_protected_workbook_is_named_as_such() {
+    let k = Kehu::new();
+    let path = k.db.with_file_name("加密.xlsx");
+    let file = std::fs::File::create(&path).unwrap();
+    let mut container = cfb::CompoundFile::create_with_version(cfb::Version::V3, file).unwrap();
+    for stream in ["EncryptionInfo", "EncryptedPackage"] {
+        let mut stream = container.create_stream(stream).unwrap();
+        stream.write_all(&[0; 4096]).unwrap();
+    }
+    container.flush().unwrap();
+    let path = path.display().to_string();
+    let err = k.fails(&["import", &path], 1);
+    assert!(
+        err.contains(&format!(
+            "{path} is a password-protected workbook; save it without a password first"
+        )),
         "{err}"
     );
 }
