@@ -1,11 +1,17 @@
-//! Workbooks (`.xlsx .xlsm .xls .ods`) through calamine. The first visible sheet is read
-//! unless another is asked for.
+//! Workbooks (`.xlsx .xlsm .xls .ods`) through calamine.
+//!
+//! Cells come out as Excel shows them where that matters to a record: floating-point noise
+//! rounded to Excel's 15 significant digits, error cells as `#DIV/0!` and the like and, in
+//! `.xlsx`, percentages as `15%` and zero-padded codes as `000001` (calamine reads number
+//! formats from `.xlsx` only). The first visible sheet is read unless another is asked for.
 
 use std::path::Path;
 
 use std::sync::mpsc;
 
-use calamine::{Data, Reader, SheetType, SheetVisible, Sheets, XlsError, XlsxError, open_workbook_auto};
+use calamine::{
+    CellErrorType, Data, Reader, SheetType, SheetVisible, Sheets, XlsError, XlsxError, open_workbook_auto,
+};
 
 use super::{Error, Format, Row, Sheet};
 
@@ -96,6 +102,14 @@ fn stream_xlsx(
             }
         };
         let dimensions = cells.dimensions();
+        let formats: Vec<Shown> = (cells.styles().iter())
+            .map(|style| {
+                style
+                    .number_format
+                    .as_ref()
+                    .map_or(Shown::Plain, |f| Shown::of(&f.format_code))
+            })
+            .collect();
         let _ = size_tx.send(Ok(dimensions.end.0.saturating_sub(dimensions.start.0) as u64 + 1));
         let mut position = 0;
         // False once the reader of the rows has stopped.
@@ -112,7 +126,7 @@ fn stream_xlsx(
         // The row being read: its number and cells.
         let mut current: Option<(usize, Vec<String>)> = None;
         loop {
-            let cell = match cells.next_cell() {
+            let (cell, style) = match cells.next_cell_with_style_id() {
                 Ok(Some(cell)) => cell,
                 Ok(None) => break,
                 Err(e) => {
@@ -135,7 +149,8 @@ fn stream_xlsx(
             if row.len() <= c {
                 row.resize(c + 1, String::new());
             }
-            row[c] = cell_text(&Data::from(cell.get_value().clone()));
+            let shown = formats.get(style).copied().unwrap_or(Shown::Plain);
+            row[c] = shown.text(&Data::from(cell.get_value().clone()));
         }
         if let Some((n, row)) = current {
             send(n, row);
@@ -155,6 +170,57 @@ fn stream_xlsx(
     })
 }
 
+/// What a cell's number format changes in the text Excel shows for a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    Plain,
+    /// `0%`, `0.0%`: 0.15 shows as `15%`.
+    Percent,
+    /// `000000`: 1 shows as `000001`.
+    ZeroPadded(usize),
+}
+
+impl Shown {
+    /// From a number format code.
+    fn of(code: &str) -> Shown {
+        // The section for positive numbers, as in `0.00%;[Red]-0.00%`.
+        let code = code.split(';').next().unwrap_or_default();
+        if code.len() >= 2 && code.bytes().all(|b| b == b'0') {
+            return Shown::ZeroPadded(code.len());
+        }
+        // A `%` that is not quoted (`0"%"`), escaped (`0\%`) or in brackets scales by 100.
+        let (mut quoted, mut escaped, mut bracketed) = (false, false, false);
+        for c in code.chars() {
+            match c {
+                _ if escaped => escaped = false,
+                '"' => quoted = !quoted,
+                _ if quoted => {}
+                '\\' => escaped = true,
+                '[' => bracketed = true,
+                ']' => bracketed = false,
+                '%' if !bracketed => return Shown::Percent,
+                _ => {}
+            }
+        }
+        Shown::Plain
+    }
+
+    fn text(self, cell: &Data) -> String {
+        let number = match cell {
+            Data::Float(f) => *f,
+            Data::Int(i) => *i as f64,
+            _ => return cell_text(cell),
+        };
+        match self {
+            Shown::Percent => format!("{}%", float_text(number * 100.0)),
+            Shown::ZeroPadded(width) if number >= 0.0 && number.fract() == 0.0 && number < 1e17 => {
+                format!("{number:0width$.0}")
+            }
+            _ => cell_text(cell),
+        }
+    }
+}
+
 /// A cell as text: numbers without a spurious `.0` or exponent, dates as `YYYY-MM-DD`.
 fn cell_text(cell: &Data) -> String {
     match cell {
@@ -169,16 +235,33 @@ fn cell_text(cell: &Data) -> String {
         },
         Data::DateTimeIso(s) => s.get(..10).unwrap_or(s).to_string(),
         Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("#{e:?}"),
+        Data::Error(CellErrorType::GettingData) => "#GETTING_DATA".to_string(),
+        Data::Error(e) => e.to_string(),
     }
 }
 
+/// A number as Excel shows it: integers with all their digits (a phone or USCC stored as a
+/// number), others to 15 significant digits, so `0.1 + 0.2` is `0.3`; never an exponent.
 fn float_text(f: f64) -> String {
     if f.fract() == 0.0 && f.abs() < 1e17 {
-        format!("{f:.0}")
+        return format!("{f:.0}");
+    }
+    if f.abs() >= 1e15 {
+        // No decimals left to round: the shortest form that reads back as the same number.
+        return f.to_string();
+    }
+    // The exponent of the value rounded to 15 significant digits gives the decimals to keep.
+    let rounded = format!("{f:.14e}");
+    let exponent: i32 = rounded
+        .rsplit_once('e')
+        .and_then(|(_, e)| e.parse().ok())
+        .unwrap_or(0);
+    let decimals = (14 - exponent).max(0) as usize;
+    let text = format!("{f:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
-        // Display never uses an exponent and prints the shortest exact form.
-        f.to_string()
+        text
     }
 }
 
@@ -191,7 +274,71 @@ mod tests {
         assert_eq!(float_text(13812345678.0), "13812345678");
         assert_eq!(float_text(913101127033980359.0), "913101127033980400");
         assert_eq!(float_text(12.5), "12.5");
-        assert_eq!(float_text(0.1 + 0.2), "0.30000000000000004");
         assert_eq!(cell_text(&Data::Int(44931)), "44931");
+    }
+
+    /// Excel keeps 15 significant digits: what lies beyond is binary noise the clerk never saw.
+    #[test]
+    fn floating_point_noise_is_rounded_as_excel_shows_it() {
+        assert_eq!(float_text(0.1 + 0.2), "0.3");
+        assert_eq!(float_text(8.100000000000001), "8.1");
+        assert_eq!(float_text(125.49999999999999), "125.5");
+        assert_eq!(float_text(-2.675), "-2.675");
+        assert_eq!(float_text(0.000012345), "0.000012345");
+        assert_eq!(float_text(1234567.891), "1234567.891");
+        assert_eq!(float_text(0.123_456_789_012_345_68), "0.123456789012346");
+    }
+
+    #[test]
+    fn percentages_and_zero_padded_codes_read_as_excel_shows_them() {
+        let shown = |code: &str, cell: Data| Shown::of(code).text(&cell);
+        assert_eq!(shown("0%", Data::Float(0.15)), "15%");
+        assert_eq!(shown("0.00%;[Red]-0.00%", Data::Float(-0.0325)), "-3.25%");
+        assert_eq!(
+            shown("0%", Data::Float(0.155)),
+            "15.5%",
+            "every digit, not the shown 16%"
+        );
+        assert_eq!(shown("000000", Data::Float(1.0)), "000001");
+        assert_eq!(shown("000000", Data::Int(1234567)), "1234567");
+        assert_eq!(shown("000000", Data::Float(1.5)), "1.5");
+        assert_eq!(
+            shown("0\"%\"", Data::Float(15.0)),
+            "15",
+            "a quoted % does not scale"
+        );
+        assert_eq!(shown("[$%-804]0", Data::Float(15.0)), "15");
+        assert_eq!(shown("0%", Data::String("待定".into())), "待定");
+        assert_eq!(shown("General", Data::Float(0.15)), "0.15");
+    }
+
+    #[test]
+    fn error_cells_read_as_excel_writes_them() {
+        let shown: Vec<String> = [
+            CellErrorType::Div0,
+            CellErrorType::NA,
+            CellErrorType::Ref,
+            CellErrorType::Value,
+            CellErrorType::Name,
+            CellErrorType::Num,
+            CellErrorType::Null,
+            CellErrorType::GettingData,
+        ]
+        .into_iter()
+        .map(|e| cell_text(&Data::Error(e)))
+        .collect();
+        assert_eq!(
+            shown,
+            [
+                "#DIV/0!",
+                "#N/A",
+                "#REF!",
+                "#VALUE!",
+                "#NAME?",
+                "#NUM!",
+                "#NULL!",
+                "#GETTING_DATA"
+            ]
+        );
     }
 }

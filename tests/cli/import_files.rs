@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use rust_xlsxwriter::Workbook;
+use rust_xlsxwriter::{Format, Workbook};
 
 use serde_json::Value;
 
@@ -243,6 +243,38 @@ fn the_first_visible_sheet_is_read_by_default() {
     import_json(&k, &["--sheet", "1", &path], 0);
     import_json(&k, &["--sheet", "旧数据", &path], 0);
     assert_eq!(names(&k), ["新公司有限公司", "旧公司有限公司"]);
+}
+
+/// Cells come out as Excel shows them: without binary noise, with their percent sign and
+/// with their leading zeros.
+#[test]
+fn workbook_numbers_read_as_excel_shows_them() {
+    let k = Kehu::new();
+    let path = k.db.with_file_name("formats.xlsx");
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, header) in ["客户名称", "客户编号", "满意度", "预算增长(%)", "备注"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, c as u16, *header).unwrap();
+    }
+    let percent = Format::new().set_num_format("0%");
+    let padded = Format::new().set_num_format("000000");
+    sheet.write_string(1, 0, "甲公司有限公司").unwrap();
+    sheet.write_number_with_format(1, 1, 1.0, &padded).unwrap();
+    sheet.write_number(1, 2, 8.100000000000001).unwrap();
+    sheet.write_number_with_format(1, 3, 0.15, &percent).unwrap();
+    sheet.write_number(1, 4, 0.1 + 0.2).unwrap();
+    book.save(&path).unwrap();
+    let path = path.display().to_string();
+
+    import_json(&k, &[&path], 0);
+    let c = &k.json(&["show", "000001"])["customer"];
+    assert_eq!(c["code"], "000001", "the code as Excel shows it");
+    assert_eq!(c["satisfaction"].to_string(), "8.1");
+    assert_eq!(c["budget_growth"], "15", "15%, not 0.15%");
+    assert_eq!(c["remarks"], "0.3");
 }
 
 /// An encrypted workbook is an OLE container holding an `EncryptedPackage` stream.
