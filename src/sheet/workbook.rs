@@ -3,14 +3,16 @@
 //! Cells come out as Excel shows them where that matters to a record: floating-point noise
 //! rounded to Excel's 15 significant digits, error cells as `#DIV/0!` and the like and, in
 //! `.xlsx`, percentages as `15%` and zero-padded codes as `000001` (calamine reads number
-//! formats from `.xlsx` only). The first visible sheet is read unless another is asked for.
+//! formats from `.xlsx` only). A vertically merged cell gives its value to every row it
+//! spans. The first visible sheet is read unless another is asked for.
 
 use std::path::Path;
 
 use std::sync::mpsc;
 
 use calamine::{
-    CellErrorType, Data, Reader, SheetType, SheetVisible, Sheets, XlsError, XlsxError, open_workbook_auto,
+    CellErrorType, Data, Dimensions, Reader, SheetType, SheetVisible, Sheets, XlsError, XlsxError,
+    open_workbook_auto,
 };
 
 use super::{Error, Format, Row, Sheet};
@@ -50,10 +52,20 @@ pub fn open(path: &Path, wanted: Option<&str>) -> Result<Sheet, Error> {
     if let Sheets::Xlsx(xlsx) = workbook {
         return stream_xlsx(xlsx, shown, name);
     }
-    let range = workbook.worksheet_range(&name).map_err(|e| Error::Workbook {
+    let failed = |reason: String| Error::Workbook {
         path: shown.clone(),
-        reason: e.to_string(),
-    })?;
+        reason,
+    };
+    let merged = match &workbook {
+        Sheets::Xls(xls) => xls
+            .merge_cells_by_sheet_name(&name)
+            .map_err(|e| failed(e.to_string()))?,
+        _ => Vec::new(),
+    };
+    let mut fill = FillDown::new(merged);
+    let range = workbook
+        .worksheet_range(&name)
+        .map_err(|e| failed(e.to_string()))?;
     let first_row = range.start().map_or(0, |(r, _)| r as usize);
     let first_col = range.start().map_or(0, |(_, c)| c as usize);
     let (height, width) = (range.height(), range.width());
@@ -66,6 +78,7 @@ pub fn open(path: &Path, wanted: Option<&str>) -> Result<Sheet, Error> {
     let rows = (0..height).map(move |i| {
         let mut cells = vec![String::new(); first_col];
         cells.extend((0..width).map(|j| range.get((i, j)).map_or_else(String::new, cell_text)));
+        fill.apply(first_row + i, &mut cells);
         Ok(Row {
             number: first_row + i + 1,
             position: (i + 1) as u64,
@@ -94,6 +107,14 @@ fn stream_xlsx(
             path: path.clone(),
             reason: e.to_string(),
         };
+        // Merged regions are listed after the cells: a first pass over the sheet finds them.
+        let mut fill = match xlsx.merge_cells_by_sheet_name(&name) {
+            Ok(merged) => FillDown::new(merged),
+            Err(e) => {
+                let _ = size_tx.send(Err(failed(e)));
+                return;
+            }
+        };
         let mut cells = match xlsx.worksheet_cells_reader(&name) {
             Ok(reader) => reader,
             Err(e) => {
@@ -113,8 +134,9 @@ fn stream_xlsx(
         let _ = size_tx.send(Ok(dimensions.end.0.saturating_sub(dimensions.start.0) as u64 + 1));
         let mut position = 0;
         // False once the reader of the rows has stopped.
-        let mut send = |number: usize, cells: Vec<String>| {
+        let mut send = |number: usize, mut cells: Vec<String>| {
             position += 1;
+            fill.apply(number - 1, &mut cells);
             rows_tx
                 .send(Ok(Row {
                     number,
@@ -168,6 +190,50 @@ fn stream_xlsx(
         total,
         rows: Box::new(rows),
     })
+}
+
+/// Vertically merged cells (负责人 over three rows) mean their value for every row they
+/// span: each of those rows that has cells of its own gets it in the region's first column.
+/// Regions within one row (a title across the columns) are left as Excel stores them, the
+/// value in their first cell.
+struct FillDown {
+    /// Regions over more than one row, by their first row, last first.
+    waiting: Vec<Dimensions>,
+    /// Regions the rows have reached: where they end, their column and their value.
+    open: Vec<(usize, usize, String)>,
+}
+
+impl FillDown {
+    fn new(mut merged: Vec<Dimensions>) -> Self {
+        merged.retain(|d| d.end.0 > d.start.0);
+        merged.sort_by_key(|d| std::cmp::Reverse(d.start.0));
+        FillDown {
+            waiting: merged,
+            open: Vec::new(),
+        }
+    }
+
+    /// Fills `cells`, row `row` (0-based), and takes the values of regions that start there.
+    fn apply(&mut self, row: usize, cells: &mut Vec<String>) {
+        self.open.retain(|(end, _, _)| *end >= row);
+        if cells.iter().any(|c| !c.is_empty()) {
+            for (_, column, value) in &self.open {
+                if cells.len() <= *column {
+                    cells.resize(column + 1, String::new());
+                }
+                cells[*column].clone_from(value);
+            }
+        }
+        while let Some(region) = self.waiting.pop_if(|d| d.start.0 as usize <= row) {
+            let column = region.start.1 as usize;
+            match cells.get(column) {
+                Some(value) if region.start.0 as usize == row && !value.is_empty() => {
+                    self.open.push((region.end.0 as usize, column, value.clone()));
+                }
+                _ => {}
+            }
+        }
+    }
 }
 
 /// What a cell's number format changes in the text Excel shows for a number.

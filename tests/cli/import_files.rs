@@ -1,10 +1,11 @@
-//! `kehu import` on files as they come from other systems.
+//! `kehu import` on files as they come from other systems: line endings, mixed and
+//! BOM-less encodings, text under a workbook's name, hidden sheets, number formats,
+//! merged cells.
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use rust_xlsxwriter::{Format, Workbook};
-
 use serde_json::Value;
 
 use crate::common::Kehu;
@@ -296,5 +297,58 @@ fn a_password_protected_workbook_is_named_as_such() {
             "{path} is a password-protected workbook; save it without a password first"
         )),
         "{err}"
+    );
+}
+
+/// 负责人 merged over three customers is each one's; a title merged across the columns
+/// stays a title, and a merged cell alone does not make a row.
+#[test]
+fn vertically_merged_cells_belong_to_every_row_they_span() {
+    let k = Kehu::new();
+    let path = k.db.with_file_name("merged.xlsx");
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let plain = Format::new();
+    sheet.merge_range(0, 0, 0, 2, "2024年客户名单", &plain).unwrap();
+    for (c, header) in ["客户名称", "负责人", "备注"].iter().enumerate() {
+        sheet.write_string(1, c as u16, *header).unwrap();
+    }
+    for (r, name) in ["甲公司有限公司", "乙公司有限公司", "丙公司有限公司"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(2 + r as u32, 0, *name).unwrap();
+    }
+    sheet.merge_range(2, 1, 4, 1, "张伟", &plain).unwrap();
+    sheet.write_string(5, 0, "丁公司有限公司").unwrap();
+    sheet.write_string(5, 1, "李娜").unwrap();
+    sheet.merge_range(5, 2, 7, 2, "重点客户", &plain).unwrap();
+    book.save(&path).unwrap();
+    let path = path.display().to_string();
+
+    let summary = import_json(&k, &[&path], 0);
+    assert_eq!(summary["counts"]["inserted"], 4, "{summary}");
+    let owners: Vec<(String, String)> = k
+        .json(&["list", "--sort", "code"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let code = c["code"].as_str().unwrap();
+            let shown = &k.json(&["show", code])["customer"];
+            (
+                shown["name"].as_str().unwrap().to_string(),
+                shown["owner"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        owners,
+        [
+            ("甲公司有限公司".to_string(), "张伟".to_string()),
+            ("乙公司有限公司".to_string(), "张伟".to_string()),
+            ("丙公司有限公司".to_string(), "张伟".to_string()),
+            ("丁公司有限公司".to_string(), "李娜".to_string()),
+        ]
     );
 }
