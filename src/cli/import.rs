@@ -53,7 +53,7 @@ pub struct ImportArgs {
     /// The spreadsheet to import.
     #[arg(required = true)]
     file: Option<PathBuf>,
-    /// The workbook sheet, by name or 1-based number (default: the first).
+    /// The workbook sheet, by name or 1-based number (default: the first visible one).
     #[arg(long)]
     sheet: Option<String>,
     /// What the file holds (detected from its headers when omitted).

@@ -1,11 +1,13 @@
 //! Reading spreadsheets: `.xlsx .xlsm .xls .ods` through calamine and `.csv .tsv .txt`
-//! through the csv crate, as rows of text cells numbered as the spreadsheet shows them.
+//! through csv-core, as rows of text cells numbered as the spreadsheet shows them.
 //!
-//! Text files are decoded on the fly (UTF-8 with or without BOM, UTF-16 with BOM, else
-//! GB18030, a superset of GBK) and their delimiter is sniffed; they are streamed, never held
-//! whole in memory. Cells keep identifiers as typed: a phone number or USCC stored as a number
-//! in Excel comes out as its digits, never in scientific notation; date cells come out as
-//! `YYYY-MM-DD`.
+//! The content decides the reader, not the extension: a zip or OLE file is a workbook and
+//! anything else is text, so a CSV or tab-separated export saved as `.xls` is read as what it
+//! is (a web page saved as `.xls` is refused with what to do). Text files are decoded on the
+//! fly (UTF-8 with or without BOM, UTF-16 with or without BOM, else GB18030, a superset of
+//! GBK) and their delimiter is sniffed; they are streamed, never held whole in memory. Cells
+//! keep identifiers as typed: a phone number or USCC stored as a number in Excel comes out as
+//! its digits, never in scientific notation; date cells come out as `YYYY-MM-DD`.
 
 mod text;
 mod workbook;
@@ -52,6 +54,10 @@ pub enum Error {
     Empty { path: String },
     #[error("{path} is not a spreadsheet ({reason}); kehu reads .xlsx .xlsm .xls .ods .csv .tsv .txt")]
     NotSpreadsheet { path: String, reason: String },
+    #[error("{path} is a web page saved under a workbook's name; open it in Excel and save it as .xlsx")]
+    WebPage { path: String },
+    #[error("{path} is a password-protected workbook; save it without a password first")]
+    Password { path: String },
     #[error("{path} has no sheet {wanted} (sheets: {available})")]
     NoSuchSheet {
         path: String,
@@ -60,38 +66,48 @@ pub enum Error {
     },
     #[error("cannot read {path}: {reason}")]
     Workbook { path: String, reason: String },
-    #[error("{path} row {row}: {reason}")]
-    Text {
-        path: String,
-        row: usize,
-        reason: String,
-    },
 }
 
 /// Opens `path`, choosing the reader from the file's content (and then its extension).
-/// `sheet` picks a workbook sheet by name or 1-based number; the first by default.
+/// `sheet` picks a workbook sheet by name or 1-based number (hidden sheets count); the first
+/// visible one by default.
 pub fn open(path: &Path, sheet: Option<&str>) -> Result<Sheet, Error> {
     let shown = path.display().to_string();
     let io = |source| Error::Io {
         path: shown.clone(),
         source,
     };
-    let mut head = [0u8; 8];
-    let mut file = File::open(path).map_err(io)?;
-    let n = file.read(&mut head).map_err(io)?;
-    if n == 0 {
+    let mut head = Vec::with_capacity(1024);
+    File::open(path)
+        .and_then(|file| file.take(1024).read_to_end(&mut head))
+        .map_err(io)?;
+    if head.is_empty() {
         return Err(Error::Empty { path: shown });
+    }
+    if head.starts_with(b"PK\x03\x04") || head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return workbook::open(path, sheet);
     }
     let extension = path
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
         .unwrap_or_default();
-    let zip = head.starts_with(b"PK\x03\x04");
-    let ole = head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
-    match (zip || ole, extension.as_str()) {
-        (true, _) | (false, "xlsx" | "xlsm" | "xls" | "ods" | "xlsb") => workbook::open(path, sheet),
-        (false, _) => text::open(path),
+    let disguised = matches!(extension.as_str(), "xlsx" | "xlsm" | "xls" | "ods" | "xlsb");
+    if disguised && is_web_page(&head) {
+        return Err(Error::WebPage { path: shown });
     }
+    text::open(path, disguised)
+}
+
+/// HTML, as ERP and web systems write when they "export to Excel".
+fn is_web_page(head: &[u8]) -> bool {
+    let text = head
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(head)
+        .trim_ascii_start();
+    let start = &text[..text.len().min(16)];
+    ["<html", "<!doctype html", "<table", "<head", "<meta"]
+        .iter()
+        .any(|tag| start.len() >= tag.len() && start[..tag.len()].eq_ignore_ascii_case(tag.as_bytes()))
 }
 
 /// SHA-256 of a file, hex.

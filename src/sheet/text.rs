@@ -1,9 +1,15 @@
 //! Delimited text files: encoding detection, delimiter sniffing, streaming.
+//!
+//! Rows are numbered as Excel or WPS shows the file when it opens it: each record is one row,
+//! however many lines its quoted cells span, and each blank line is a row of its own (CRLF,
+//! LF and a lone CR each end a line). The csv-core parser splits the records; the line breaks
+//! it would skip between them are counted here.
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 
+use csv_core::ReadRecordResult;
 use encoding_rs::{Encoding, GB18030, UTF_8, UTF_16BE, UTF_16LE};
 use encoding_rs_io::DecodeReaderBytesBuilder;
 
@@ -11,7 +17,9 @@ use super::{Error, Format, Row, Sheet};
 
 const SAMPLE: usize = 64 * 1024;
 
-pub fn open(path: &Path) -> Result<Sheet, Error> {
+/// Opens a delimited text file. `disguised`: it has a workbook's extension, so it must at
+/// least look like a table to be read as one.
+pub fn open(path: &Path, disguised: bool) -> Result<Sheet, Error> {
     let shown = path.display().to_string();
     let io = |source| Error::Io {
         path: shown.clone(),
@@ -21,36 +29,35 @@ pub fn open(path: &Path) -> Result<Sheet, Error> {
     let total = file.metadata().map_err(io)?.len();
     let mut sample = Vec::with_capacity(SAMPLE);
     file.take(SAMPLE as u64).read_to_end(&mut sample).map_err(io)?;
-    let encoding = detect_encoding(&sample).map_err(|reason| Error::NotSpreadsheet {
+    let not_spreadsheet = |reason: &str| Error::NotSpreadsheet {
         path: shown.clone(),
-        reason,
-    })?;
+        reason: reason.to_string(),
+    };
+    let encoding = detect_encoding(&sample).map_err(not_spreadsheet)?;
     let (decoded, _, _) = encoding.decode(&sample);
     let extension = path.extension().map(|e| e.to_string_lossy().to_lowercase());
-    let delimiter = sniff_delimiter(&decoded, extension.as_deref() == Some("tsv"));
+    let tsv = extension.as_deref() == Some("tsv");
+    let delimiter = match sniff_delimiter(&decoded, tsv) {
+        Some(delimiter) => delimiter,
+        None if disguised => return Err(not_spreadsheet("it is neither a workbook nor delimited text")),
+        None if tsv => b'\t',
+        None => b',',
+    };
 
     let file = File::open(path).map_err(io)?;
     let decoder = DecodeReaderBytesBuilder::new()
         .encoding(Some(encoding))
         .bom_override(true)
         .build(file);
-    let reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(BufReader::with_capacity(1 << 20, decoder));
-    let rows = reader.into_records().map(move |record| {
-        let record = record.map_err(|e| Error::Text {
-            path: shown.clone(),
-            row: e.position().map_or(0, |p| p.line() as usize),
-            reason: e.to_string(),
-        })?;
-        let position = record.position();
-        Ok(Row {
-            number: position.map_or(0, |p| p.line() as usize),
-            position: position.map_or(0, |p| p.byte()),
-            cells: record.iter().map(str::to_string).collect(),
-        })
+    let mut records = Records::new(BufReader::with_capacity(1 << 20, decoder), delimiter);
+    let rows = std::iter::from_fn(move || {
+        records
+            .next_row()
+            .map_err(|source| Error::Io {
+                path: shown.clone(),
+                source,
+            })
+            .transpose()
     });
     Ok(Sheet {
         format: Format::Text {
@@ -62,8 +69,111 @@ pub fn open(path: &Path) -> Result<Sheet, Error> {
     })
 }
 
-/// UTF-8 (BOM or valid), UTF-16 (BOM, or the zero-byte pattern of Latin text), else GB18030.
-fn detect_encoding(sample: &[u8]) -> Result<&'static Encoding, String> {
+/// The records of decoded (UTF-8) text, each with the row number a spreadsheet shows.
+struct Records<R> {
+    input: R,
+    parser: csv_core::Reader,
+    /// The row the next record starts on.
+    row: usize,
+    /// The last line ended with `\r`: a `\n` right after it ends the same line.
+    after_cr: bool,
+    /// Bytes consumed so far.
+    position: u64,
+    /// The current record's cells, end to end, and where each ends: reused for every record.
+    text: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl<R: BufRead> Records<R> {
+    fn new(input: R, delimiter: u8) -> Self {
+        Records {
+            input,
+            parser: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            row: 1,
+            after_cr: false,
+            position: 0,
+            text: vec![0; 4096],
+            ends: vec![0; 64],
+        }
+    }
+
+    fn next_row(&mut self) -> io::Result<Option<Row>> {
+        if !self.skip_line_breaks()? {
+            return Ok(None);
+        }
+        let number = self.row;
+        let (mut text_len, mut ends_len) = (0, 0);
+        loop {
+            let input = self.input.fill_buf()?;
+            let (result, read, written, ended) =
+                self.parser
+                    .read_record(input, &mut self.text[text_len..], &mut self.ends[ends_len..]);
+            let last = read.checked_sub(1).map(|i| input[i]);
+            self.input.consume(read);
+            self.position += read as u64;
+            text_len += written;
+            ends_len += ended;
+            match result {
+                ReadRecordResult::InputEmpty => {}
+                ReadRecordResult::OutputFull => self.text.resize(self.text.len() * 2, 0),
+                ReadRecordResult::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
+                ReadRecordResult::Record => {
+                    // The record ended at a line break, or at the end of the text.
+                    if let Some(byte @ (b'\r' | b'\n')) = last {
+                        self.row += 1;
+                        self.after_cr = byte == b'\r';
+                    }
+                    let mut start = 0;
+                    let cells = self.ends[..ends_len]
+                        .iter()
+                        .map(|&end| {
+                            let cell = String::from_utf8_lossy(&self.text[start..end]).into_owned();
+                            start = end;
+                            cell
+                        })
+                        .collect();
+                    return Ok(Some(Row {
+                        number,
+                        cells,
+                        position: self.position,
+                    }));
+                }
+                ReadRecordResult::End => return Ok(None),
+            }
+        }
+    }
+
+    /// Consumes the line breaks before the next record, counting the blank rows they end;
+    /// false at the end of the text.
+    fn skip_line_breaks(&mut self) -> io::Result<bool> {
+        loop {
+            let input = self.input.fill_buf()?;
+            let at_start = self.position == 0;
+            let skip = match input {
+                [] => return Ok(false),
+                [0xEF, 0xBB, 0xBF, ..] if at_start => 3,
+                [b'\n', ..] if self.after_cr => {
+                    self.after_cr = false;
+                    1
+                }
+                [byte @ (b'\r' | b'\n'), ..] => {
+                    self.row += 1;
+                    self.after_cr = *byte == b'\r';
+                    1
+                }
+                _ => return Ok(true),
+            };
+            self.input.consume(skip);
+            self.position += skip as u64;
+        }
+    }
+}
+
+/// The encoding of a text file from its first bytes: a BOM if there is one; else UTF-16 when
+/// the sample reads as UTF-16 text; else UTF-8 when its multi-byte characters are valid UTF-8
+/// but for a trace (a cell pasted in from a GBK file is then one bad cell, not a garbled file);
+/// else GB18030, a superset of GBK.
+fn detect_encoding(sample: &[u8]) -> Result<&'static Encoding, &'static str> {
     if sample.starts_with(&[0xEF, 0xBB, 0xBF]) {
         return Ok(UTF_8);
     }
@@ -74,33 +184,65 @@ fn detect_encoding(sample: &[u8]) -> Result<&'static Encoding, String> {
         return Ok(UTF_16BE);
     }
     if sample.starts_with(b"%PDF") {
-        return Err("it is a PDF".into());
+        return Err("it is a PDF");
     }
     let zeros = sample.iter().filter(|b| **b == 0).count();
     if zeros > 0 {
-        let even = sample.iter().step_by(2).filter(|b| **b == 0).count();
-        let odd = zeros - even;
-        if zeros * 4 >= sample.len() && (even == 0 || odd == 0) {
-            return Ok(if even == 0 { UTF_16LE } else { UTF_16BE });
+        // UTF-8 and GBK text have no zero bytes; UTF-16 has one in every ASCII character.
+        if let Some(encoding) = utf16(sample) {
+            return Ok(encoding);
         }
         // A stray NUL in a text file is a bad cell (rejected with its row); many are binary.
         if zeros > 8 && zeros * 100 > sample.len() {
-            return Err("it holds binary data".into());
+            return Err("it holds binary data");
         }
     }
-    match std::str::from_utf8(sample) {
-        Ok(_) => Ok(UTF_8),
-        // Cut in the middle of a character at the end of the sample: still UTF-8.
-        Err(e) if e.error_len().is_none() => Ok(UTF_8),
-        Err(_) => Ok(GB18030),
+    let (mut characters, mut invalid) = (0, 0);
+    let mut chunks = sample.utf8_chunks().peekable();
+    while let Some(chunk) = chunks.next() {
+        characters += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        let bad = chunk.invalid();
+        // A character cut at the end of the sample is no evidence either way.
+        let cut = chunks.peek().is_none() && std::str::from_utf8(bad).is_err_and(|e| e.error_len().is_none());
+        if !bad.is_empty() && !cut {
+            invalid += 1;
+        }
+    }
+    // GBK text reads as valid UTF-8 for about one character in ten.
+    Ok(if invalid * 4 <= characters { UTF_8 } else { GB18030 })
+}
+
+/// UTF-16 without a BOM: the byte order in which the sample is lines of text (no NUL, a line
+/// break, and nearly every character ASCII, Latin, CJK or punctuation), if either.
+fn utf16(sample: &[u8]) -> Option<&'static Encoding> {
+    let textual = |unit: u16| {
+        matches!(unit,
+            0x09 | 0x0A | 0x0D | 0x20..=0x7E | 0xA0..=0x24F | 0x2000..=0x206F
+            | 0x3000..=0x303F | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xFF00..=0xFFEF)
+    };
+    let score = |unit: fn([u8; 2]) -> u16| {
+        let mut units = sample.chunks_exact(2).map(|pair| unit([pair[0], pair[1]]));
+        if units.clone().any(|u| u == 0) || !units.clone().any(|u| u == 0x0A || u == 0x0D) {
+            return 0;
+        }
+        units.by_ref().filter(|u| textual(*u)).count()
+    };
+    let (le, be) = (score(u16::from_le_bytes), score(u16::from_be_bytes));
+    let enough = |textual: usize| textual > 0 && textual * 20 >= sample.len() / 2 * 19;
+    match (enough(le), enough(be)) {
+        (true, true) if be > le => Some(UTF_16BE),
+        (true, _) => Some(UTF_16LE),
+        (false, true) => Some(UTF_16BE),
+        (false, false) => None,
     }
 }
 
-/// The delimiter that splits the first lines most consistently (`,` on a tie).
-fn sniff_delimiter(sample: &str, tsv: bool) -> u8 {
+/// The delimiter that splits the first lines most consistently (`,` on a tie), if any does.
+fn sniff_delimiter(sample: &str, tsv: bool) -> Option<u8> {
     let lines: Vec<&str> = sample.lines().filter(|l| !l.trim().is_empty()).take(20).collect();
     let candidates: &[u8] = if tsv { b"\t,;|" } else { b",\t;|" };
-    let mut best = (candidates[0], 0usize);
+    let mut best = None;
+    let mut best_score = 0;
     for &d in candidates {
         let counts: Vec<usize> = lines.iter().map(|l| count_outside_quotes(l, d as char)).collect();
         let max = counts.iter().copied().max().unwrap_or(0);
@@ -112,11 +254,11 @@ fn sniff_delimiter(sample: &str, tsv: bool) -> u8 {
             .max_by_key(|n| counts.iter().filter(|c| *c == n).count())
             .unwrap_or(0);
         let score = counts.iter().filter(|c| **c == mode).count() * 1000 + mode;
-        if score > best.1 {
-            best = (d, score);
+        if score > best_score {
+            (best, best_score) = (Some(d), score);
         }
     }
-    best.0
+    best
 }
 
 fn count_outside_quotes(line: &str, delimiter: char) -> usize {
@@ -142,7 +284,7 @@ mod tests {
         let (gbk, _, _) = GB18030.encode("客户名称,手机");
         assert_eq!(detect_encoding(&gbk).unwrap(), GB18030);
         assert_eq!(detect_encoding(b"\xFF\xFEa\x00").unwrap(), UTF_16LE);
-        assert_eq!(detect_encoding(b"a\x00,\x00b\x00").unwrap(), UTF_16LE);
+        assert_eq!(detect_encoding(b"a\x00,\x00b\x00\n\x00").unwrap(), UTF_16LE);
         let png: Vec<u8> = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
             .iter()
             .copied()
@@ -159,14 +301,77 @@ mod tests {
         // A UTF-8 character cut at the end of the sample.
         let cut = &"客户".as_bytes()[..4];
         assert_eq!(detect_encoding(cut).unwrap(), UTF_8);
+        let mut long = "a".repeat(1000).into_bytes();
+        long.extend(&"客".as_bytes()[..2]);
+        assert_eq!(detect_encoding(&long).unwrap(), UTF_8, "cut after ASCII");
+    }
+
+    #[test]
+    fn a_gbk_cell_in_a_utf8_file_leaves_it_utf8() {
+        let mut mixed = "客户名称,备注\n北京某某科技有限公司,正常\n上海某某贸易有限公司,"
+            .as_bytes()
+            .to_vec();
+        mixed.extend(GB18030.encode("备注").0.iter());
+        assert_eq!(detect_encoding(&mixed).unwrap(), UTF_8);
+        let gbk = GB18030
+            .encode("客户名称,备注\n北京某某科技有限公司,正常\n上海某某贸易有限公司,好\n")
+            .0;
+        assert_eq!(detect_encoding(&gbk).unwrap(), GB18030);
+    }
+
+    #[test]
+    fn utf16_without_a_bom_is_recognised() {
+        let text = "客户名称,手机\r\n重庆某某建设工程有限公司,13812345678\r\n";
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(detect_encoding(&le).unwrap(), UTF_16LE);
+        assert_eq!(detect_encoding(&be).unwrap(), UTF_16BE);
+        let chinese = "客户名称\n重庆某某建设工程有限公司\n";
+        let le: Vec<u8> = chinese.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_eq!(
+            detect_encoding(&le).unwrap(),
+            UTF_16LE,
+            "two ASCII characters in all"
+        );
+    }
+
+    /// Row numbers and cells of `text` read with a small buffer, so records and line breaks
+    /// straddle refills.
+    fn rows(text: &str) -> Vec<(usize, Vec<String>)> {
+        let input = BufReader::with_capacity(3, text.as_bytes());
+        let mut records = Records::new(input, b',');
+        std::iter::from_fn(|| records.next_row().unwrap())
+            .map(|row| (row.number, row.cells))
+            .collect()
+    }
+
+    #[test]
+    fn rows_are_numbered_as_a_spreadsheet_shows_them() {
+        let numbers = |text| rows(text).into_iter().map(|(n, _)| n).collect::<Vec<_>>();
+        assert_eq!(numbers("a,b\r\n1,2\r\n3,4\r\n"), [1, 2, 3]);
+        assert_eq!(numbers("a\n1\n\n2\n\n\n3"), [1, 2, 4, 7]);
+        assert_eq!(numbers("a\r\n\r\n1\r\n"), [1, 3], "a blank CRLF line is one row");
+        assert_eq!(numbers("a\r1\r\r2\r"), [1, 2, 4], "lone CRs end lines too");
+        assert_eq!(numbers("\n\ntitle\n\nh\n1\n"), [3, 5, 6]);
+        assert_eq!(
+            rows("h,remark\n1,\"two\r\nlines\"\n\n2,x\n"),
+            [
+                (1, vec!["h".to_string(), "remark".to_string()]),
+                (2, vec!["1".to_string(), "two\r\nlines".to_string()]),
+                (4, vec!["2".to_string(), "x".to_string()]),
+            ],
+            "a quoted line break stays in its cell and its row"
+        );
+        assert_eq!(numbers("\u{FEFF}\nh\n"), [2], "a BOM then a blank line");
+        assert_eq!(rows("a,,\"\"\n")[0].1, ["a", "", ""]);
     }
 
     #[test]
     fn delimiters_are_sniffed_outside_quotes() {
-        assert_eq!(sniff_delimiter("a,b,c\n1,2,3\n", false), b',');
-        assert_eq!(sniff_delimiter("a\tb\tc\n1\t\"x, y\"\t3\n", false), b'\t');
-        assert_eq!(sniff_delimiter("a;b;c\n\"1,5\";2;3\n", false), b';');
-        assert_eq!(sniff_delimiter("名称|电话\n某公司|138\n", false), b'|');
-        assert_eq!(sniff_delimiter("only one column\n", true), b'\t');
+        assert_eq!(sniff_delimiter("a,b,c\n1,2,3\n", false), Some(b','));
+        assert_eq!(sniff_delimiter("a\tb\tc\n1\t\"x, y\"\t3\n", false), Some(b'\t'));
+        assert_eq!(sniff_delimiter("a;b;c\n\"1,5\";2;3\n", false), Some(b';'));
+        assert_eq!(sniff_delimiter("名称|电话\n某公司|138\n", false), Some(b'|'));
+        assert_eq!(sniff_delimiter("only one column\n", true), None);
     }
 }

@@ -1,0 +1,354 @@
+//! `kehu import` on files as they come from other systems: line endings, mixed and
+//! BOM-less encodings, text under a workbook's name, hidden sheets, number formats,
+//! merged cells.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use rust_xlsxwriter::{Format, Workbook};
+use serde_json::Value;
+
+use crate::common::Kehu;
+
+fn write(k: &Kehu, name: &str, bytes: &[u8]) -> String {
+    let path: PathBuf = k.db.with_file_name(name);
+    std::fs::write(&path, bytes).unwrap();
+    path.display().to_string()
+}
+
+fn import_json(k: &Kehu, args: &[&str], code: i32) -> Value {
+    let mut all = vec!["import"];
+    all.extend(args);
+    all.extend(["--format", "json"]);
+    let out = k.run(&all).code(code);
+    serde_json::from_slice(&out.get_output().stdout).expect("json summary")
+}
+
+/// The rejected rows of a summary: (row, column, value).
+fn rejected(summary: &Value) -> Vec<(u64, String, String)> {
+    summary["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["row"].as_u64().unwrap(),
+                r["column"].as_str().unwrap().to_string(),
+                r["value"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The names of the stored customers, by code.
+fn names(k: &Kehu) -> Vec<String> {
+    k.json(&["list", "--sort", "code"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn mobile_rejects(rows: &[u64]) -> Vec<(u64, String, String)> {
+    rows.iter()
+        .map(|&row| (row, "手机".to_string(), row.to_string()))
+        .collect()
+}
+
+/// Each row is rejected (its mobile is its own row number, too short for a mobile), so the
+/// summary shows the number kehu gives each row.
+#[test]
+fn csv_rows_are_numbered_as_a_spreadsheet_shows_them() {
+    let k = Kehu::new();
+    let crlf = write(
+        &k,
+        "crlf.csv",
+        "客户名称,手机,备注\r\n公司A有限公司,2,\r\n公司B有限公司,3,x\r\n".as_bytes(),
+    );
+    assert_eq!(
+        rejected(&import_json(&k, &["--dry-run", &crlf], 3)),
+        mobile_rejects(&[2, 3])
+    );
+
+    let blank_lines = write(
+        &k,
+        "blank.csv",
+        "客户名称,手机\n甲公司有限公司,2\n\n乙公司有限公司,4\n\n\n丙公司有限公司,7\n".as_bytes(),
+    );
+    let summary = import_json(&k, &["--dry-run", &blank_lines], 3);
+    assert_eq!(rejected(&summary), mobile_rejects(&[2, 4, 7]));
+    assert_eq!(
+        summary["counts"]["blank_rows"], 0,
+        "blank lines are rows with no record"
+    );
+
+    // A title and a blank line above the header; a remark over two lines is one row.
+    let titled = write(
+        &k,
+        "titled.csv",
+        "2024年客户名单\r\n\r\n客户名称,手机,备注\r\n甲公司有限公司,4,\"第一行\r\n第二行\"\r\n乙公司有限公司,5,\r\n"
+            .as_bytes(),
+    );
+    assert_eq!(
+        rejected(&import_json(&k, &["--dry-run", &titled], 3)),
+        mobile_rejects(&[4, 5])
+    );
+    k.run(&["import", "--show-mapping", &titled])
+        .success()
+        .stderr(predicates::str::contains("header found on row 3"));
+}
+
+/// A UTF-8 file into which one GBK cell was pasted: the file stays UTF-8, and only the row
+/// holding that cell is rejected, naming the cell.
+#[test]
+fn a_gbk_cell_in_a_utf8_file_rejects_only_its_row() {
+    let k = Kehu::new();
+    let mut bytes = "company,mobile,remarks\r\n北京某某科技有限公司,13812345678,正常\r\n上海某某贸易有限公司,13912345678,好\r\n广州某某化工有限公司,13512345678,"
+        .as_bytes()
+        .to_vec();
+    bytes.extend(encoding_rs::GB18030.encode("备注").0.iter());
+    bytes.extend(b"\r\n");
+    let path = write(&k, "mixed.csv", &bytes);
+    let summary = import_json(&k, &[&path], 3);
+    let rejects = rejected(&summary);
+    assert_eq!(rejects.len(), 1, "{summary}");
+    assert_eq!((rejects[0].0, rejects[0].1.as_str()), (4, "remarks"));
+    assert_eq!(
+        summary["rejected"][0]["reason"],
+        "not valid text in the file's encoding"
+    );
+    assert_eq!(names(&k), ["北京某某科技有限公司", "上海某某贸易有限公司"]);
+    let remarks = k.json(&["show", "CST20240001"])["customer"]["remarks"].clone();
+    assert_eq!(remarks, "正常");
+}
+
+/// Past the part of the file read to tell its encoding, a bad byte is still a bad cell.
+#[test]
+fn a_gbk_cell_far_into_a_utf8_file_rejects_only_its_row() {
+    let k = Kehu::new();
+    let mut text = String::from("客户名称,备注\n");
+    for i in 0..3000 {
+        text.push_str(&format!("测试{i}号贸易有限公司,正常合作\n"));
+    }
+    assert!(text.len() > 64 * 1024);
+    let mut bytes = text.into_bytes();
+    bytes.extend("最后一家有限公司,".as_bytes());
+    bytes.extend(encoding_rs::GB18030.encode("备注").0.iter());
+    bytes.extend(b"\n");
+    let path = write(&k, "long.csv", &bytes);
+    let summary = import_json(&k, &["--dry-run", &path], 3);
+    assert_eq!(summary["counts"]["inserted"], 3000);
+    let rejects = rejected(&summary);
+    assert_eq!(rejects.len(), 1, "{summary}");
+    assert_eq!((rejects[0].0, rejects[0].1.as_str()), (3002, "备注"));
+}
+
+#[test]
+fn utf16_without_a_bom_is_read_in_either_byte_order() {
+    let text = "客户名称,所在地区,负责人\r\n重庆某某建设工程有限公司,重庆市渝中区,刘洋\r\n";
+    for (name, big_endian) in [("le.csv", false), ("be.csv", true)] {
+        let k = Kehu::new();
+        let bytes: Vec<u8> = text
+            .encode_utf16()
+            .flat_map(|unit| {
+                if big_endian {
+                    unit.to_be_bytes()
+                } else {
+                    unit.to_le_bytes()
+                }
+            })
+            .collect();
+        let path = write(&k, name, &bytes);
+        k.ok(&["import", &path]);
+        let c = &k.json(&["show", "CST20240001"])["customer"];
+        assert_eq!(
+            (c["name"].as_str(), c["owner"].as_str(), c["region"].as_str()),
+            (Some("重庆某某建设工程有限公司"), Some("刘洋"), Some("southwest")),
+            "{name}"
+        );
+    }
+}
+
+/// ERP and web systems "export to Excel" as CSV, tab-separated text or HTML under an
+/// `.xls`/`.xlsx` name.
+#[test]
+fn text_under_a_workbook_name_is_read_as_text() {
+    let k = Kehu::new();
+    let csv = write(
+        &k,
+        "csv.xlsx",
+        "客户名称,手机号码\n甲公司有限公司,13812345678\n".as_bytes(),
+    );
+    k.ok(&["import", &csv]);
+    let tsv = write(
+        &k,
+        "export.xls",
+        "客户名称\t手机号码\r\n乙公司有限公司\t13912345678\r\n".as_bytes(),
+    );
+    k.ok(&["import", &tsv]);
+    assert_eq!(names(&k), ["甲公司有限公司", "乙公司有限公司"]);
+    assert_eq!(
+        k.json(&["show", "CST20240002"])["contacts"][0]["mobile"],
+        "13912345678"
+    );
+
+    for (name, page) in [
+        (
+            "page.xls",
+            "\u{FEFF}\r\n  <!DOCTYPE html><html><body><table><tr><td>客户名称</td></tr></table>",
+        ),
+        ("table.xls", "<table border=1><tr><td>客户名称</td></tr></table>"),
+        ("upper.xlsx", "<HTML><HEAD></HEAD></HTML>"),
+    ] {
+        let path = write(&k, name, page.as_bytes());
+        let err = k.fails(&["import", &path], 1);
+        assert!(
+            err.contains(&format!(
+                "{path} is a web page saved under a workbook's name; open it in Excel and save it as .xlsx"
+            )),
+            "{err}"
+        );
+    }
+    let prose = write(&k, "notes.xlsx", b"this is not a workbook");
+    let err = k.fails(&["import", &prose], 1);
+    assert!(
+        err.contains("is not a spreadsheet (it is neither a workbook nor delimited text)"),
+        "{err}"
+    );
+}
+
+/// A workbook whose first sheet is hidden (an old list kept for lookups) and whose second is
+/// the one the clerk sees.
+#[test]
+fn the_first_visible_sheet_is_read_by_default() {
+    let k = Kehu::new();
+    let path = k.db.with_file_name("hidden.xlsx");
+    let mut book = Workbook::new();
+    for (name, customer) in [("旧数据", "旧公司有限公司"), ("客户", "新公司有限公司")] {
+        let sheet = book.add_worksheet().set_name(name).unwrap();
+        for (r, row) in [["客户名称", "负责人"], [customer, "张伟"]].iter().enumerate() {
+            for (c, text) in row.iter().enumerate() {
+                sheet.write_string(r as u32, c as u16, *text).unwrap();
+            }
+        }
+    }
+    book.worksheet_from_index(1).unwrap().set_active(true);
+    book.worksheet_from_index(0).unwrap().set_hidden(true);
+    book.save(&path).unwrap();
+    let path = path.display().to_string();
+
+    let summary = import_json(&k, &[&path], 0);
+    assert_eq!(summary["counts"]["inserted"], 1);
+    assert_eq!(names(&k), ["新公司有限公司"]);
+    import_json(&k, &["--sheet", "1", &path], 0);
+    import_json(&k, &["--sheet", "旧数据", &path], 0);
+    assert_eq!(names(&k), ["新公司有限公司", "旧公司有限公司"]);
+}
+
+/// Cells come out as Excel shows them: without binary noise, with their percent sign and
+/// with their leading zeros.
+#[test]
+fn workbook_numbers_read_as_excel_shows_them() {
+    let k = Kehu::new();
+    let path = k.db.with_file_name("formats.xlsx");
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, header) in ["客户名称", "客户编号", "满意度", "预算增长(%)", "备注"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, c as u16, *header).unwrap();
+    }
+    let percent = Format::new().set_num_format("0%");
+    let padded = Format::new().set_num_format("000000");
+    sheet.write_string(1, 0, "甲公司有限公司").unwrap();
+    sheet.write_number_with_format(1, 1, 1.0, &padded).unwrap();
+    sheet.write_number(1, 2, 8.100000000000001).unwrap();
+    sheet.write_number_with_format(1, 3, 0.15, &percent).unwrap();
+    sheet.write_number(1, 4, 0.1 + 0.2).unwrap();
+    book.save(&path).unwrap();
+    let path = path.display().to_string();
+
+    import_json(&k, &[&path], 0);
+    let c = &k.json(&["show", "000001"])["customer"];
+    assert_eq!(c["code"], "000001", "the code as Excel shows it");
+    assert_eq!(c["satisfaction"].to_string(), "8.1");
+    assert_eq!(c["budget_growth"], "15", "15%, not 0.15%");
+    assert_eq!(c["remarks"], "0.3");
+}
+
+/// An encrypted workbook is an OLE container holding an `EncryptedPackage` stream.
+#[test]
+fn a_password_protected_workbook_is_named_as_such() {
+    let k = Kehu::new();
+    let path = k.db.with_file_name("加密.xlsx");
+    let file = std::fs::File::create(&path).unwrap();
+    let mut container = cfb::CompoundFile::create_with_version(cfb::Version::V3, file).unwrap();
+    for stream in ["EncryptionInfo", "EncryptedPackage"] {
+        let mut stream = container.create_stream(stream).unwrap();
+        stream.write_all(&[0; 4096]).unwrap();
+    }
+    container.flush().unwrap();
+    let path = path.display().to_string();
+    let err = k.fails(&["import", &path], 1);
+    assert!(
+        err.contains(&format!(
+            "{path} is a password-protected workbook; save it without a password first"
+        )),
+        "{err}"
+    );
+}
+
+/// 负责人 merged over three customers is each one's; a title merged across the columns
+/// stays a title, and a merged cell alone does not make a row.
+#[test]
+fn vertically_merged_cells_belong_to_every_row_they_span() {
+    let k = Kehu::new();
+    let path = k.db.with_file_name("merged.xlsx");
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let plain = Format::new();
+    sheet.merge_range(0, 0, 0, 2, "2024年客户名单", &plain).unwrap();
+    for (c, header) in ["客户名称", "负责人", "备注"].iter().enumerate() {
+        sheet.write_string(1, c as u16, *header).unwrap();
+    }
+    for (r, name) in ["甲公司有限公司", "乙公司有限公司", "丙公司有限公司"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(2 + r as u32, 0, *name).unwrap();
+    }
+    sheet.merge_range(2, 1, 4, 1, "张伟", &plain).unwrap();
+    sheet.write_string(5, 0, "丁公司有限公司").unwrap();
+    sheet.write_string(5, 1, "李娜").unwrap();
+    sheet.merge_range(5, 2, 7, 2, "重点客户", &plain).unwrap();
+    book.save(&path).unwrap();
+    let path = path.display().to_string();
+
+    let summary = import_json(&k, &[&path], 0);
+    assert_eq!(summary["counts"]["inserted"], 4, "{summary}");
+    let owners: Vec<(String, String)> = k
+        .json(&["list", "--sort", "code"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let code = c["code"].as_str().unwrap();
+            let shown = &k.json(&["show", code])["customer"];
+            (
+                shown["name"].as_str().unwrap().to_string(),
+                shown["owner"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        owners,
+        [
+            ("甲公司有限公司".to_string(), "张伟".to_string()),
+            ("乙公司有限公司".to_string(), "张伟".to_string()),
+            ("丙公司有限公司".to_string(), "张伟".to_string()),
+            ("丁公司有限公司".to_string(), "李娜".to_string()),
+        ]
+    );
+}
