@@ -48,7 +48,7 @@ pub struct Sheet {
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Io { path: String, source: std::io::Error },
     #[error("{path} is empty")]
     Empty { path: String },

@@ -638,7 +638,8 @@ fn a_malformed_model_is_refused_with_its_line_and_nothing_changes() {
     .unwrap();
     let err = k.fails(&["grade", "--model", bad.to_str().unwrap()], 1);
     assert!(err.contains("line 13: unknown tier `c` (tiers: a, b)"), "{err}");
-    let err = k.fails(&["grade", "--model", "no-such-model.toml"], 1);
+    // A model file that is not there is not found (exit 4), like any file named to kehu.
+    let err = k.fails(&["grade", "--model", "no-such-model.toml"], 4);
     assert!(err.contains("cannot read model no-such-model.toml"), "{err}");
     assert_eq!(k.dump(), before);
 }
