@@ -59,6 +59,32 @@ impl Kehu {
         String::from_utf8(out.get_output().stderr.clone()).expect("utf-8 stderr")
     }
 
+    /// Writes a file beside the database (a clerk's spreadsheet) and returns its path.
+    pub fn file(&self, name: &str, bytes: impl AsRef<[u8]>) -> String {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, bytes).expect("write file");
+        path.display().to_string()
+    }
+
+    /// Runs `kehu import ARGS --format json`, expects exit `code` and parses the summary.
+    pub fn import_json(&self, args: &[&str], code: i32) -> Value {
+        let mut all = vec!["import"];
+        all.extend(args);
+        all.extend(["--format", "json"]);
+        let out = self.run(&all).code(code);
+        serde_json::from_slice(&out.get_output().stdout).expect("json summary")
+    }
+
+    /// The stored customers' names, by code.
+    pub fn names(&self) -> Vec<String> {
+        self.json(&["list", "--sort", "code"])
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|c| c["name"].as_str().expect("a name").to_string())
+            .collect()
+    }
+
     /// Adds a customer and returns its code.
     pub fn add(&self, args: &[&str]) -> String {
         let mut all = vec!["add"];

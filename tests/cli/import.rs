@@ -1,4 +1,4 @@
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use calamine::{Reader, open_workbook_auto};
 use predicates::prelude::*;
@@ -12,20 +12,6 @@ fn fixture(name: &str) -> String {
         .join(name)
         .display()
         .to_string()
-}
-
-fn import_json(k: &Kehu, args: &[&str], code: i32) -> Value {
-    let mut all = vec!["import"];
-    all.extend(args);
-    all.extend(["--format", "json"]);
-    let out = k.run(&all).code(code);
-    serde_json::from_slice(&out.get_output().stdout).expect("json summary")
-}
-
-fn write(k: &Kehu, name: &str, bytes: &[u8]) -> String {
-    let path: PathBuf = k.db.with_file_name(name);
-    std::fs::write(&path, bytes).unwrap();
-    path.display().to_string()
 }
 
 fn customer(k: &Kehu, code: &str) -> Value {
@@ -87,7 +73,7 @@ fn the_sales_workbook_goes_in_with_its_bad_rows_reported() {
 #[test]
 fn the_json_summary_lists_counts_and_rejects() {
     let k = Kehu::new();
-    let summary = import_json(&k, &[&fixture("sales-q2.xlsx")], 3);
+    let summary = k.import_json(&[&fixture("sales-q2.xlsx")], 3);
     assert_eq!(summary["counts"]["inserted"], 3);
     assert_eq!(summary["counts"]["rejected"], 3);
     assert_eq!(summary["counts"]["total_rows"], 1);
@@ -143,8 +129,8 @@ fn rejected_rows_can_be_fixed_in_the_rejects_file_and_imported_again() {
         }
         fixed.write_record(&row).unwrap();
     }
-    let path = write(&k, "fixed.csv", &fixed.into_inner().unwrap());
-    let summary = import_json(&k, &[&path], 0);
+    let path = k.file("fixed.csv", fixed.into_inner().unwrap());
+    let summary = k.import_json(&[&path], 0);
     assert_eq!(summary["counts"]["inserted"], 3, "all three fixed rows go in");
     assert_eq!(summary["counts"]["rejected"], 0);
     let hangzhou = customer(&k, "CST20240004");
@@ -170,8 +156,8 @@ fn the_rejects_file_can_be_imported_with_itself_as_the_rejects_file() {
         };
         text += &format!("华东测试{i:03}贸易有限公司,{mobile},这是一段比较长的备注文字用于测试\n");
     }
-    let path = write(&k, "退回.csv", text.as_bytes());
-    let summary = import_json(&k, &[&path, "--rejects", &path], 3);
+    let path = k.file("退回.csv", text.as_bytes());
+    let summary = k.import_json(&[&path, "--rejects", &path], 3);
     assert_eq!(summary["counts"]["inserted"], 300, "every row read to the end");
     assert_eq!(summary["counts"]["rejected"], 100);
     let rejects = std::fs::read_to_string(&path).unwrap();
@@ -185,7 +171,7 @@ fn the_rejects_file_can_be_imported_with_itself_as_the_rejects_file() {
     );
 
     // Imported again, still wrong: the reason replaces the old one in its column.
-    import_json(&k, &[&path, "--rejects", &path], 1);
+    k.import_json(&[&path, "--rejects", &path], 1);
     let again = std::fs::read_to_string(&path).unwrap();
     assert_eq!(again.lines().count(), 101);
     assert_eq!(again.lines().next().unwrap(), "\u{feff}客户名称,手机,备注,原因");
@@ -195,13 +181,12 @@ fn the_rejects_file_can_be_imported_with_itself_as_the_rejects_file() {
 #[test]
 fn a_rejected_row_keeps_the_cells_beyond_its_header() {
     let k = Kehu::new();
-    let path = write(
-        &k,
+    let path = k.file(
         "wide.csv",
         "客户名称,手机\n甲公司有限公司,123,多余1,多余2\n乙公司有限公司,13912345678\n".as_bytes(),
     );
     let rejects = k.db.with_file_name("退回.csv").display().to_string();
-    import_json(&k, &[&path, "--rejects", &rejects], 3);
+    k.import_json(&[&path, "--rejects", &rejects], 3);
     let written = std::fs::read_to_string(&rejects).unwrap();
     let rows: Vec<&str> = written.lines().collect();
     assert_eq!(rows[0], "\u{feff}客户名称,手机,,,原因");
@@ -231,7 +216,7 @@ fn a_rejects_file_kehu_cannot_write_is_refused_before_importing() {
 fn the_marketing_csv_in_gbk_updates_matches_and_renames() {
     let k = Kehu::new();
     k.run(&["import", &fixture("sales-q2.xlsx")]).code(3);
-    let summary = import_json(&k, &[&fixture("marketing-gbk.csv")], 0);
+    let summary = k.import_json(&[&fixture("marketing-gbk.csv")], 0);
     assert_eq!(summary["counts"]["inserted"], 1);
     assert_eq!(summary["counts"]["updated"], 3);
     assert_eq!(
@@ -278,7 +263,7 @@ fn the_marketing_csv_in_gbk_updates_matches_and_renames() {
 fn the_service_csv_updates_only_its_columns_and_reports_a_code_collision() {
     let k = Kehu::new();
     k.run(&["import", &fixture("sales-q2.xlsx")]).code(3);
-    let summary = import_json(&k, &[&fixture("service-feedback.csv")], 3);
+    let summary = k.import_json(&[&fixture("service-feedback.csv")], 3);
     assert_eq!(summary["counts"]["updated"], 2);
     assert_eq!(summary["counts"]["conflicts"], 1);
     let conflict = &summary["conflicts"][0];
@@ -320,7 +305,7 @@ fn contracts_attach_orders_by_code_or_name() {
     let k = Kehu::new();
     k.run(&["import", &fixture("sales-q2.xlsx")]).code(3);
     k.ok(&["import", &fixture("marketing-gbk.csv")]);
-    let summary = import_json(&k, &[&fixture("contracts.csv")], 3);
+    let summary = k.import_json(&[&fixture("contracts.csv")], 3);
     assert_eq!(summary["counts"]["inserted"], 3);
     let rejected: Vec<(u64, String, String)> = summary["rejected"]
         .as_array()
@@ -362,7 +347,7 @@ fn importing_the_same_file_twice_changes_nothing_the_second_time() {
     k.ok(&["import", &fixture("marketing-gbk.csv")]);
     let customers = k
         .query("SELECT group_concat(code || name || updated_at || coalesce(source, ''), ';') FROM customers");
-    let summary = import_json(&k, &[&fixture("marketing-gbk.csv")], 0);
+    let summary = k.import_json(&[&fixture("marketing-gbk.csv")], 0);
     assert_eq!(summary["counts"]["unchanged"], 5);
     assert_eq!(summary["counts"]["inserted"], 0);
     assert_eq!(summary["counts"]["updated"], 0);
@@ -380,7 +365,7 @@ fn a_dry_run_reports_without_writing() {
     let k = Kehu::new();
     k.add(&["--name", "甲公司"]);
     let before = k.dump();
-    let summary = import_json(&k, &["--dry-run", &fixture("sales-q2.xlsx")], 3);
+    let summary = k.import_json(&["--dry-run", &fixture("sales-q2.xlsx")], 3);
     assert_eq!(summary["counts"]["inserted"], 3);
     assert_eq!(summary["committed"], false);
     assert_eq!(k.dump(), before);
@@ -538,8 +523,7 @@ fn show_mapping_explains_each_header_and_imports_nothing() {
 #[test]
 fn unknown_headers_are_named_with_map() {
     let k = Kehu::new();
-    let path = write(
-        &k,
+    let path = k.file(
         "外部.csv",
         "单位,对接人,手机\n苏州某某纺织有限公司,钱经理,13700001111\n".as_bytes(),
     );
@@ -565,7 +549,7 @@ fn unknown_headers_are_named_with_map() {
 fn existing_customers_can_be_skipped_or_refused() {
     let k = Kehu::new();
     k.run(&["import", &fixture("sales-q2.xlsx")]).code(3);
-    let skip = import_json(&k, &["--on-existing", "skip", &fixture("marketing-gbk.csv")], 0);
+    let skip = k.import_json(&["--on-existing", "skip", &fixture("marketing-gbk.csv")], 0);
     assert_eq!(
         (
             skip["counts"]["skipped"].as_u64(),
@@ -574,7 +558,7 @@ fn existing_customers_can_be_skipped_or_refused() {
         (Some(4), Some(1))
     );
     assert_eq!(customer(&k, "CST20240001")["customer"]["source"], Value::Null);
-    let refuse = import_json(&k, &["--on-existing", "error", &fixture("marketing-gbk.csv")], 1);
+    let refuse = k.import_json(&["--on-existing", "error", &fixture("marketing-gbk.csv")], 1);
     assert_eq!(refuse["counts"]["rejected"], 5);
     let first = &refuse["rejected"][0];
     assert_eq!(
@@ -591,18 +575,16 @@ fn existing_customers_can_be_skipped_or_refused() {
 #[test]
 fn a_date_at_odds_with_a_stored_one_is_reported_on_the_cell_that_brought_it() {
     let k = Kehu::new();
-    let last = write(
-        &k,
+    let last = k.file(
         "last.csv",
         "客户名称,最近合作日期\n乙公司有限公司,2024-01-01\n".as_bytes(),
     );
-    import_json(&k, &[&last], 0);
-    let first = write(
-        &k,
+    k.import_json(&[&last], 0);
+    let first = k.file(
         "first.csv",
         "客户名称,首次合作日期\n乙公司有限公司,2024-06-01\n".as_bytes(),
     );
-    let summary = import_json(&k, &[&first], 1);
+    let summary = k.import_json(&[&first], 1);
     let rejected = &summary["rejected"][0];
     assert_eq!(
         (rejected["column"].as_str(), rejected["value"].as_str()),
@@ -617,8 +599,7 @@ fn a_date_at_odds_with_a_stored_one_is_reported_on_the_cell_that_brought_it() {
 #[test]
 fn the_same_company_twice_in_one_file_is_not_inserted_twice() {
     let k = Kehu::new();
-    let path = write(
-        &k,
+    let path = k.file(
         "twice.csv",
         "客户名称,统一社会信用代码,负责人,备注\n\
          北京某某科技有限公司,91110000600037341L,张伟,\n\
@@ -626,7 +607,7 @@ fn the_same_company_twice_in_one_file_is_not_inserted_twice() {
          北京某某科技有限公司,91110000600037341L,李娜,\n"
             .as_bytes(),
     );
-    let summary = import_json(&k, &[&path], 3);
+    let summary = k.import_json(&[&path], 3);
     let counts = &summary["counts"];
     assert_eq!(
         (
@@ -651,7 +632,7 @@ fn the_same_company_twice_in_one_file_is_not_inserted_twice() {
     );
 
     // However often the file comes in, it changes nothing more.
-    let again = import_json(&k, &[&path], 3);
+    let again = k.import_json(&[&path], 3);
     assert_eq!(again["counts"]["unchanged"], 2);
     assert_eq!(again["counts"]["updated"], 0);
     assert_eq!(again["counts"]["conflicts"], 1);
@@ -666,7 +647,7 @@ fn utf16_and_tab_separated_files_are_read() {
     for unit in text.encode_utf16() {
         bytes.extend(unit.to_le_bytes());
     }
-    let path = write(&k, "utf16.txt", &bytes);
+    let path = k.file("utf16.txt", &bytes);
     k.ok(&["import", &path]);
     let c = &customer(&k, "CST20240001")["customer"];
     assert_eq!(
@@ -721,7 +702,7 @@ fn a_cover_sheet_points_to_the_others_and_the_sheet_read_is_named() {
         stderr.contains("客户.xlsx (sheet 客户清单): 1 rows read, 1 inserted"),
         "{stderr}"
     );
-    let summary = import_json(&k, &["--sheet", "客户清单", &path], 0);
+    let summary = k.import_json(&["--sheet", "客户清单", &path], 0);
     assert_eq!(summary["sheet"], "客户清单");
     assert_eq!(summary["counts"]["unchanged"], 1);
     let batches = k.json(&["import", "list"]);
@@ -740,19 +721,19 @@ fn files_that_are_not_spreadsheets_are_refused_clearly() {
         .chain(0..=255)
         .chain([0; 64])
         .collect();
-    let png = write(&k, "logo.csv", &bytes);
+    let png = k.file("logo.csv", &bytes);
     let err = k.fails(&["import", &png], 1);
     assert!(
         err.contains("is not a spreadsheet (it holds binary data)"),
         "{err}"
     );
-    let fake = write(&k, "report.xlsx", b"this is not a workbook");
+    let fake = k.file("report.xlsx", b"this is not a workbook");
     let err = k.fails(&["import", &fake], 1);
     assert!(err.contains("is not a spreadsheet"), "{err}");
-    let empty = write(&k, "empty.csv", b"");
+    let empty = k.file("empty.csv", b"");
     let err = k.fails(&["import", &empty], 1);
     assert!(err.contains("is empty"), "{err}");
-    let title_only = write(&k, "notes.csv", "客户拜访心得\n今天天气不错\n".as_bytes());
+    let title_only = k.file("notes.csv", "客户拜访心得\n今天天气不错\n".as_bytes());
     let err = k.fails(&["import", &title_only], 1);
     assert!(
         err.contains("no recognisable header in the first 30 rows"),
@@ -775,12 +756,11 @@ fn files_that_are_not_spreadsheets_are_refused_clearly() {
 #[test]
 fn a_nul_byte_in_a_cell_rejects_the_row() {
     let k = Kehu::new();
-    let path = write(
-        &k,
+    let path = k.file(
         "nul.csv",
         "客户名称,负责人\n甲公司,张\u{0}三\n乙公司,李四\n".as_bytes(),
     );
-    let summary = import_json(&k, &[&path], 3);
+    let summary = k.import_json(&[&path], 3);
     assert_eq!(summary["rejected"][0]["row"], 2);
     assert_eq!(summary["rejected"][0]["column"], "负责人");
     assert_eq!(summary["rejected"][0]["reason"], "contains control characters");
@@ -796,7 +776,7 @@ fn a_file_where_every_row_is_bad_leaves_the_database_as_it_was() {
     for i in 0..10_000 {
         text.push_str(&format!("坏公司{i},91110000600037I4{}X\n", i % 10));
     }
-    let path = write(&k, "bad.csv", text.as_bytes());
+    let path = k.file("bad.csv", text.as_bytes());
     let out = k.run(&["import", &path, "--quiet", "--format", "json"]).code(1);
     let summary: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     assert_eq!(summary["counts"]["rejected"], 10_000);
@@ -809,13 +789,11 @@ fn a_file_where_every_row_is_bad_leaves_the_database_as_it_was() {
 fn a_row_that_resembles_a_stored_customer_is_inserted_and_reported() {
     let k = Kehu::new();
     k.run(&["import", &fixture("sales-q2.xlsx")]).code(3);
-    let path = write(
-        &k,
-        "new.csv",
+    let path = k.file("new.csv",
         "客户名称,所在地区,联系人,手机\n深圳某某电子科技有限公司,广东深圳,陈工,13512345678\n某某电子,,李四,\n"
             .as_bytes(),
     );
-    let summary = import_json(&k, &[&path], 0);
+    let summary = k.import_json(&[&path], 0);
     // Another name with the same contact and mobile: very likely the same company, but a
     // person decides (`kehu dedupe`), so nothing stored is overwritten on a likeness.
     assert_eq!(summary["counts"]["updated"], 0);
@@ -844,20 +822,18 @@ fn a_row_that_resembles_a_stored_customer_is_inserted_and_reported() {
 #[test]
 fn a_code_for_another_company_is_a_conflict_even_with_a_uscc_the_stored_one_lacks() {
     let k = Kehu::new();
-    let first = write(
-        &k,
+    let first = k.file(
         "g1.csv",
         "客户编号,客户名称\nCST20240003,广州白云化工有限公司\n".as_bytes(),
     );
-    import_json(&k, &[&first], 0);
-    let second = write(
-        &k,
+    k.import_json(&[&first], 0);
+    let second = k.file(
         "g2.csv",
         "客户编号,客户名称,统一社会信用代码\nCST20240003,深圳某某电子有限公司,9144030071526726XG\n"
             .as_bytes(),
     );
     let before = k.dump();
-    let summary = import_json(&k, &[&second], 1);
+    let summary = k.import_json(&[&second], 1);
     assert_eq!(summary["counts"]["conflicts"], 1);
     assert_eq!(
         summary["conflicts"][0]["reason"],
@@ -873,13 +849,11 @@ fn a_code_for_another_company_is_a_conflict_even_with_a_uscc_the_stored_one_lack
 #[test]
 fn a_sibling_company_sharing_a_phone_is_added_and_reported_not_merged() {
     let k = Kehu::new();
-    let path = write(
-        &k,
-        "siblings.csv",
+    let path = k.file("siblings.csv",
         "客户名称,联系人,手机,负责人\n中建三局有限公司,李工,13712345678,张三\n中建八局有限公司,李工,13712345678,李四\n"
             .as_bytes(),
     );
-    let summary = import_json(&k, &[&path], 0);
+    let summary = k.import_json(&[&path], 0);
     assert_eq!(summary["counts"]["inserted"], 2);
     assert_eq!(summary["counts"]["updated"], 0);
     let possible = &summary["possible_duplicates"][0];
@@ -901,12 +875,11 @@ fn a_sibling_company_sharing_a_phone_is_added_and_reported_not_merged() {
 #[test]
 fn an_industry_growth_table_comes_in_like_any_sheet() {
     let k = Kehu::new();
-    let path = write(
-        &k,
+    let path = k.file(
         "growth.csv",
         "2024年行业增长率\n\n行业门类,行业名称,增长率(%)\nC,制造业,12.5\nI65,软件,18%\n火箭,,3\n".as_bytes(),
     );
-    let summary = import_json(&k, &[&path], 3);
+    let summary = k.import_json(&[&path], 3);
     assert_eq!(summary["counts"]["inserted"], 2);
     assert_eq!(summary["rejected"][0]["row"], 6);
     assert_eq!(summary["rejected"][0]["column"], "行业门类");
@@ -919,7 +892,7 @@ fn an_industry_growth_table_comes_in_like_any_sheet() {
         (table[1]["industry"].as_str(), table[1]["growth"].to_string()),
         (Some("I65"), "18".into())
     );
-    let again = import_json(&k, &[&path], 3);
+    let again = k.import_json(&[&path], 3);
     assert_eq!(again["counts"]["unchanged"], 2);
 }
 
@@ -943,12 +916,8 @@ fn undoing_a_growth_import_restores_the_rates_it_replaced() {
     };
     k.ok(&["grade", "growth", "set", "制造业", "10"]);
     let before = rates(&k);
-    let path = write(
-        &k,
-        "growth.csv",
-        "行业门类,增长率(%)\nC,12.5\nI65,18\n".as_bytes(),
-    );
-    import_json(&k, &[&path], 0);
+    let path = k.file("growth.csv", "行业门类,增长率(%)\nC,12.5\nI65,18\n".as_bytes());
+    k.import_json(&[&path], 0);
     assert_eq!(
         rates(&k),
         [("C".into(), "12.5".into()), ("I65".into(), "18".into())]
@@ -958,7 +927,7 @@ fn undoing_a_growth_import_restores_the_rates_it_replaced() {
     assert_eq!(rates(&k), before, "C back to 10, I65 gone");
     k.run(&["log", "verify"]).success();
 
-    import_json(&k, &[&path], 0);
+    k.import_json(&[&path], 0);
     k.ok(&["grade", "growth", "set", "C", "11"]);
     let dump = k.dump();
     let err = k.fails(&["import", "undo", "2"], 1);
@@ -1057,7 +1026,7 @@ fn an_empty_sheet_is_refused_and_another_is_read_by_number() {
     assert!(!k.db.exists(), "nothing is created for an empty sheet");
 
     // The second sheet by number: its row numbers are the sheet's, the blank row is counted.
-    let summary = import_json(&k, &["--sheet", "2", &path], 3);
+    let summary = k.import_json(&["--sheet", "2", &path], 3);
     let counts = &summary["counts"];
     assert_eq!(
         (

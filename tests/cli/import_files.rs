@@ -3,26 +3,11 @@
 //! merged cells.
 
 use std::io::Write;
-use std::path::PathBuf;
 
 use rust_xlsxwriter::{Format, Workbook};
 use serde_json::Value;
 
 use crate::common::Kehu;
-
-fn write(k: &Kehu, name: &str, bytes: &[u8]) -> String {
-    let path: PathBuf = k.db.with_file_name(name);
-    std::fs::write(&path, bytes).unwrap();
-    path.display().to_string()
-}
-
-fn import_json(k: &Kehu, args: &[&str], code: i32) -> Value {
-    let mut all = vec!["import"];
-    all.extend(args);
-    all.extend(["--format", "json"]);
-    let out = k.run(&all).code(code);
-    serde_json::from_slice(&out.get_output().stdout).expect("json summary")
-}
 
 /// The rejected rows of a summary: (row, column, value).
 fn rejected(summary: &Value) -> Vec<(u64, String, String)> {
@@ -40,16 +25,6 @@ fn rejected(summary: &Value) -> Vec<(u64, String, String)> {
         .collect()
 }
 
-/// The names of the stored customers, by code.
-fn names(k: &Kehu) -> Vec<String> {
-    k.json(&["list", "--sort", "code"])
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap().to_string())
-        .collect()
-}
-
 fn mobile_rejects(rows: &[u64]) -> Vec<(u64, String, String)> {
     rows.iter()
         .map(|&row| (row, "手机".to_string(), row.to_string()))
@@ -61,22 +36,20 @@ fn mobile_rejects(rows: &[u64]) -> Vec<(u64, String, String)> {
 #[test]
 fn csv_rows_are_numbered_as_a_spreadsheet_shows_them() {
     let k = Kehu::new();
-    let crlf = write(
-        &k,
+    let crlf = k.file(
         "crlf.csv",
         "客户名称,手机,备注\r\n公司A有限公司,2,\r\n公司B有限公司,3,x\r\n".as_bytes(),
     );
     assert_eq!(
-        rejected(&import_json(&k, &["--dry-run", &crlf], 3)),
+        rejected(&k.import_json(&["--dry-run", &crlf], 3)),
         mobile_rejects(&[2, 3])
     );
 
-    let blank_lines = write(
-        &k,
+    let blank_lines = k.file(
         "blank.csv",
         "客户名称,手机\n甲公司有限公司,2\n\n乙公司有限公司,4\n\n\n丙公司有限公司,7\n".as_bytes(),
     );
-    let summary = import_json(&k, &["--dry-run", &blank_lines], 3);
+    let summary = k.import_json(&["--dry-run", &blank_lines], 3);
     assert_eq!(rejected(&summary), mobile_rejects(&[2, 4, 7]));
     assert_eq!(
         summary["counts"]["blank_rows"], 0,
@@ -84,14 +57,12 @@ fn csv_rows_are_numbered_as_a_spreadsheet_shows_them() {
     );
 
     // A title and a blank line above the header; a remark over two lines is one row.
-    let titled = write(
-        &k,
-        "titled.csv",
+    let titled = k.file("titled.csv",
         "2024年客户名单\r\n\r\n客户名称,手机,备注\r\n甲公司有限公司,4,\"第一行\r\n第二行\"\r\n乙公司有限公司,5,\r\n"
             .as_bytes(),
     );
     assert_eq!(
-        rejected(&import_json(&k, &["--dry-run", &titled], 3)),
+        rejected(&k.import_json(&["--dry-run", &titled], 3)),
         mobile_rejects(&[4, 5])
     );
     k.run(&["import", "--show-mapping", &titled])
@@ -109,8 +80,8 @@ fn a_gbk_cell_in_a_utf8_file_rejects_only_its_row() {
         .to_vec();
     bytes.extend(encoding_rs::GB18030.encode("备注").0.iter());
     bytes.extend(b"\r\n");
-    let path = write(&k, "mixed.csv", &bytes);
-    let summary = import_json(&k, &[&path], 3);
+    let path = k.file("mixed.csv", &bytes);
+    let summary = k.import_json(&[&path], 3);
     let rejects = rejected(&summary);
     assert_eq!(rejects.len(), 1, "{summary}");
     assert_eq!((rejects[0].0, rejects[0].1.as_str()), (4, "remarks"));
@@ -118,7 +89,7 @@ fn a_gbk_cell_in_a_utf8_file_rejects_only_its_row() {
         summary["rejected"][0]["reason"],
         "not valid text in the file's encoding"
     );
-    assert_eq!(names(&k), ["北京某某科技有限公司", "上海某某贸易有限公司"]);
+    assert_eq!(k.names(), ["北京某某科技有限公司", "上海某某贸易有限公司"]);
     let remarks = k.json(&["show", "CST20240001"])["customer"]["remarks"].clone();
     assert_eq!(remarks, "正常");
 }
@@ -136,8 +107,8 @@ fn a_gbk_cell_far_into_a_utf8_file_rejects_only_its_row() {
     bytes.extend("最后一家有限公司,".as_bytes());
     bytes.extend(encoding_rs::GB18030.encode("备注").0.iter());
     bytes.extend(b"\n");
-    let path = write(&k, "long.csv", &bytes);
-    let summary = import_json(&k, &["--dry-run", &path], 3);
+    let path = k.file("long.csv", &bytes);
+    let summary = k.import_json(&["--dry-run", &path], 3);
     assert_eq!(summary["counts"]["inserted"], 3000);
     let rejects = rejected(&summary);
     assert_eq!(rejects.len(), 1, "{summary}");
@@ -159,7 +130,7 @@ fn utf16_without_a_bom_is_read_in_either_byte_order() {
                 }
             })
             .collect();
-        let path = write(&k, name, &bytes);
+        let path = k.file(name, &bytes);
         k.ok(&["import", &path]);
         let c = &k.json(&["show", "CST20240001"])["customer"];
         assert_eq!(
@@ -175,19 +146,17 @@ fn utf16_without_a_bom_is_read_in_either_byte_order() {
 #[test]
 fn text_under_a_workbook_name_is_read_as_text() {
     let k = Kehu::new();
-    let csv = write(
-        &k,
+    let csv = k.file(
         "csv.xlsx",
         "客户名称,手机号码\n甲公司有限公司,13812345678\n".as_bytes(),
     );
     k.ok(&["import", &csv]);
-    let tsv = write(
-        &k,
+    let tsv = k.file(
         "export.xls",
         "客户名称\t手机号码\r\n乙公司有限公司\t13912345678\r\n".as_bytes(),
     );
     k.ok(&["import", &tsv]);
-    assert_eq!(names(&k), ["甲公司有限公司", "乙公司有限公司"]);
+    assert_eq!(k.names(), ["甲公司有限公司", "乙公司有限公司"]);
     assert_eq!(
         k.json(&["show", "CST20240002"])["contacts"][0]["mobile"],
         "13912345678"
@@ -201,7 +170,7 @@ fn text_under_a_workbook_name_is_read_as_text() {
         ("table.xls", "<table border=1><tr><td>客户名称</td></tr></table>"),
         ("upper.xlsx", "<HTML><HEAD></HEAD></HTML>"),
     ] {
-        let path = write(&k, name, page.as_bytes());
+        let path = k.file(name, page.as_bytes());
         let err = k.fails(&["import", &path], 1);
         assert!(
             err.contains(&format!(
@@ -210,7 +179,7 @@ fn text_under_a_workbook_name_is_read_as_text() {
             "{err}"
         );
     }
-    let prose = write(&k, "notes.xlsx", b"this is not a workbook");
+    let prose = k.file("notes.xlsx", b"this is not a workbook");
     let err = k.fails(&["import", &prose], 1);
     assert!(
         err.contains("is not a spreadsheet (it is neither a workbook nor delimited text)"),
@@ -238,12 +207,12 @@ fn the_first_visible_sheet_is_read_by_default() {
     book.save(&path).unwrap();
     let path = path.display().to_string();
 
-    let summary = import_json(&k, &[&path], 0);
+    let summary = k.import_json(&[&path], 0);
     assert_eq!(summary["counts"]["inserted"], 1);
-    assert_eq!(names(&k), ["新公司有限公司"]);
-    import_json(&k, &["--sheet", "1", &path], 0);
-    import_json(&k, &["--sheet", "旧数据", &path], 0);
-    assert_eq!(names(&k), ["新公司有限公司", "旧公司有限公司"]);
+    assert_eq!(k.names(), ["新公司有限公司"]);
+    k.import_json(&["--sheet", "1", &path], 0);
+    k.import_json(&["--sheet", "旧数据", &path], 0);
+    assert_eq!(k.names(), ["新公司有限公司", "旧公司有限公司"]);
 }
 
 /// Cells come out as Excel shows them: without binary noise, with their percent sign and
@@ -270,7 +239,7 @@ fn workbook_numbers_read_as_excel_shows_them() {
     book.save(&path).unwrap();
     let path = path.display().to_string();
 
-    import_json(&k, &[&path], 0);
+    k.import_json(&[&path], 0);
     let c = &k.json(&["show", "000001"])["customer"];
     assert_eq!(c["code"], "000001", "the code as Excel shows it");
     assert_eq!(c["satisfaction"].to_string(), "8.1");
@@ -326,7 +295,7 @@ fn vertically_merged_cells_belong_to_every_row_they_span() {
     book.save(&path).unwrap();
     let path = path.display().to_string();
 
-    let summary = import_json(&k, &[&path], 0);
+    let summary = k.import_json(&[&path], 0);
     assert_eq!(summary["counts"]["inserted"], 4, "{summary}");
     let owners: Vec<(String, String)> = k
         .json(&["list", "--sort", "code"])

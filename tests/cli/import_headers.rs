@@ -6,29 +6,6 @@ use serde_json::Value;
 
 use crate::common::Kehu;
 
-fn write(k: &Kehu, name: &str, text: &str) -> String {
-    let path = k.db.with_file_name(name);
-    std::fs::write(&path, text.as_bytes()).unwrap();
-    path.display().to_string()
-}
-
-fn import_json(k: &Kehu, args: &[&str], code: i32) -> Value {
-    let mut all = vec!["import"];
-    all.extend(args);
-    all.extend(["--format", "json"]);
-    let out = k.run(&all).code(code);
-    serde_json::from_slice(&out.get_output().stdout).expect("json summary")
-}
-
-fn names(k: &Kehu) -> Vec<String> {
-    k.json(&["list"])
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap().to_string())
-        .collect()
-}
-
 fn mapping(k: &Kehu, args: &[&str]) -> String {
     let mut all = vec!["import", "--show-mapping"];
     all.extend(args);
@@ -39,8 +16,7 @@ fn mapping(k: &Kehu, args: &[&str]) -> String {
 #[test]
 fn total_rows_with_notes_and_footer_notes_are_skipped() {
     let k = Kehu::new();
-    let path = write(
-        &k,
+    let path = k.file(
         "客户.csv",
         "客户名称,累计合作金额\n\
          甲科技有限公司,100000\n\
@@ -58,23 +34,22 @@ fn total_rows_with_notes_and_footer_notes_are_skipped() {
          审核：王五,\n\
          说明：数据来自销售部,\n",
     );
-    let summary = import_json(&k, &[&path], 0);
+    let summary = k.import_json(&[&path], 0);
     assert_eq!(summary["counts"]["inserted"], 2, "{summary}");
     assert_eq!(summary["counts"]["rejected"], 0, "{summary}");
     assert_eq!(summary["counts"]["total_rows"], 11, "{summary}");
     assert_eq!(summary["counts"]["blank_rows"], 1, "{summary}");
-    assert_eq!(names(&k), ["甲科技有限公司", "乙贸易有限公司"]);
+    assert_eq!(k.names(), ["甲科技有限公司", "乙贸易有限公司"]);
 }
 
 #[test]
 fn a_company_whose_name_starts_like_a_total_is_a_customer() {
     let k = Kehu::new();
-    let path = write(
-        &k,
+    let path = k.file(
         "客户.csv",
         "客户名称,备注\n合计科技有限公司,\n审核软件有限公司,\n说明书印刷厂,\n",
     );
-    let summary = import_json(&k, &[&path], 0);
+    let summary = k.import_json(&[&path], 0);
     assert_eq!(summary["counts"]["inserted"], 3, "{summary}");
     assert_eq!(summary["counts"]["total_rows"], 0, "{summary}");
 }
@@ -82,14 +57,12 @@ fn a_company_whose_name_starts_like_a_total_is_a_customer() {
 #[test]
 fn required_marks_and_hints_in_headers_are_read_past() {
     let k = Kehu::new();
-    let path = write(
-        &k,
-        "模板.csv",
+    let path = k.file("模板.csv",
         "*客户名称,*统一社会信用代码,手机号码*,负责人（必填）,所在地区(省市),首次合作日期(yyyy-mm-dd),累计合作金额（万元）*,备注(选填)\n\
          北京某某科技有限公司,91110000600037341L,13812345678,张三,北京市朝阳区,2022-03-15,12.5,老客户\n\
          杭州某某机械有限公司,91110000600037341N,13912345678,李四,浙江省杭州市,2023-01-05,3,\n",
     );
-    let summary = import_json(&k, &[&path], 3);
+    let summary = k.import_json(&[&path], 3);
     assert_eq!(summary["counts"]["inserted"], 1, "{summary}");
     assert_eq!(
         summary["rejected"][0],
@@ -128,8 +101,7 @@ fn required_marks_and_hints_in_headers_are_read_past() {
 #[test]
 fn common_header_variants_are_known() {
     let k = Kehu::new();
-    let path = write(
-        &k,
+    let path = k.file(
         "客户.csv",
         "客户名称,社会统一信用代码,所属省份,联系人,联系人手机号,联系人电话\n\
          某某科技有限公司,91110000600037341L,广东,王总,13812345678,0755-86123456\n",
@@ -146,8 +118,7 @@ fn common_header_variants_are_known() {
 #[test]
 fn an_english_name_column_is_the_customer() {
     let k = Kehu::new();
-    let path = write(
-        &k,
+    let path = k.file(
         "clients.csv",
         "name,mobile,remarks\nAcme Trading Co.,13812345678,met at the fair\n",
     );
@@ -158,8 +129,7 @@ fn an_english_name_column_is_the_customer() {
     assert_eq!(c["contacts"][0]["mobile"], "13812345678");
 
     // Beside a customer name column, `name` is the contact's.
-    let path = write(
-        &k,
+    let path = k.file(
         "contacts.csv",
         "company,name,mobile\nBeta Ltd,Li Lei,13912345678\n",
     );
@@ -179,15 +149,11 @@ fn an_english_name_column_is_the_customer() {
 #[test]
 fn a_name_column_alone_is_a_customers_file() {
     let k = Kehu::new();
-    let alone = write(&k, "名单.csv", "客户名称\n甲科技有限公司\n乙贸易有限公司\n");
-    let summary = import_json(&k, &[&alone], 0);
+    let alone = k.file("名单.csv", "客户名称\n甲科技有限公司\n乙贸易有限公司\n");
+    let summary = k.import_json(&[&alone], 0);
     assert_eq!(summary["counts"]["inserted"], 2, "{summary}");
 
-    let with_unknown = write(
-        &k,
-        "微信.csv",
-        "客户名称,微信号,QQ\n丙实业有限公司,wx_bing,10001\n",
-    );
+    let with_unknown = k.file("微信.csv", "客户名称,微信号,QQ\n丙实业有限公司,wx_bing,10001\n");
     k.ok(&["import", &with_unknown]);
     let c = k.json(&["show", "CST20240003"]);
     assert_eq!(
@@ -195,20 +161,16 @@ fn a_name_column_alone_is_a_customers_file() {
         serde_json::json!({"QQ": "10001", "微信号": "wx_bing"})
     );
 
-    let mapped = write(&k, "单位.csv", "单位\n丁商行\n");
+    let mapped = k.file("单位.csv", "单位\n丁商行\n");
     k.ok(&["import", &mapped, "--map", "单位=name"]);
-    assert_eq!(names(&k).len(), 4);
+    assert_eq!(k.names().len(), 4);
 }
 
 #[test]
 fn an_amount_column_does_not_make_a_customers_file_an_orders_file() {
     let k = Kehu::new();
-    let path = write(
-        &k,
-        "客户.csv",
-        "客户名称,金额,地址\n甲科技有限公司,5000,深圳南山\n",
-    );
-    let summary = import_json(&k, &[&path], 0);
+    let path = k.file("客户.csv", "客户名称,金额,地址\n甲科技有限公司,5000,深圳南山\n");
+    let summary = k.import_json(&[&path], 0);
     assert_eq!(summary["counts"]["inserted"], 1, "{summary}");
     let c = k.json(&["show", "CST20240001"]);
     assert_eq!(
@@ -216,16 +178,12 @@ fn an_amount_column_does_not_make_a_customers_file_an_orders_file() {
         serde_json::json!({"地址": "深圳南山", "金额": "5000"})
     );
 
-    let path = write(&k, "客户2.csv", "客户名称,金额\n乙贸易有限公司,1.5万\n");
+    let path = k.file("客户2.csv", "客户名称,金额\n乙贸易有限公司,1.5万\n");
     k.ok(&["import", &path, "--map", "金额=total_amount"]);
     let c = k.json(&["show", "CST20240002"]);
     assert_eq!(c["customer"]["total_amount"].to_string(), "15000.00");
 
-    let path = write(
-        &k,
-        "客户3.csv",
-        "客户名称,合同编号,金额\n丙实业有限公司,HT-9,800\n",
-    );
+    let path = k.file("客户3.csv", "客户名称,合同编号,金额\n丙实业有限公司,HT-9,800\n");
     assert!(
         mapping(&k, &[&path, "--map", "合同编号=extra"]).contains("2,合同编号,extra (kept),,--map\n"),
         "mapped to extra by the user"
@@ -234,7 +192,7 @@ fn an_amount_column_does_not_make_a_customers_file_an_orders_file() {
     let c = k.json(&["show", "CST20240003"]);
     assert_eq!(c["extra"]["合同编号"], "HT-9");
 
-    let orders = write(&k, "合同.csv", "客户编号,合同编号\nCST20240001,HT-1\n");
+    let orders = k.file("合同.csv", "客户编号,合同编号\nCST20240001,HT-1\n");
     let err = k.fails(&["import", &orders], 1);
     assert!(
         err.contains("an orders file needs a date (签约日期/订单日期) column"),
@@ -245,9 +203,7 @@ fn an_amount_column_does_not_make_a_customers_file_an_orders_file() {
 #[test]
 fn no_cell_is_dropped_and_show_mapping_says_where_each_goes() {
     let k = Kehu::new();
-    let path = write(
-        &k,
-        "客户.csv",
+    let path = k.file("客户.csv",
         "客户名称,,微信,微信,备注,备注,手机,手机,合同编号,签约日期,合同金额,拜访日期,沟通内容\n\
          乙贸易有限公司,b列,wx1,wx2,第一条,第二条,13812345678,13912345678,HT-1,2024-01-02,5000,2024-02-03,聊过,多余1,多余2\n",
     );
@@ -268,7 +224,7 @@ fn no_cell_is_dropped_and_show_mapping_says_where_each_goes() {
          12,拜访日期,extra (kept),,no field\n\
          13,沟通内容,extra (kept),,no field\n"
     );
-    let summary = import_json(&k, &[&path], 0);
+    let summary = k.import_json(&[&path], 0);
     assert_eq!(summary["counts"]["inserted"], 1, "{summary}");
     let c = k.json(&["show", "CST20240001"]);
     assert_eq!(c["customer"]["remarks"], "第一条\n第二条");
@@ -283,7 +239,7 @@ fn no_cell_is_dropped_and_show_mapping_says_where_each_goes() {
         })
     );
     // The blank-headed column can be mapped by its letter.
-    let path = write(&k, "负责人.csv", "客户名称,\n乙贸易有限公司,张三\n");
+    let path = k.file("负责人.csv", "客户名称,\n乙贸易有限公司,张三\n");
     k.ok(&["import", &path, "--map", "列B=owner"]);
     assert_eq!(k.json(&["show", "CST20240001"])["customer"]["owner"], "张三");
 }
@@ -291,15 +247,14 @@ fn no_cell_is_dropped_and_show_mapping_says_where_each_goes() {
 #[test]
 fn excel_errors_are_refused_in_fields_and_not_kept_as_data() {
     let k = Kehu::new();
-    let path = write(
-        &k,
+    let path = k.file(
         "客户.csv",
         "客户名称,统一社会信用代码,手机,微信\n\
          甲科技有限公司,#N/A,,\n\
          乙贸易有限公司,,#VALUE!,\n\
          丙实业有限公司,,,#REF!\n",
     );
-    let summary = import_json(&k, &[&path], 3);
+    let summary = k.import_json(&[&path], 3);
     assert_eq!(summary["counts"]["inserted"], 1, "{summary}");
     assert_eq!(summary["rejected"][0]["column"], "统一社会信用代码");
     assert_eq!(summary["rejected"][0]["value"], "#N/A");
@@ -317,8 +272,7 @@ fn excel_errors_are_refused_in_fields_and_not_kept_as_data() {
 #[test]
 fn messages_say_what_was_typed_and_how_to_fix_it() {
     let k = Kehu::new();
-    let path = write(
-        &k,
+    let path = k.file(
         "客户.csv",
         "客户名称,首次合作日期,手机,统一社会信用代码,合作阶段\n\
          甲科技有限公司,13/1/2024,,-,\n\
@@ -327,7 +281,7 @@ fn messages_say_what_was_typed_and_how_to_fix_it() {
          丁商行,,,无,合作中\n\
          戊有限公司,1/5/2024,,N/A,\n",
     );
-    let summary = import_json(&k, &[&path], 3);
+    let summary = k.import_json(&[&path], 3);
     assert_eq!(summary["counts"]["inserted"], 1, "{summary}");
     let c = k.json(&["show", "CST20240001"]);
     assert_eq!(
@@ -367,8 +321,7 @@ fn messages_say_what_was_typed_and_how_to_fix_it() {
 #[test]
 fn a_city_is_grouped_as_one_however_it_is_written() {
     let k = Kehu::new();
-    let path = write(
-        &k,
+    let path = k.file(
         "客户.csv",
         "客户名称,所在地区\n\
          甲科技有限公司,广东省深圳市\n\
@@ -378,7 +331,7 @@ fn a_city_is_grouped_as_one_however_it_is_written() {
          戊有限公司,北京市朝阳区\n\
          己有限公司,北京\n",
     );
-    let summary = import_json(&k, &[&path], 0);
+    let summary = k.import_json(&[&path], 0);
     assert_eq!(summary["counts"]["inserted"], 6, "{summary}");
     let cities = k.json(&["list", "--group-by", "city"]);
     let counts: Vec<String> = cities
@@ -388,7 +341,7 @@ fn a_city_is_grouped_as_one_however_it_is_written() {
         .map(|r| format!("{}={}", r["value"], r["count"]))
         .collect();
     assert_eq!(counts, [r#""深圳"=4"#, r#""北京"=2"#]);
-    let city_column = write(&k, "城市.csv", "客户名称,城市\n庚有限公司,深圳市\n");
+    let city_column = k.file("城市.csv", "客户名称,城市\n庚有限公司,深圳市\n");
     k.ok(&["import", &city_column]);
     assert_eq!(k.json(&["show", "CST20240007"])["customer"]["city"], "深圳");
 }
@@ -396,12 +349,10 @@ fn a_city_is_grouped_as_one_however_it_is_written() {
 #[test]
 fn a_two_row_heading_is_read_as_one_header() {
     let k = Kehu::new();
-    let path = write(
-        &k,
-        "两行表头.csv",
+    let path = k.file("两行表头.csv",
         "客户名称,统一社会信用代码,联系人,\n,,姓名,手机\n甲贸易有限公司,91110000600037341L,王总,13812345678\n",
     );
-    let summary = import_json(&k, &[&path], 0);
+    let summary = k.import_json(&[&path], 0);
     assert_eq!(summary["counts"]["inserted"], 1);
     assert_eq!(
         summary["counts"]["rejected"], 0,
