@@ -1050,17 +1050,40 @@ fn is_note(cell: &str) -> bool {
 }
 
 /// A row to skip as a total: a total label (合计/总计/小计/共计, `本页小计`, `合计（共2家）`)
-/// among its first three non-empty cells, or a footer whose every non-empty cell is a
-/// note or signature (`注：金额单位为万元`, `制表人：张三  日期：2024-06-30`). Footers are
-/// counted with the total rows.
+/// in its first non-empty cell, where a total row is labelled, or a footer whose every
+/// non-empty cell is a note or signature (`注：金额单位为万元`, `制表人：张三  日期：2024-06-30`).
+/// A label further right is a remark (`1, 甲科技有限公司, 合计2个项目在谈`), and a company's
+/// name is never a label (`共计（北京）信息技术有限公司`, `TOTAL (China) Investment Co., Ltd.`).
+/// Footers are counted with the total rows.
 pub fn is_total(cells: &[String]) -> bool {
     let filled: Vec<String> = cells
         .iter()
         .map(|c| text::clean(c).replace(' ', ""))
         .filter(|c| !c.is_empty())
         .collect();
-    filled.iter().take(3).any(|c| is_total_label(c))
+    filled
+        .first()
+        .is_some_and(|c| is_total_label(c) && !names_an_organisation(c))
         || (!filled.is_empty() && filled.iter().all(|c| is_note(c)))
+}
+
+/// Whether a cell reads as an organisation's name: it holds a legal form or ends as one.
+fn names_an_organisation(cell: &str) -> bool {
+    const FORMS: &[&str] = &[
+        "公司",
+        "集团",
+        "合伙",
+        "事务所",
+        "研究院",
+        "co.",
+        "ltd",
+        "inc.",
+        "corp",
+        "llc",
+    ];
+    const ENDINGS: &[&str] = &["厂", "店", "商行", "银行", "合作社", "中心", "医院", "学院", "馆"];
+    let lower = cell.to_lowercase();
+    FORMS.iter().any(|f| lower.contains(f)) || ENDINGS.iter().any(|e| cell.ends_with(e))
 }
 
 /// What clerks type for "nothing here"; such a cell is empty.
@@ -1511,6 +1534,23 @@ mod tests {
         assert!(is_total(&strings(&["合 计", "", "1234"])));
         assert!(is_total(&strings(&["", "总计：", "1234"])));
         assert!(!is_total(&strings(&["合计科技有限公司", "", ""])));
+        // A total word in a remark or a name is no total row.
+        assert!(!is_total(&strings(&[
+            "1",
+            "甲科技有限公司",
+            "合计2个项目在谈",
+            "张伟"
+        ])));
+        assert!(!is_total(&strings(&[
+            "2",
+            "乙科技有限公司",
+            "小计：年采购约50万"
+        ])));
+        assert!(!is_total(&strings(&["", "共计（北京）信息技术有限公司", "王总"])));
+        assert!(!is_total(&strings(&[
+            "TOTAL (China) Investment Co., Ltd.",
+            "北京"
+        ])));
     }
 
     fn maps(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
