@@ -155,7 +155,13 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<Status> {
         sheet::Format::Text { .. } => None,
     };
     let mut rejects = match &args.rejects {
-        Some(path) => Some(Rejects::new(path, &header.cells, sheet.format.is_workbook())?),
+        Some(path) => Some(Rejects::new(
+            path,
+            &file,
+            &header.cells,
+            sheet.format.is_workbook(),
+            !args.dry_run && !args.strict,
+        )?),
         None => None,
     };
 

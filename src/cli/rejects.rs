@@ -26,6 +26,9 @@ enum Kind {
 
 pub struct Rejects {
     path: PathBuf,
+    /// Where the file is written before it takes `path`'s name; made at the start, so a
+    /// destination that cannot be written is known before anything is imported.
+    out: tempfile::NamedTempFile,
     kind: Kind,
     header: Vec<String>,
     /// The column of a 原因 the input already has (it is itself a rejects file): the new
@@ -38,9 +41,34 @@ pub struct Rejects {
 }
 
 impl Rejects {
-    /// Checks the destination's type before anything is read: `.csv .txt .tsv .xlsx`, or no
-    /// extension (then the input's own kind).
-    pub fn new(path: &Path, header: &[String], workbook_input: bool) -> Result<Self> {
+    /// Checks the destination before anything is read: its type (`.csv .txt .tsv .xlsx`, or
+    /// no extension for the input's own kind), that it can be written, and that writing it
+    /// loses nothing. It may be the csv being imported, whose valid rows are then stored: not
+    /// on a dry run or a `--strict` one, where they might not be, and not a workbook, whose
+    /// other sheets would be lost.
+    pub fn new(
+        path: &Path,
+        input: &Path,
+        header: &[String],
+        workbook_input: bool,
+        kept: bool,
+    ) -> Result<Self> {
+        let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        };
+        if same(path, input) && (workbook_input || !kept) {
+            let why = if workbook_input {
+                "the workbook's other sheets and formatting would be lost"
+            } else {
+                "with --dry-run or --strict its valid rows may not be imported and would be lost"
+            };
+            return Err(UsageError(format!(
+                "--rejects {} is the file being imported: {why}; name another file",
+                path.display()
+            ))
+            .into());
+        }
         let extension = path.extension().map(|e| e.to_string_lossy().to_lowercase());
         let kind = match extension.as_deref() {
             Some("xlsx") => Kind::Xlsx,
@@ -57,8 +85,23 @@ impl Rejects {
             }
         };
         let held = tempfile::tempfile().context("cannot create a temporary file for the rejected rows")?;
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let mut builder = tempfile::Builder::new();
+        // A file like any other the clerk saves, not a private temporary one.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o644));
+        }
+        let out = builder
+            .tempfile_in(dir)
+            .with_context(|| format!("--rejects {}: cannot write in {}", path.display(), dir.display()))?;
         Ok(Rejects {
             path: path.to_path_buf(),
+            out,
             kind,
             header: header.to_vec(),
             reason_column: header.iter().position(|h| h.trim() == REASON),
@@ -89,12 +132,7 @@ impl Rejects {
             row[column] = reason.to_string();
             row
         };
-        let dir = match self.path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        let mut out = tempfile::NamedTempFile::new_in(dir)
-            .with_context(|| format!("cannot write {}", self.path.display()))?;
+        let mut out = self.out;
         let header = lay_out(&mut self.header.iter().map(String::as_str), REASON);
         match self.kind {
             Kind::Csv(delimiter) => {

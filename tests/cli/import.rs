@@ -179,6 +179,49 @@ fn the_rejects_file_can_be_imported_with_itself_as_the_rejects_file() {
 }
 
 #[test]
+fn a_rejects_file_that_would_lose_rows_or_cannot_be_written_is_refused_before_importing() {
+    let k = Kehu::new();
+    let text = "客户名称,手机\n甲公司有限公司,123\n乙公司有限公司,13812345678\n";
+    let path = k.file("退回.csv", text);
+    for flag in ["--dry-run", "--strict"] {
+        let err = k.fails(&["import", &path, "--rejects", &path, flag], 2);
+        assert!(err.contains("is the file being imported"), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            text,
+            "{flag}: the file is as it was"
+        );
+    }
+    let book = fixture("sales-q2.xlsx");
+    let copy = k.file("客户.xlsx", std::fs::read(&book).unwrap());
+    let err = k.fails(&["import", &copy, "--rejects", &copy], 2);
+    assert!(
+        err.contains("the workbook's other sheets and formatting would be lost"),
+        "{err}"
+    );
+    let nowhere =
+        k.db.with_file_name("no-such-dir")
+            .join("退回.csv")
+            .display()
+            .to_string();
+    k.run(&["import", &path, "--rejects", &nowhere]).failure();
+    assert!(!k.db.exists(), "nothing imported");
+
+    let rejects = k.db.with_file_name("rejects.csv").display().to_string();
+    k.run(&["import", &path, "--rejects", &rejects]).code(3);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&rejects).unwrap().permissions().mode();
+        assert_eq!(
+            mode & 0o044,
+            0o044,
+            "readable by colleagues, as any saved file: {mode:o}"
+        );
+    }
+}
+
+#[test]
 fn a_rejected_row_keeps_the_cells_beyond_its_header() {
     let k = Kehu::new();
     let path = k.file(
