@@ -400,14 +400,20 @@ fn known_header(cell: &str, user_maps: &[(String, String)]) -> Option<Option<Tar
 
 /// The header of a two-row heading, when `next` (the row under `header`) is its second row:
 /// a merged `联系人` over `姓名 | 手机` reads as `联系人姓名 | 联系人手机`. `next` is one when
-/// every cell in it is a header, alone or after the heading above it (or, under a merged
-/// cell, the nearest to its left), and it holds nothing in the columns that name the
-/// customer, as a data row would.
+/// it has at least two cells, each under a merged heading (a heading with empty cells to its
+/// right, or one of those empty cells), each a header alone or after that heading, and none
+/// in the columns that name the customer, as a data row's would be.
 pub fn two_row_header(
     header: &[String],
     next: &[String],
     user_maps: &[(String, String)],
 ) -> Option<Vec<String>> {
+    let blank = |j: usize| header.get(j).is_none_or(|h| h.trim().is_empty());
+    let under_merge = |j: usize| blank(j) || (j + 1 < header.len() && blank(j + 1));
+    let filled: Vec<usize> = (0..next.len()).filter(|&j| !next[j].trim().is_empty()).collect();
+    if filled.len() < 2 || !filled.iter().all(|&j| under_merge(j)) {
+        return None;
+    }
     let names_customer = |cell: &str| {
         matches!(
             known_header(cell, user_maps),
@@ -1349,6 +1355,10 @@ mod tests {
         let nameless = strings(&["", "", "王总", "13812345678"]);
         assert_eq!(two_row_header(&header, &nameless, &[]), None);
         assert_eq!(two_row_header(&header, &strings(&["", "", "", ""]), &[]), None);
+        // A first data row with one word under an unmerged heading is data.
+        let plain = strings(&["客户名称", "负责人", "备注"]);
+        assert_eq!(two_row_header(&plain, &strings(&["", "", "邮箱"]), &[]), None);
+        assert_eq!(two_row_header(&plain, &strings(&["", "手机", "邮箱"]), &[]), None);
     }
 
     #[test]

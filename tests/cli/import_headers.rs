@@ -362,3 +362,19 @@ fn a_two_row_heading_is_read_as_one_header() {
     assert_eq!(c["contacts"][0]["name"], "王总");
     assert_eq!(c["contacts"][0]["mobile"], "13812345678");
 }
+
+#[test]
+fn a_nameless_first_row_under_a_plain_header_is_data_not_a_second_heading() {
+    let k = Kehu::new();
+    let path = k.file(
+        "客户.csv",
+        "客户名称,负责人,备注\n,,邮箱\n甲科技有限公司,张三,重要客户\n乙科技有限公司,李四,老客户\n",
+    );
+    let summary = k.import_json(&[&path], 3);
+    assert_eq!(summary["counts"]["inserted"], 2);
+    assert_eq!(summary["rejected"][0]["row"], 2);
+    assert_eq!(
+        k.json(&["show", "CST20240001"])["customer"]["remarks"],
+        "重要客户"
+    );
+}
