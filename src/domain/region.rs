@@ -586,6 +586,10 @@ fn city_end(text: &str) -> usize {
         if is_separator(c) {
             return i;
         }
+        // A name does not start with its suffix: 市中区 and 市北区 are districts, not 市.
+        if i == 0 {
+            continue;
+        }
         if text[i..].starts_with("地区") {
             return i + "地区".len();
         }
@@ -951,6 +955,11 @@ mod tests {
         assert_eq!(split("Inner Mongolia Hohhot"), (Some("内蒙古"), s("Hohhot")));
         assert_eq!(split("Hong Kong"), (Some("香港"), s("香港")));
         assert_eq!(split("⼴东深圳"), (Some("广东"), s("深圳")));
+        // Districts named from the city they are in keep their name.
+        assert_eq!(split("市中区"), (None, s("市中区")));
+        assert_eq!(split("山东省青岛市市北区"), (Some("山东"), s("青岛")));
+        assert_eq!(split("沙市"), (None, s("沙市")));
+        assert_eq!(split("湖南省津市市"), (Some("湖南"), s("津市")));
     }
 
     #[test]
