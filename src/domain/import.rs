@@ -524,12 +524,21 @@ impl Mapping {
         let kind = kind.unwrap_or_else(|| detect_kind(headers, user_maps));
         let written: Vec<String> = headers.iter().map(|h| text::clean(h)).collect();
         let mut columns = Vec::with_capacity(headers.len());
+        // The numbered names given to repeated headers so far.
+        let mut given: Vec<String> = Vec::new();
         for (index, header) in written.iter().enumerate() {
             let seen = written[..index].iter().filter(|h| *h == header).count();
             let shown = if header.is_empty() {
                 unnamed_column(index)
             } else if seen > 0 {
-                format!("{header}({})", seen + 1)
+                // The next number no other header already has: `微信, 微信(2), 微信` gives
+                // the second 微信 the name `微信(3)`.
+                let name = (seen + 1..)
+                    .map(|n| format!("{header}({n})"))
+                    .find(|name| !written.contains(name) && !given.contains(name))
+                    .expect("some number is free");
+                given.push(name.clone());
+                name
             } else {
                 header.clone()
             };
@@ -1359,6 +1368,14 @@ mod tests {
         let plain = strings(&["客户名称", "负责人", "备注"]);
         assert_eq!(two_row_header(&plain, &strings(&["", "", "邮箱"]), &[]), None);
         assert_eq!(two_row_header(&plain, &strings(&["", "手机", "邮箱"]), &[]), None);
+    }
+
+    #[test]
+    fn a_repeated_header_is_numbered_clear_of_the_other_headers() {
+        let headers = strings(&["客户名称", "微信", "微信(2)", "微信", "微信"]);
+        let mapping = Mapping::new(&headers, &[], None).unwrap();
+        let shown: Vec<&str> = mapping.columns.iter().map(|c| c.header.as_str()).collect();
+        assert_eq!(shown, ["客户名称", "微信", "微信(2)", "微信(3)", "微信(4)"]);
     }
 
     #[test]
