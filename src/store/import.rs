@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::{Error, LogEntry, Result, Store, Stored, Writer};
 use crate::domain::choice::Stage;
 use crate::domain::contact::{Contact, Interaction, Order};
-use crate::domain::dedupe::{Candidate, Level, compare, same_company_named};
+use crate::domain::dedupe::{Candidate, Level, compare, name_key, same_company_named};
 use crate::domain::import::{
     CustomerPart, Keys, NewCustomer, Row, RowBody, RowError, UNNAMED_CONTACT, plainly_different,
 };
@@ -196,6 +196,19 @@ impl Writer<'_> {
                 return Ok(Err(conflict(
                     &stored,
                     format!("code {code} belongs to {}", stored.customer.name),
+                )));
+            }
+            // A USCC new to the stored customer is taken only under its own name: under
+            // 上海华兴贸易 it would give 北京华兴科技 another company's USCC.
+            if let (Some(uscc), Some(name), None) = (&keys.uscc, &keys.name, &stored.customer.uscc)
+                && name_key(name) != name_key(&stored.customer.name)
+            {
+                return Ok(Err(conflict(
+                    &stored,
+                    format!(
+                        "code {code} belongs to {}; the row gives USCC {uscc} under another name",
+                        stored.customer.name
+                    ),
                 )));
             }
             if let Some(uscc) = &keys.uscc

@@ -887,6 +887,21 @@ fn a_code_for_another_company_is_a_conflict_even_with_a_uscc_the_stored_one_lack
         before,
         "the other company's USCC is not given to 广州白云化工"
     );
+
+    // Nor to a company whose name only looks alike.
+    let code = k.add(&["--name", "北京华兴科技有限公司"]);
+    let alike = k.file(
+        "g3.csv",
+        format!("客户编号,客户名称,统一社会信用代码\n{code},上海华兴贸易有限公司,91310115MA1K3BTP2B\n"),
+    );
+    let summary = k.import_json(&[&alike], 1);
+    assert_eq!(
+        summary["conflicts"][0]["reason"],
+        format!(
+            "code {code} belongs to 北京华兴科技有限公司; the row gives USCC 91310115MA1K3BTP2B under another name"
+        )
+    );
+    assert_eq!(k.json(&["show", &code])["customer"]["uscc"], Value::Null);
 }
 
 #[test]
