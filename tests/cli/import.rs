@@ -683,6 +683,28 @@ fn the_same_company_twice_in_one_file_is_not_inserted_twice() {
 }
 
 #[test]
+fn a_contact_given_twice_in_one_file_keeps_the_first_phone_however_often_imported() {
+    let k = Kehu::new();
+    let path = k.file(
+        "twice.csv",
+        "客户名称,联系人,手机,负责人\n甲乙科技有限公司,王一,13800000001,张伟\n甲乙科技有限公司,王一,13900000009,\n",
+    );
+    for round in 0..2 {
+        let summary = k.import_json(&[&path], 3);
+        assert_eq!(summary["counts"]["conflicts"], 1, "round {round}");
+        assert_eq!(
+            summary["conflicts"][0]["reason"],
+            "an earlier row of this file is the same customer; this row would change 王一's contact.mobile 13800000001 → 13900000009"
+        );
+        assert_eq!(summary["counts"]["updated"], 0, "round {round}");
+    }
+    assert_eq!(
+        k.json(&["show", "CST20240001"])["contacts"][0]["mobile"],
+        "13800000001"
+    );
+}
+
+#[test]
 fn utf16_and_tab_separated_files_are_read() {
     let k = Kehu::new();
     let text = "客户名称\t所在地区\t负责人\n重庆某某建设工程有限公司\t重庆市渝中区\t刘洋\n";
