@@ -76,6 +76,31 @@ impl ContactField {
 }
 
 impl Contact {
+    /// Whether a row's contact, `incoming`, is this stored one: the same mobile or landline
+    /// (王总 in one file is 王经理 in another), or the same name when the row gives one.
+    pub fn is_given_again_as(&self, incoming: &Contact) -> bool {
+        let same_phone = (incoming.mobile.is_some() && self.mobile == incoming.mobile)
+            || (incoming.landline.is_some() && self.landline == incoming.landline);
+        same_phone || (incoming.name != super::import::UNNAMED_CONTACT && self.name == incoming.name)
+    }
+
+    /// This stored contact given again by a row: what the row brings replaces what is
+    /// stored; what it leaves empty stays.
+    pub fn given_again(&self, incoming: &Contact) -> Contact {
+        let mut after = self.clone();
+        for (value, slot) in [
+            (&incoming.title, &mut after.title),
+            (&incoming.mobile, &mut after.mobile),
+            (&incoming.landline, &mut after.landline),
+            (&incoming.email, &mut after.email),
+        ] {
+            if value.is_some() {
+                slot.clone_from(value);
+            }
+        }
+        after
+    }
+
     /// A new active contact with a name.
     pub fn new(name: &str) -> Result<Self, Invalid> {
         let mut c = Contact {
@@ -250,6 +275,43 @@ mod tests {
         assert_eq!(c.email.as_deref(), Some("wang@example.com"));
         let d = Contact::new("阿卜杜•热合曼").unwrap();
         assert_eq!(d.name, "阿卜杜·热合曼");
+    }
+
+    #[test]
+    fn a_contact_given_again_is_found_by_phone_or_name_and_keeps_what_the_row_leaves_empty() {
+        let mut stored = Contact::new("王总").unwrap();
+        stored.set(ContactField::Mobile, "13812345678").unwrap();
+        stored.set(ContactField::Email, "wang@example.com").unwrap();
+        let mut by_phone = Contact::new("王经理").unwrap();
+        by_phone.set(ContactField::Mobile, "13812345678").unwrap();
+        assert!(stored.is_given_again_as(&by_phone));
+        let mut by_name = Contact::new("王总").unwrap();
+        by_name.set(ContactField::Mobile, "13900000009").unwrap();
+        assert!(stored.is_given_again_as(&by_name));
+        let unnamed = Contact::new(crate::domain::import::UNNAMED_CONTACT).unwrap();
+        assert!(
+            !Contact::new(crate::domain::import::UNNAMED_CONTACT)
+                .unwrap()
+                .is_given_again_as(&unnamed)
+        );
+
+        let after = stored.given_again(&by_name);
+        assert_eq!(after.mobile.as_deref(), Some("13900000009"));
+        assert_eq!(
+            after.email.as_deref(),
+            Some("wang@example.com"),
+            "not in the row, kept"
+        );
+        assert_eq!(
+            crate::domain::import::contact_contradiction(&stored, &by_name).as_deref(),
+            Some(
+                "an earlier row of this file is the same customer; this row would change 王总's contact.mobile 13812345678 → 13900000009"
+            )
+        );
+        assert_eq!(
+            crate::domain::import::contact_contradiction(&stored, &by_phone),
+            None
+        );
     }
 
     #[test]

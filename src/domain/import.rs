@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::contact::{Contact, ContactField, Interaction, Order};
-use super::customer::{Customer, Field, Invalid};
+use super::customer::{Change, Customer, Field, Invalid};
 use super::dedupe::Candidate;
 use super::industry::{Industry, parse_industry};
 use super::money::{Unit, unit_from_header};
@@ -972,6 +972,41 @@ pub fn plainly_different(a: &str, b: &str) -> bool {
         chars.windows(2).map(|w| (w[0], w[1])).collect()
     };
     bigrams(&a).is_disjoint(&bigrams(&b))
+}
+
+/// What a row would change of a customer an earlier row of the same file came to: the
+/// fields it would overwrite (filling an empty one is not a change of mind), or `None`.
+pub fn contradiction(before: &Customer, after: &Customer) -> Option<String> {
+    let overwritten = overwritten(Customer::diff(before, after));
+    (!overwritten.is_empty()).then(|| {
+        format!(
+            "an earlier row of this file is the same customer; this row would change {}",
+            overwritten.join(", ")
+        )
+    })
+}
+
+/// [`contradiction`] for the customer's contact a row names again.
+pub fn contact_contradiction(stored: &Contact, incoming: &Contact) -> Option<String> {
+    let overwritten = overwritten(Contact::diff(stored, &stored.given_again(incoming)));
+    (!overwritten.is_empty()).then(|| {
+        format!(
+            "an earlier row of this file is the same customer; this row would change {}'s {}",
+            stored.name,
+            overwritten.join(", ")
+        )
+    })
+}
+
+/// The changes that replace a value, as `owner 张三 → 李四`.
+fn overwritten(changes: Vec<Change>) -> Vec<String> {
+    changes
+        .into_iter()
+        .filter_map(|c| {
+            let was = c.before?;
+            Some(format!("{} {was} → {}", c.field, c.after.unwrap_or_default()))
+        })
+        .collect()
 }
 
 /// The name given to a contact whose row has a phone but no name.

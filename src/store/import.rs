@@ -9,7 +9,8 @@ use crate::domain::choice::Stage;
 use crate::domain::contact::{Contact, Interaction, Order};
 use crate::domain::dedupe::{Candidate, Level, compare, name_key, same_company_named};
 use crate::domain::import::{
-    CustomerPart, Keys, NewCustomer, Row, RowBody, RowError, UNNAMED_CONTACT, plainly_different,
+    CustomerPart, Keys, NewCustomer, Row, RowBody, RowError, contact_contradiction, contradiction,
+    plainly_different,
 };
 use crate::domain::{Change, Customer};
 
@@ -511,7 +512,7 @@ impl Writer<'_> {
                 possible_duplicate: None,
             });
         };
-        let after = given_again(&same.contact, incoming);
+        let after = same.contact.given_again(incoming);
         let changes = self.update_contact(customer, same, &after, None, Some(batch))?;
         Ok(if changes.is_empty() {
             Outcome::Unchanged { code }
@@ -524,24 +525,13 @@ impl Writer<'_> {
         })
     }
 
-    /// What a row's contact would change of a stored contact: the values it would
-    /// overwrite, as [`contradiction`] words them for customer fields.
+    /// What a row's contact would change of the customer's stored contact it is, if any.
     fn contact_contradiction(&self, customer: &Stored, incoming: &Contact) -> Result<Option<String>> {
         let contacts = self.contacts(customer.id)?;
         let Some(same) = same_contact(&contacts, incoming) else {
             return Ok(None);
         };
-        let overwritten = overwritten(Contact::diff(
-            &same.contact,
-            &given_again(&same.contact, incoming),
-        ));
-        Ok((!overwritten.is_empty()).then(|| {
-            format!(
-                "an earlier row of this file is the same customer; this row would change {}'s {}",
-                same.contact.name,
-                overwritten.join(", ")
-            )
-        }))
+        Ok(contact_contradiction(&same.contact, incoming))
     }
 
     fn import_order(&mut self, customer: &Stored, order: &Order, batch: i64) -> Result<Outcome> {
@@ -834,54 +824,9 @@ impl Writer<'_> {
     }
 }
 
-/// What a row would change of a customer an earlier row of the same file came to: the
-/// fields it would overwrite (filling an empty one is not a change of mind), or `None`.
-fn contradiction(before: &Customer, after: &Customer) -> Option<String> {
-    let overwritten = overwritten(Customer::diff(before, after));
-    (!overwritten.is_empty()).then(|| {
-        format!(
-            "an earlier row of this file is the same customer; this row would change {}",
-            overwritten.join(", ")
-        )
-    })
-}
-
-/// The changes that replace a value, as `owner 张三 → 李四`.
-fn overwritten(changes: Vec<Change>) -> Vec<String> {
-    changes
-        .into_iter()
-        .filter_map(|c| {
-            let was = c.before?;
-            Some(format!("{} {was} → {}", c.field, c.after.unwrap_or_default()))
-        })
-        .collect()
-}
-
-/// The stored contact a row's contact is: the same mobile or landline (王总 in one file is
-/// 王经理 in another), or the same name.
+/// The stored contact a row's contact is ([`Contact::is_given_again_as`]).
 fn same_contact<'a>(contacts: &'a [StoredContact], incoming: &Contact) -> Option<&'a StoredContact> {
-    contacts.iter().find(|c| {
-        let same_phone = (incoming.mobile.is_some() && c.contact.mobile == incoming.mobile)
-            || (incoming.landline.is_some() && c.contact.landline == incoming.landline);
-        same_phone || (incoming.name != UNNAMED_CONTACT && c.contact.name == incoming.name)
-    })
-}
-
-/// A stored contact given again: what the row brings replaces what is stored; what it
-/// leaves empty stays.
-fn given_again(stored: &Contact, incoming: &Contact) -> Contact {
-    let mut after = stored.clone();
-    for (value, slot) in [
-        (&incoming.title, &mut after.title),
-        (&incoming.mobile, &mut after.mobile),
-        (&incoming.landline, &mut after.landline),
-        (&incoming.email, &mut after.email),
-    ] {
-        if value.is_some() {
-            slot.clone_from(value);
-        }
-    }
-    after
+    contacts.iter().find(|c| c.contact.is_given_again_as(incoming))
 }
 
 #[cfg(test)]
