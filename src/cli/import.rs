@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::output::{Cell, Column, Records};
 use super::rejects::Rejects;
-use super::{Context, Status, UsageError, key_value};
+use super::{Context, Status, UsageError, interrupt, key_value};
 use crate::domain::Field;
 use crate::domain::import::{
     Kind, Mapping, NewCustomer, RowBody, RowError, Target, detect_header, is_blank, is_total, two_row_header,
@@ -154,6 +154,9 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<Status> {
         sheet::Format::Workbook { sheet } => Some(sheet.clone()),
         sheet::Format::Text { .. } => None,
     };
+    // From here on Ctrl-C rolls the import back and removes the rejects file's temporary
+    // files, or, once it has committed, waits for the summary.
+    interrupt::catch();
     let mut rejects = match &args.rejects {
         Some(path) => Some(Rejects::new(
             path,
@@ -166,6 +169,7 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<Status> {
     };
 
     let mut store = ctx.write_unless(args.dry_run)?;
+    store.stop_when(&interrupt::REQUESTED);
     let progress = ctx.out.progress(sheet.total, !sheet.format.is_workbook());
     let mut report = Report::default();
     let strict = args.strict;
@@ -175,7 +179,7 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<Status> {
     let mapping = &mapping;
     // Reading, decoding and parsing run on a second thread; this one matches and writes.
     // Rows cross in chunks, so the threads meet once per chunk rather than once per row.
-    let batch = std::thread::scope(|scope| {
+    let stored = std::thread::scope(|scope| {
         let (sender, chunks) = std::sync::mpsc::sync_channel::<Vec<Prepared>>(CHUNKS_AHEAD);
         scope.spawn(move || {
             let mut rows = rows.peekable();
@@ -207,6 +211,9 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<Status> {
                     }
                     Prepared::Row { row, parsed } => (row, parsed),
                 };
+                if interrupt::requested() {
+                    return Err(crate::store::Error::Interrupted);
+                }
                 if row.number % 1024 == 0 {
                     progress.set_position(row.position);
                     w.defer_indexes_if_bulk()?;
@@ -233,12 +240,19 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<Status> {
             }
             Ok((batch, commit))
         })
-    })?;
+    });
     progress.finish_and_clear();
+    // On an error (Ctrl-C among them) `rejects` drops here and takes its temporary files.
+    let batch = stored?;
     if let Some(r) = rejects {
         r.finish()?;
     }
-    print_report(ctx, &report, &file_name, sheet_name.as_deref(), batch, &args)
+    let status = print_report(ctx, &report, &file_name, sheet_name.as_deref(), batch, &args)?;
+    if interrupt::requested() && report.keep(dry_run, strict) {
+        ctx.out
+            .status("Ctrl-C came once the import had committed: it is stored as reported above");
+    }
+    Ok(status)
 }
 
 /// Buffers the first rows, finds the header among them, and returns it with the data rows
@@ -768,7 +782,9 @@ fn list(ctx: &Context) -> Result<Status> {
 }
 
 fn undo(ctx: &Context, batch: i64) -> Result<Status> {
+    interrupt::catch();
     let mut store = ctx.read()?;
+    store.stop_when(&interrupt::REQUESTED);
     let done = store.write(&ctx.actor, |w| w.undo_batch(batch))?;
     if ctx.out.is_json() {
         ctx.out.json(&serde_json::to_value(&done)?)?;

@@ -8,6 +8,7 @@ mod dedupe;
 mod edit;
 mod grade;
 mod import;
+mod interrupt;
 mod list;
 mod log;
 pub mod output;
@@ -30,7 +31,8 @@ use output::{Format, Lang, Output};
 /// kehu (客户): customer records in one local SQLite file.
 ///
 /// Exit codes: 0 success; 1 failure, nothing changed; 2 usage error; 3 partial success (some
-/// rows rejected, the rest committed); 4 not found; 5 database busy after the timeout.
+/// rows rejected, the rest committed); 4 not found; 5 database busy after the timeout; 130
+/// interrupted by Ctrl-C, nothing changed.
 #[derive(Debug, Parser)]
 #[command(name = "kehu", version, about, long_about = None)]
 pub struct Cli {
@@ -243,6 +245,7 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
             return match e {
                 store::Error::NotFound(_) | store::Error::NotFoundOther(_) | store::Error::Missing(_) => 4,
                 store::Error::Busy => 5,
+                store::Error::Interrupted => interrupt::EXIT_CODE,
                 _ => 1,
             };
         }

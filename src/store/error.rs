@@ -24,6 +24,9 @@ pub enum Error {
     /// A request that contradicts what is stored (a duplicate USCC, a code already taken…).
     #[error("{0}")]
     Conflict(String),
+    /// The transaction stopped on request (Ctrl-C) and rolled back.
+    #[error("interrupted: nothing was changed, the database is as it was")]
+    Interrupted,
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
 }
@@ -32,6 +35,7 @@ impl From<rusqlite::Error> for Error {
     fn from(err: rusqlite::Error) -> Self {
         match err.sqlite_error_code() {
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Error::Busy,
+            Some(ErrorCode::OperationInterrupted) => Error::Interrupted,
             _ => Error::Sqlite(err),
         }
     }

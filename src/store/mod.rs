@@ -21,6 +21,7 @@ mod report;
 mod tags;
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -78,9 +79,16 @@ pub(crate) fn texts(conn: &Connection, sql: &str) -> Vec<String> {
         .unwrap()
 }
 
+/// How many SQLite virtual machine steps pass between looks at [`Store::stop_when`]'s flag.
+/// SQLite counts them per statement, so a statement shorter than this is never stopped:
+/// small enough for one row's insert, and a look is one atomic load.
+const STOP_CHECK_STEPS: std::ffi::c_int = 100;
+
 /// An open kehu database.
 pub struct Store {
     conn: Connection,
+    /// Raised when the transaction under way should stop and roll back ([`Store::stop_when`]).
+    stop: Option<&'static AtomicBool>,
 }
 
 /// Whether a command may create the database.
@@ -126,7 +134,7 @@ impl Store {
         // Plans do not depend on bound values, so a cached statement is never re-prepared
         // because a new value was bound to it (an import binds millions).
         conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
-        let mut store = Store { conn };
+        let mut store = Store { conn, stop: None };
         migrate::migrate(&mut store.conn)?;
         Ok(store)
     }
@@ -141,8 +149,35 @@ impl Store {
         self.transaction(actor, |w| f(w).map(|v| (v, false)))
     }
 
+    /// From now on, a transaction stops once `flag` is raised: the statement running fails
+    /// with [`Error::Interrupted`] and the transaction rolls back. The caller's own loops
+    /// should look at `flag` too, between statements.
+    pub fn stop_when(&mut self, flag: &'static AtomicBool) {
+        self.stop = Some(flag);
+    }
+
     /// Runs `f` in one immediate transaction; commits only if it returns `Ok((_, true))`.
     pub fn transaction<T>(
+        &mut self,
+        actor: &Actor,
+        f: impl FnOnce(&mut Writer) -> Result<(T, bool)>,
+    ) -> Result<T> {
+        if let Some(flag) = self.stop {
+            self.conn
+                .progress_handler(STOP_CHECK_STEPS, Some(move || flag.load(Ordering::Relaxed)))?;
+        }
+        let result = self.transaction_inner(actor, f);
+        if self.stop.is_some() {
+            // Whatever runs after the transaction (reading back what it stored) must not
+            // fail because of a Ctrl-C that came once it had committed. Removing a handler
+            // fails only when SQLite cannot allocate, and what the caller must hear then is
+            // still whether the transaction committed.
+            let _ = self.conn.progress_handler(0, None::<fn() -> bool>);
+        }
+        result
+    }
+
+    fn transaction_inner<T>(
         &mut self,
         actor: &Actor,
         f: impl FnOnce(&mut Writer) -> Result<(T, bool)>,
@@ -255,6 +290,37 @@ mod tests {
             now: "2024-12-31T23:59:59.999+08:00".parse().expect("a valid time"),
         };
         assert_eq!(late.stamp(), "2024-12-31T15:59:59Z");
+    }
+
+    /// A raised stop flag fails the statement running with `Interrupted`, rolls the
+    /// transaction back, and no longer counts once the transaction is over.
+    #[test]
+    fn a_raised_stop_flag_rolls_the_transaction_back() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        static STOP: AtomicBool = AtomicBool::new(false);
+        let mut store = super::Store::open_in_memory().unwrap();
+        store.stop_when(&STOP);
+        let customer = || crate::domain::customer::Customer::new("甲公司").unwrap();
+        let err = store
+            .write(&test_actor(), |w| {
+                w.insert_customer(customer(), "add", None)?;
+                STOP.store(true, Ordering::Relaxed);
+                w.insert_customer(customer(), "add", None)
+            })
+            .unwrap_err();
+        assert!(matches!(err, super::Error::Interrupted), "{err:?}");
+        assert!(super::texts(&store.conn, "SELECT name FROM customers").is_empty());
+        assert!(super::texts(&store.conn, "SELECT action FROM change_log").is_empty());
+        STOP.store(false, Ordering::Relaxed);
+        store
+            .write(&test_actor(), |w| w.insert_customer(customer(), "add", None))
+            .unwrap();
+        STOP.store(true, Ordering::Relaxed);
+        assert_eq!(
+            super::texts(&store.conn, "SELECT name FROM customers"),
+            ["甲公司"],
+            "read after the transaction, the raised flag stops nothing"
+        );
     }
 
     /// Held in memory, the runs of the sort that builds an index on a million names took

@@ -36,6 +36,27 @@ impl Kehu {
         cmd
     }
 
+    /// Starts `kehu ARGS` in the background, as [`Kehu::cmd`] would run it, output piped.
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_kehu"));
+        cmd.env_clear()
+            .env("KEHU_DB", &self.db)
+            .env("KEHU_OPERATOR", "测试员")
+            .env("KEHU_NOW", NOW)
+            .env("LANG", "C")
+            .env("NO_COLOR", "1")
+            .current_dir(self.dir.path())
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        cmd.spawn().expect("kehu starts")
+    }
+
+    /// The directory the database and the test's files are in.
+    pub fn dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
     pub fn run(&self, args: &[&str]) -> Assert {
         self.cmd().args(args).assert()
     }

@@ -9,6 +9,7 @@ mod grade;
 mod import;
 mod import_files;
 mod import_headers;
+mod interrupt;
 mod list;
 mod log;
 mod report;
