@@ -247,7 +247,15 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<Status> {
     if let Some(r) = rejects {
         r.finish()?;
     }
-    let status = print_report(ctx, &report, &file_name, sheet_name.as_deref(), batch, &args)?;
+    let status = print_report(
+        ctx,
+        &report,
+        &file_name,
+        sheet_name.as_deref(),
+        mapping.kind,
+        batch,
+        &args,
+    )?;
     if interrupt::requested() && report.keep(dry_run, strict) {
         ctx.out
             .status("Ctrl-C came once the import had committed: it is stored as reported above");
@@ -540,6 +548,7 @@ fn print_report(
     report: &Report,
     file: &str,
     sheet: Option<&str>,
+    kind: Kind,
     batch: i64,
     args: &ImportArgs,
 ) -> Result<Status> {
@@ -549,6 +558,7 @@ fn print_report(
         ctx.out.json(&json!({
             "file": file,
             "sheet": sheet,
+            "kind": kind.key(),
             "batch": committed.then_some(batch),
             "dry_run": args.dry_run,
             "committed": committed,

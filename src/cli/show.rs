@@ -96,6 +96,7 @@ fn sections(file: &CustomerFile) -> Vec<Section> {
         Column::new("date", "日期"),
         Column::new("amount", "金额"),
         Column::new("contract_no", "合同编号"),
+        Column::new("other", "其他"),
     ]);
     orders.rows = file
         .orders
@@ -105,6 +106,7 @@ fn sections(file: &CustomerFile) -> Vec<Section> {
                 Cell::Text(o.date.to_string()),
                 Cell::Money(o.amount_fen),
                 Cell::text(o.contract_no.clone()),
+                other_columns(&o.extra),
             ]
         })
         .collect();
@@ -112,6 +114,8 @@ fn sections(file: &CustomerFile) -> Vec<Section> {
         Column::new("date", "日期"),
         Column::new("channel", "方式"),
         Column::new("summary", "内容"),
+        Column::new("operator", "跟进人"),
+        Column::new("other", "其他"),
     ]);
     interactions.rows = file
         .interactions
@@ -121,6 +125,8 @@ fn sections(file: &CustomerFile) -> Vec<Section> {
                 Cell::Text(i.date.to_string()),
                 Cell::text(i.channel.clone()),
                 Cell::text(i.summary.clone()),
+                Cell::text(i.operator.clone()),
+                other_columns(&i.extra),
             ]
         })
         .collect();
@@ -243,4 +249,10 @@ fn grade_sections(file: &CustomerFile) -> (Records, Records) {
         ]);
     }
     (grade, pin)
+}
+
+/// An order's or interaction's extra columns in one cell: `产品: ERP二期; 付款方式: 分三期`.
+fn other_columns(extra: &std::collections::BTreeMap<String, String>) -> Cell {
+    let text: Vec<String> = extra.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    Cell::text((!text.is_empty()).then(|| text.join("; ")))
 }

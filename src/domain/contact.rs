@@ -3,6 +3,8 @@
 //! A contact who leaves stays in the history, marked inactive. At most one active contact is
 //! the primary one; the store keeps that rule.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 
 use super::customer::{Change, Invalid};
@@ -202,6 +204,8 @@ pub struct Order {
     pub date: NaiveDate,
     pub amount_fen: i64,
     pub contract_no: Option<String>,
+    /// The file's other columns about this order (产品, 付款方式, 业务员), by header.
+    pub extra: BTreeMap<String, String>,
 }
 
 impl Order {
@@ -234,6 +238,7 @@ impl Order {
             date,
             amount_fen,
             contract_no: text::clean_opt(contract_no),
+            extra: BTreeMap::new(),
         })
     }
 
@@ -248,6 +253,10 @@ pub struct Interaction {
     pub date: NaiveDate,
     pub channel: Option<String>,
     pub summary: Option<String>,
+    /// Who had the contact, when the file says (跟进人); else whoever records it.
+    pub operator: Option<String>,
+    /// The file's other columns about this contact, by header.
+    pub extra: BTreeMap<String, String>,
 }
 
 impl Interaction {
@@ -258,6 +267,8 @@ impl Interaction {
             date,
             channel: text::clean_opt(channel),
             summary: Some(text::clean_multiline(summary)).filter(|s| !s.is_empty()),
+            operator: None,
+            extra: BTreeMap::new(),
         })
     }
 }

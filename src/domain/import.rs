@@ -50,6 +50,22 @@ impl Kind {
         };
         format!("{article} {}", self.key())
     }
+
+    /// Whether an orders or interactions file puts `target` on its record (its other
+    /// columns are kept with the record, or identify the customer).
+    fn sets(self, target: Target) -> bool {
+        match self {
+            Kind::Orders => matches!(
+                target,
+                Target::OrderDate | Target::OrderAmount | Target::ContractNo
+            ),
+            Kind::Interactions => matches!(
+                target,
+                Target::InteractionDate | Target::Channel | Target::Summary | Target::Operator
+            ),
+            Kind::Customers | Kind::Contacts | Kind::IndustryGrowth => false,
+        }
+    }
 }
 
 /// What one column is understood as.
@@ -67,6 +83,8 @@ pub enum Target {
     InteractionDate,
     Channel,
     Summary,
+    /// Who had the contact (跟进人 in a follow-up log).
+    Operator,
     /// An industry-growth file's industry and its growth in percent.
     GrowthIndustry,
     GrowthRate,
@@ -88,6 +106,7 @@ impl Target {
             Target::InteractionDate => "interaction.date".into(),
             Target::Channel => "interaction.channel".into(),
             Target::Summary => "interaction.summary".into(),
+            Target::Operator => "interaction.operator".into(),
             Target::GrowthIndustry => "industry (growth table)".into(),
             Target::GrowthRate => "growth %".into(),
             Target::Ignore => "(ignored)".into(),
@@ -110,6 +129,7 @@ impl Target {
             "interaction.date" => Target::InteractionDate,
             "interaction.channel" => Target::Channel,
             "interaction.summary" => Target::Summary,
+            "interaction.operator" => Target::Operator,
             _ => {
                 if let Some(f) = lower.strip_prefix("contact.").and_then(ContactField::from_name) {
                     Target::Contact(f)
@@ -118,7 +138,7 @@ impl Target {
                 } else {
                     return Err(format!(
                         "unknown field {name} (a customer field such as name, uscc, owner; contact.mobile; \
-                         order.date/amount/contract_no; interaction.date/channel/summary; location; ignore; extra)"
+                         order.date/amount/contract_no; interaction.date/channel/summary/operator; location; ignore; extra)"
                     ));
                 }
             }
@@ -451,10 +471,14 @@ pub fn two_row_header(
 
 /// Guesses the kind of file from what its headers are understood as, `--map` included.
 ///
-/// Contract numbers or order dates make an orders file, and 沟通内容/沟通方式 an interactions
-/// file, when nothing else describes the customer; an amount alone (`金额`) does not, since
-/// customers files carry amounts too. A growth column without a customer key makes an
-/// industry-growth table. Anything else is a customers file.
+/// A contract number with a date or an amount, or an order date with an amount, make an
+/// orders file; a contact date (拜访日期, 跟进日期) with what was said or how, an interactions
+/// file. Contract lists and follow-up logs carry the salesperson and a remark too, which
+/// describe the order or the visit, not the customer. Weaker signs (a contract number or an
+/// order date alone, 沟通内容 or 沟通方式 alone) decide only when nothing else describes the
+/// customer; an amount alone (`金额`) never does, since customers files carry amounts too. A
+/// growth column without a customer key makes an industry-growth table. Anything else is a
+/// customers file.
 pub fn detect_kind(headers: &[String], user_maps: &[(String, String)]) -> Kind {
     let targets = |kind: Kind| -> Vec<Target> {
         headers
@@ -469,9 +493,15 @@ pub fn detect_kind(headers: &[String], user_maps: &[(String, String)]) -> Kind {
             .collect()
     };
     let as_customers = targets(Kind::Customers);
-    let order_like = as_customers
-        .iter()
-        .any(|t| matches!(t, Target::ContractNo | Target::OrderDate));
+    // Headers named for what they are (合同编号, 签约日期, 合同金额, 跟进日期, 跟进内容); the
+    // plain 日期 and 金额 an orders file also uses count only beside a contract number.
+    let has = |t: Target| as_customers.contains(&t);
+    let as_orders = targets(Kind::Orders);
+    let orders = has(Target::ContractNo)
+        && (as_orders.contains(&Target::OrderDate) || as_orders.contains(&Target::OrderAmount))
+        || has(Target::OrderDate) && has(Target::OrderAmount);
+    let interactions = has(Target::InteractionDate) && (has(Target::Summary) || has(Target::Channel));
+    let order_like = has(Target::ContractNo) || has(Target::OrderDate);
     let interaction_like = targets(Kind::Interactions)
         .iter()
         .any(|t| matches!(t, Target::Summary | Target::Channel));
@@ -485,9 +515,9 @@ pub fn detect_kind(headers: &[String], user_maps: &[(String, String)]) -> Kind {
     let growth_like = targets(Kind::IndustryGrowth).contains(&Target::GrowthRate);
     if growth_like && !names_customer {
         Kind::IndustryGrowth
-    } else if order_like && !describes_customer {
+    } else if orders || order_like && !describes_customer {
         Kind::Orders
-    } else if interaction_like && !describes_customer {
+    } else if interactions || interaction_like && !describes_customer {
         Kind::Interactions
     } else {
         // A list of names with contact people is read as customers (new ones are added);
@@ -611,6 +641,23 @@ impl Mapping {
                 }
             }
         }
+        if matches!(self.kind, Kind::Orders | Kind::Interactions) {
+            let kind = self.kind;
+            for c in self.columns.iter_mut().filter(|c| !c.mapped_by_user) {
+                c.target = match c.target {
+                    // The salesperson who followed the customer up is who had the contact.
+                    Some(Target::Customer(Field::Owner)) if kind == Kind::Interactions => {
+                        Some(Target::Operator)
+                    }
+                    Some(Target::Customer(Field::Code | Field::Uscc | Field::Name) | Target::Ignore) => {
+                        c.target
+                    }
+                    Some(t) if kind.sets(t) => c.target,
+                    // A contract list's 业务员 and 备注 are about the contract: kept with it.
+                    _ => None,
+                };
+            }
+        }
         for i in 0..self.columns.len() {
             let c = &self.columns[i];
             let repeated = match c.target {
@@ -644,6 +691,25 @@ impl Mapping {
             return Err("no column identifies the customer (need 客户名称/name, 客户编号/code or 统一社会信用代码/uscc; \
                  use --map '原列名=name')"
                 .into());
+        }
+        if matches!(self.kind, Kind::Orders | Kind::Interactions)
+            && let Some(c) = self.columns.iter().find(|c| {
+                c.mapped_by_user
+                    && c.target.is_some_and(|t| {
+                        !self.kind.sets(t)
+                            && !matches!(
+                                t,
+                                Target::Customer(Field::Code | Field::Uscc | Field::Name) | Target::Ignore
+                            )
+                    })
+            })
+        {
+            return Err(format!(
+                "--map {}={}: {} file does not change customers or contacts; import that column with --kind customers",
+                c.header,
+                c.target.expect("mapped").describe(),
+                self.kind.with_article()
+            ));
         }
         let need = |target: Target, what: &str| {
             if self.has(target) {
@@ -763,16 +829,14 @@ impl Mapping {
             unit: column.unit,
             column: column.header.clone(),
         };
+        part.extra = self.extras(cells);
         for column in &self.columns {
             let raw = cells.get(column.index).map_or("", String::as_str);
             let Some(value) = cell_value(raw) else {
                 continue;
             };
             match column.target {
-                None => {
-                    part.extra.insert(column.header.clone(), value);
-                }
-                Some(Target::Customer(Field::Code | Field::Uscc | Field::Name)) => {}
+                None | Some(Target::Customer(Field::Code | Field::Uscc | Field::Name)) => {}
                 Some(Target::Customer(Field::Remarks)) => {
                     let text = raw.trim();
                     match part.fields.iter_mut().find(|c| c.field == Field::Remarks) {
@@ -807,15 +871,26 @@ impl Mapping {
                 _ => {}
             }
         }
-        for (index, raw) in cells.iter().enumerate().skip(self.columns.len()) {
-            if let Some(value) = cell_value(raw) {
-                part.extra.insert(unnamed_column(index), value);
-            }
-        }
         let (contact, unused) = self.contact(cells)?;
         part.contact = contact;
         part.extra.extend(unused);
         Ok(part)
+    }
+
+    /// The row's cells that no field takes, by header: those of the columns with no target,
+    /// and those past the header row's width (named by their Excel letter).
+    fn extras(&self, cells: &[String]) -> BTreeMap<String, String> {
+        let beyond = cells
+            .iter()
+            .enumerate()
+            .skip(self.columns.len())
+            .filter_map(|(index, raw)| Some((unnamed_column(index), cell_value(raw)?)));
+        self.columns
+            .iter()
+            .filter(|c| c.target.is_none())
+            .filter_map(|c| Some((c.header.clone(), cell_value(cells.get(c.index)?)?)))
+            .chain(beyond)
+            .collect()
     }
 
     /// The row's contact, and the cells of a 联系电话 column that did not go into it (a
@@ -890,14 +965,16 @@ impl Mapping {
             .cell(cells, Target::ContractNo)
             .map(|(v, _)| v)
             .unwrap_or_default();
-        Order::parse(&date, &amount, amount_col.unit, &contract, today).map_err(|e| {
+        let mut order = Order::parse(&date, &amount, amount_col.unit, &contract, today).map_err(|e| {
             let column = if e.field == "order.date" {
                 date_col
             } else {
                 amount_col
             };
             RowError::from_invalid(column, e)
-        })
+        })?;
+        order.extra = self.extras(cells);
+        Ok(order)
     }
 
     fn growth(&self, cells: &[String]) -> Result<Row, RowError> {
@@ -923,7 +1000,13 @@ impl Mapping {
             .cell(cells, Target::Summary)
             .map(|(v, _)| v)
             .unwrap_or_default();
-        Interaction::parse(&date, &channel, &summary).map_err(|e| RowError::from_invalid(date_col, e))
+        let mut interaction =
+            Interaction::parse(&date, &channel, &summary).map_err(|e| RowError::from_invalid(date_col, e))?;
+        interaction.operator = self
+            .cell(cells, Target::Operator)
+            .and_then(|(v, _)| text::clean_opt(&v));
+        interaction.extra = self.extras(cells);
+        Ok(interaction)
     }
 }
 
@@ -1839,6 +1922,60 @@ mod tests {
         assert_eq!(kind(&["客户编号", "合同编号", "金额"], &[]), Kind::Orders);
         let err = Mapping::new(&strings(&["客户编号", "合同编号"]), &[], None).unwrap_err();
         assert_eq!(err, "an orders file needs a date (签约日期/订单日期) column");
+    }
+
+    #[test]
+    fn contract_lists_and_follow_up_logs_are_known_by_their_own_columns() {
+        let kind = |h: &[&str], m: &[(&str, &str)]| detect_kind(&strings(h), &maps(m));
+        // The salesperson and a remark describe the contract or the visit.
+        assert_eq!(
+            kind(
+                &[
+                    "合同编号",
+                    "客户名称",
+                    "签约日期",
+                    "合同金额(万元)",
+                    "业务员",
+                    "备注"
+                ],
+                &[]
+            ),
+            Kind::Orders
+        );
+        assert_eq!(
+            kind(&["客户名称", "合同编号", "金额", "负责人", "省份"], &[]),
+            Kind::Orders
+        );
+        assert_eq!(
+            kind(&["客户名称", "签约日期", "合同金额", "销售"], &[]),
+            Kind::Orders
+        );
+        assert_eq!(
+            kind(
+                &["客户名称", "成交日", "成交额", "销售"],
+                &[("成交日", "order.date"), ("成交额", "order.amount")]
+            ),
+            Kind::Orders
+        );
+        assert_eq!(
+            kind(&["客户名称", "跟进日期", "跟进方式", "跟进内容", "跟进人"], &[]),
+            Kind::Interactions
+        );
+        assert_eq!(
+            kind(&["客户名称", "拜访日期", "沟通内容", "省份", "备注"], &[]),
+            Kind::Interactions
+        );
+        // Plain 日期 and 金额 beside customer columns are not a contract.
+        assert_eq!(
+            kind(&["客户名称", "日期", "金额", "负责人"], &[]),
+            Kind::Customers
+        );
+        // A contract number alone among customer columns is a customers file's extra.
+        assert_eq!(
+            kind(&["客户名称", "合同编号", "省份", "负责人"], &[]),
+            Kind::Customers
+        );
+        assert_eq!(kind(&["客户名称", "沟通内容", "负责人"], &[]), Kind::Customers);
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! Customers and what hangs off them: contacts, orders, interactions, stage moves.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, Row, ToSql, params};
 use rust_decimal::Decimal;
@@ -194,9 +196,7 @@ pub(super) fn stored(r: &Row) -> rusqlite::Result<Stored> {
         tier: r.get(25)?,
         score: decimal(r.get(26)?),
         remarks: r.get(27)?,
-        extra: extra
-            .and_then(|e| serde_json::from_str(&e).ok())
-            .unwrap_or_default(),
+        extra: extra_from(extra),
     };
     Ok(Stored {
         id: r.get(0)?,
@@ -237,7 +237,7 @@ pub(super) fn values<'a>(c: &'a Customer, name_key: &'a str) -> Vec<Box<dyn ToSq
         Box::new(c.secrecy.key()),
         Box::new(c.tier.clone()),
         Box::new(c.remarks.clone()),
-        Box::new((!c.extra.is_empty()).then(|| serde_json::to_string(&c.extra).expect("extra serialises"))),
+        Box::new(extra_to(&c.extra)),
         Box::new(c.industry.map(|i| i.section.to_string())),
         Box::new(c.region().map(|r| r.en())),
         Box::new(name_key),
@@ -281,23 +281,26 @@ impl Store {
         )?;
         let orders = self
             .conn
-            .prepare("SELECT date, amount_fen, contract_no FROM orders WHERE customer_id = ?1 ORDER BY date DESC, id DESC LIMIT ?2")?
+            .prepare("SELECT date, amount_fen, contract_no, extra FROM orders WHERE customer_id = ?1 ORDER BY date DESC, id DESC LIMIT ?2")?
             .query_map(params![id, recent as i64], |r| {
                 Ok(Order {
                     date: r.get(0)?,
                     amount_fen: r.get(1)?,
                     contract_no: r.get(2)?,
+                    extra: extra_from(r.get(3)?),
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
         let interactions = self
             .conn
-            .prepare("SELECT date, channel, summary FROM interactions WHERE customer_id = ?1 ORDER BY date DESC, id DESC LIMIT ?2")?
+            .prepare("SELECT date, channel, summary, operator, extra FROM interactions WHERE customer_id = ?1 ORDER BY date DESC, id DESC LIMIT ?2")?
             .query_map(params![id, recent as i64], |r| {
                 Ok(Interaction {
                     date: r.get(0)?,
                     channel: r.get(1)?,
                     summary: r.get(2)?,
+                    operator: r.get(3)?,
+                    extra: extra_from(r.get(4)?),
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
@@ -764,23 +767,25 @@ impl Writer<'_> {
         }
         self.tx
             .prepare_cached(
-                "INSERT INTO orders(customer_id, date, amount_fen, contract_no, batch_id, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO orders(customer_id, date, amount_fen, contract_no, extra, batch_id, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
             .execute(params![
                 customer.id,
                 order.date.to_string(),
                 order.amount_fen,
                 order.contract_no,
+                extra_to(&order.extra),
                 batch,
                 self.actor.stamp()
             ])?;
         self.touch(customer.id)?;
-        let changes = [
+        let mut changes = vec![
             Change::new("order.date", None, Some(order.date.to_string())),
             Change::new("order.amount", None, Some(order.amount())),
             Change::new("order.contract_no", None, order.contract_no.clone()),
         ];
+        changes.extend(extra_changes("order", &order.extra));
         self.log("order.add", Some(&customer.customer.code), batch, &changes)
     }
 
@@ -792,26 +797,52 @@ impl Writer<'_> {
     ) -> Result<()> {
         self.tx
             .prepare_cached(
-                "INSERT INTO interactions(customer_id, date, channel, summary, operator, batch_id, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO interactions(customer_id, date, channel, summary, operator, extra, batch_id, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![
                 customer.id,
                 interaction.date.to_string(),
                 interaction.channel,
                 interaction.summary,
-                self.actor.operator,
+                interaction.operator.as_ref().unwrap_or(&self.actor.operator),
+                extra_to(&interaction.extra),
                 batch,
                 self.actor.stamp()
             ])?;
         self.touch(customer.id)?;
-        let changes = [
+        let mut changes = vec![
             Change::new("interaction.date", None, Some(interaction.date.to_string())),
             Change::new("interaction.channel", None, interaction.channel.clone()),
             Change::new("interaction.summary", None, interaction.summary.clone()),
         ];
+        if let Some(operator) = &interaction.operator {
+            changes.push(Change::new("interaction.operator", None, Some(operator.clone())));
+        }
+        changes.extend(extra_changes("interaction", &interaction.extra));
         self.log("interaction.add", Some(&customer.customer.code), batch, &changes)
     }
+}
+
+/// A record's extra columns as stored: a JSON object, NULL when there are none.
+fn extra_to(extra: &BTreeMap<String, String>) -> Option<String> {
+    (!extra.is_empty()).then(|| serde_json::to_string(extra).expect("extra serialises"))
+}
+
+fn extra_from(stored: Option<String>) -> BTreeMap<String, String> {
+    stored
+        .and_then(|e| serde_json::from_str(&e).ok())
+        .unwrap_or_default()
+}
+
+/// The change log's lines for a new record's extra columns: `order.extra.产品`.
+fn extra_changes<'a>(
+    record: &'a str,
+    extra: &'a BTreeMap<String, String>,
+) -> impl Iterator<Item = Change> + 'a {
+    extra
+        .iter()
+        .map(move |(k, v)| Change::new(format!("{record}.extra.{k}"), None, Some(v.clone())))
 }
 
 #[cfg(test)]

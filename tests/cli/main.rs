@@ -9,6 +9,7 @@ mod grade;
 mod import;
 mod import_files;
 mod import_headers;
+mod import_kinds;
 mod interrupt;
 mod list;
 mod log;

@@ -1,0 +1,97 @@
+//! Contract lists and follow-up logs: read as orders and interactions, never as customers.
+
+use crate::common::Kehu;
+
+fn customers_file(k: &Kehu) {
+    let file = k.file(
+        "客户.csv",
+        "客户名称,省份,负责人,备注\n北京某某科技有限公司,北京,张经理,老客户\n",
+    );
+    k.ok(&["import", &file, "-q"]);
+}
+
+/// The stored customer's owner and remarks, which an orders or interactions file must leave.
+fn owner_and_remarks(k: &Kehu) -> String {
+    k.query("SELECT owner || '|' || remarks FROM customers WHERE code = 'CST20240001'")
+}
+
+#[test]
+fn a_contract_list_with_its_salesperson_and_remarks_is_an_orders_file() {
+    let k = Kehu::new();
+    customers_file(&k);
+    let file = k.file(
+        "合同.csv",
+        "合同编号,客户名称,签约日期,合同金额(万元),业务员,备注,产品\n\
+         HT-2024-011,北京某某科技有限公司,2024/6/5,3,赵六,首付30%,ERP二期\n\
+         HT-2024-013,深圳某某电子有限公司,2024/6/20,5,钱七,,\n",
+    );
+    let summary = k.import_json(&[&file], 3);
+    assert_eq!(summary["kind"], "orders");
+    assert_eq!(summary["counts"]["inserted"], 1);
+    assert_eq!(summary["rejected"][0]["row"], 3);
+    assert_eq!(
+        summary["rejected"][0]["reason"], "no stored customer has this name",
+        "an unknown customer is not created from a contract"
+    );
+    assert_eq!(owner_and_remarks(&k), "张经理|老客户");
+    assert_eq!(k.query("SELECT count(*) FROM customers"), "1");
+    let shown = k.json(&["show", "CST20240001"]);
+    let order = &shown["orders"][0];
+    assert_eq!(order["contract_no"], "HT-2024-011");
+    assert_eq!(order["amount"].to_string(), "30000.00");
+    assert_eq!(order["other"], "业务员: 赵六; 产品: ERP二期; 备注: 首付30%");
+
+    let again = k.import_json(&[&file], 3);
+    assert_eq!(
+        again["counts"]["unchanged"], 1,
+        "the same file twice changes nothing"
+    );
+}
+
+#[test]
+fn a_follow_up_log_is_an_interactions_file_and_names_who_followed_up() {
+    let k = Kehu::new();
+    customers_file(&k);
+    let file = k.file(
+        "跟进记录.csv",
+        "客户名称,跟进日期,跟进方式,跟进内容,跟进人,下次跟进\n\
+         北京某某科技有限公司,2024-06-03,电话,确认二期需求,孙七,7月初\n",
+    );
+    let mapping = k.ok(&["import", "--show-mapping", &file, "--format", "csv"]);
+    assert!(mapping.contains("跟进人,interaction.operator"), "{mapping}");
+    let summary = k.import_json(&[&file], 0);
+    assert_eq!(summary["kind"], "interactions");
+    assert_eq!(summary["counts"]["inserted"], 1);
+    assert_eq!(owner_and_remarks(&k), "张经理|老客户");
+    let shown = k.json(&["show", "CST20240001"]);
+    let interaction = &shown["interactions"][0];
+    assert_eq!(interaction["summary"], "确认二期需求");
+    assert_eq!(interaction["operator"], "孙七");
+    assert_eq!(interaction["other"], "下次跟进: 7月初");
+}
+
+#[test]
+fn mapped_order_columns_make_an_orders_file_and_customer_fields_in_one_are_refused() {
+    let k = Kehu::new();
+    customers_file(&k);
+    let file = k.file(
+        "成交.csv",
+        "客户名称,成交日,成交额,销售\n北京某某科技有限公司,2024-06-09,5000,赵六\n",
+    );
+    let maps = ["--map", "成交日=order.date", "--map", "成交额=order.amount"];
+    let mut args = vec![file.as_str()];
+    args.extend(maps);
+    let summary = k.import_json(&args, 0);
+    assert_eq!(summary["kind"], "orders");
+    assert_eq!(summary["counts"]["inserted"], 1);
+    assert_eq!(owner_and_remarks(&k), "张经理|老客户");
+
+    args.extend(["--map", "销售=owner"]);
+    let mut import = vec!["import"];
+    import.extend(&args);
+    let err = k.fails(&import, 1);
+    assert!(
+        err.contains("--map 销售=owner: an orders file does not change customers or contacts"),
+        "{err}"
+    );
+}
