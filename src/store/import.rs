@@ -774,6 +774,9 @@ impl Writer<'_> {
         Ok(set)
     }
 
+    /// Refuses the undo when a later change, outside the batch and outside batches undone
+    /// since, touched one of its customers. A grading run's tiers are no such change: they
+    /// are the run's reading of the records, not an edit of them.
     fn refuse_if_changed_since(&self, batch: i64) -> Result<()> {
         let mut later = Vec::new();
         let (first, codes): (Option<i64>, Vec<String>) = {
@@ -794,33 +797,62 @@ impl Writer<'_> {
         };
         // A batch undone since is no later change: its entries and its undo's cancel out.
         let mut stmt = self.tx.prepare_cached(
-            "SELECT id, action, operator FROM change_log
+            "SELECT id, action, operator, batch_id FROM change_log
              WHERE customer_code = ?1 AND id > ?2
+               AND action NOT IN ('grade', 'grade.tag')
                AND (batch_id IS NULL
                     OR (batch_id != ?3
                         AND batch_id NOT IN (SELECT id FROM import_batches WHERE undone_at IS NOT NULL)))
              ORDER BY id LIMIT 1",
         )?;
         for code in &codes {
-            let hit: Option<(i64, String, String)> = stmt
+            let hit: Option<(i64, String, String, Option<i64>)> = stmt
                 .query_row(params![code, first.unwrap_or(0), batch], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
                 })
                 .optional()?;
-            if let Some((entry, action, operator)) = hit {
-                later.push(format!("{code} ({action} by {operator}, log entry {entry})"));
+            if let Some((entry, action, operator, by)) = hit {
+                let shown = match by {
+                    Some(by) => format!("{code} ({action} by {operator}, batch {by}, log entry {entry})"),
+                    None => format!("{code} ({action} by {operator}, log entry {entry})"),
+                };
+                later.push((shown, by));
             }
         }
         if later.is_empty() {
             return Ok(());
         }
         let shown = later.len().min(5);
+        let listed: Vec<&str> = later[..shown].iter().map(|(s, _)| s.as_str()).collect();
+        let mut batches: Vec<i64> = later.iter().filter_map(|(_, by)| *by).collect();
+        batches.sort_unstable_by(|a, b| b.cmp(a));
+        batches.dedup();
+        let by_hand = later.iter().any(|(_, by)| by.is_none());
         Err(Error::Conflict(format!(
-            "cannot undo import batch {batch}: {} customer(s) changed after it: {}{}; undo or redo those changes by hand first",
+            "cannot undo import batch {batch}: {} customer(s) changed after it: {}{}; {}",
             later.len(),
-            later[..shown].join(", "),
-            if later.len() > shown { ", …" } else { "" }
+            listed.join(", "),
+            if later.len() > shown { ", …" } else { "" },
+            what_to_do_first(&batches, by_hand)
         )))
+    }
+}
+
+/// What an undo refused for later changes asks first: undoing the later batches (newest
+/// first), redoing changes made by hand, or both.
+fn what_to_do_first(batches: &[i64], by_hand: bool) -> String {
+    let undo = match batches {
+        [] => None,
+        [one] => Some(format!("undo batch {one} first")),
+        [init @ .., last] => Some(format!(
+            "undo batches {} and {last} first, in that order",
+            init.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+        )),
+    };
+    match (undo, by_hand) {
+        (Some(undo), false) => undo,
+        (Some(undo), true) => format!("{undo}, and undo or redo the other changes by hand"),
+        (None, _) => "undo or redo those changes by hand first".to_string(),
     }
 }
 
@@ -833,6 +865,24 @@ fn same_contact<'a>(contacts: &'a [StoredContact], incoming: &Contact) -> Option
 mod tests {
     use crate::domain::Customer;
     use crate::store::{Store, test_actor};
+
+    #[test]
+    fn a_refused_undo_asks_for_the_later_batches_newest_first_then_for_hand_work() {
+        use super::what_to_do_first;
+        assert_eq!(what_to_do_first(&[3], false), "undo batch 3 first");
+        assert_eq!(
+            what_to_do_first(&[5, 4, 3], false),
+            "undo batches 5, 4 and 3 first, in that order"
+        );
+        assert_eq!(
+            what_to_do_first(&[3], true),
+            "undo batch 3 first, and undo or redo the other changes by hand"
+        );
+        assert_eq!(
+            what_to_do_first(&[], true),
+            "undo or redo those changes by hand first"
+        );
+    }
 
     #[test]
     fn undoing_an_import_takes_the_grading_results_of_its_new_customers_with_them() {

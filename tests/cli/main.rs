@@ -9,6 +9,7 @@ mod grade;
 mod import;
 mod import_files;
 mod import_headers;
+mod import_undo;
 mod list;
 mod log;
 mod report;
