@@ -809,6 +809,10 @@ fn undo(ctx: &Context, batch: i64) -> Result<Status> {
         [
             (done.restored_contacts, "contacts restored"),
             (done.restored_growth, "industry growth rates restored"),
+            (
+                done.left_to_later_batches,
+                "rows left to the later batches that gave them again",
+            ),
         ]
         .iter()
         .filter(|(n, _)| *n > 0)

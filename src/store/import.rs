@@ -90,10 +90,27 @@ pub struct UndoneBatch {
     /// Industry growth rates the batch set: removed where it added them, the old rate back
     /// where it changed one.
     pub restored_growth: usize,
+    /// Customers, contacts, orders and interactions the batch added that a later batch, not
+    /// undone, gave again: left to that batch.
+    pub left_to_later_batches: usize,
 }
 
 /// Customers by exact name, found through the name core: a large import sets the index on
 /// names aside (`store::deferred`), not the one on cores.
+/// The earliest batch after `?3`, not undone, that met row `?2` of kind `?1` again.
+const MET_LATER: &str = "SELECT min(m.batch_id) FROM import_met m JOIN import_batches b ON b.id = m.batch_id
+                          WHERE m.kind = ?1 AND m.row_id = ?2 AND m.batch_id > ?3 AND b.undone_at IS NULL";
+
+/// The rows of one kind a batch added that a later batch met again pass to the earliest such
+/// batch.
+fn pass_on_rows(table: &str, kind: &str) -> String {
+    let later = format!(
+        "SELECT min(m.batch_id) FROM import_met m JOIN import_batches b ON b.id = m.batch_id
+          WHERE m.kind = '{kind}' AND m.row_id = {table}.id AND m.batch_id > ?1 AND b.undone_at IS NULL"
+    );
+    format!("UPDATE {table} SET batch_id = ({later}) WHERE batch_id = ?1 AND ({later}) IS NOT NULL")
+}
+
 pub(super) const CUSTOMERS_BY_NAME: &str =
     "SELECT code FROM customers WHERE name_key = ?1 AND name = ?2 ORDER BY id";
 
@@ -392,6 +409,7 @@ impl Writer<'_> {
                 reason,
             });
         }
+        self.note_met(batch, "customer", stored.id)?;
         let moved = after.stage != stored.customer.stage;
         let action = if renamed { "import.rename" } else { "import.update" };
         let changes = self.update_customer(&stored, after.clone(), action, Some(batch))?;
@@ -421,6 +439,15 @@ impl Writer<'_> {
                 renamed,
             }
         })
+    }
+
+    /// Notes that the batch found a row (`kind`: customer, contact, order, interaction)
+    /// already stored: undoing the batch that added it leaves it to this one.
+    fn note_met(&mut self, batch: i64, kind: &str, row_id: i64) -> Result<()> {
+        self.tx
+            .prepare_cached("INSERT OR IGNORE INTO import_met(batch_id, kind, row_id) VALUES (?1, ?2, ?3)")?
+            .execute(params![batch, kind, row_id])?;
+        Ok(())
     }
 
     /// Notes that a row of this import came to customer `id`; whether one had before. A
@@ -512,6 +539,7 @@ impl Writer<'_> {
                 possible_duplicate: None,
             });
         };
+        self.note_met(batch, "contact", same.id)?;
         let after = same.contact.given_again(incoming);
         let changes = self.update_contact(customer, same, &after, None, Some(batch))?;
         Ok(if changes.is_empty() {
@@ -536,23 +564,25 @@ impl Writer<'_> {
 
     fn import_order(&mut self, customer: &Stored, order: &Order, batch: i64) -> Result<Outcome> {
         let code = customer.customer.code.clone();
-        let existing: Option<(String, i64)> = match &order.contract_no {
+        let existing: Option<(i64, String, i64)> = match &order.contract_no {
             Some(no) => self
                 .tx
                 .prepare_cached(
-                    "SELECT date, amount_fen FROM orders WHERE customer_id = ?1 AND contract_no = ?2",
+                    "SELECT id, date, amount_fen FROM orders WHERE customer_id = ?1 AND contract_no = ?2",
                 )?
-                .query_row(params![customer.id, no], |r| Ok((r.get(0)?, r.get(1)?)))
+                .query_row(params![customer.id, no], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
                 .optional()?,
             None => self
                 .tx
                 .prepare_cached(
-                    "SELECT date, amount_fen FROM orders
+                    "SELECT id, date, amount_fen FROM orders
                      WHERE customer_id = ?1 AND contract_no IS NULL AND date = ?2 AND amount_fen = ?3",
                 )?
                 .query_row(
                     params![customer.id, order.date.to_string(), order.amount_fen],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
                 .optional()?,
         };
@@ -564,10 +594,11 @@ impl Writer<'_> {
                     possible_duplicate: None,
                 })
             }
-            Some((date, amount)) if date == order.date.to_string() && amount == order.amount_fen => {
+            Some((id, date, amount)) if date == order.date.to_string() && amount == order.amount_fen => {
+                self.note_met(batch, "order", id)?;
                 Ok(Outcome::Unchanged { code })
             }
-            Some((date, amount)) => Ok(Outcome::Conflict {
+            Some((_, date, amount)) => Ok(Outcome::Conflict {
                 code: code.clone(),
                 stored: format!("{date} {}", crate::domain::money::format_fen(amount)),
                 incoming: format!("{} {}", order.date, order.amount()),
@@ -581,17 +612,19 @@ impl Writer<'_> {
 
     fn import_interaction(&mut self, customer: &Stored, i: &Interaction, batch: i64) -> Result<Outcome> {
         let code = customer.customer.code.clone();
-        let exists: bool = self
+        let existing: Option<i64> = self
             .tx
             .prepare_cached(
-                "SELECT EXISTS(SELECT 1 FROM interactions WHERE customer_id = ?1 AND date = ?2
-                 AND channel IS ?3 AND summary IS ?4)",
+                "SELECT id FROM interactions WHERE customer_id = ?1 AND date = ?2
+                 AND channel IS ?3 AND summary IS ?4 ORDER BY id LIMIT 1",
             )?
             .query_row(
                 params![customer.id, i.date.to_string(), i.channel, i.summary],
                 |r| r.get(0),
-            )?;
-        if exists {
+            )
+            .optional()?;
+        if let Some(id) = existing {
+            self.note_met(batch, "interaction", id)?;
             return Ok(Outcome::Unchanged { code });
         }
         self.add_interaction(customer, i, Some(batch))?;
@@ -628,6 +661,24 @@ impl Writer<'_> {
         let growth = self.growth_set_by(id)?;
         self.defer_search_indexes()?;
         let mut done = UndoneBatch::default();
+        // What a later file gave again stays, with that file: the customers (and their stage
+        // moves), then contacts, orders and interactions.
+        let passed = self.pass_on_customers(id)?;
+        done.left_to_later_batches += passed.len();
+        for (customer, to) in passed.values() {
+            self.tx
+                .prepare_cached(
+                    "UPDATE stage_moves SET batch_id = ?1 WHERE batch_id = ?2 AND customer_id = ?3",
+                )?
+                .execute(params![to, id, customer])?;
+        }
+        for (table, kind) in [
+            ("contacts", "contact"),
+            ("orders", "order"),
+            ("interactions", "interaction"),
+        ] {
+            done.left_to_later_batches += self.tx.execute(&pass_on_rows(table, kind), [id])?;
+        }
         for (industry, before) in growth.iter().rev() {
             match before {
                 Some(rate) => {
@@ -667,30 +718,8 @@ impl Writer<'_> {
             let entry = super::log::entry_by_id(&self.tx, entry)?;
             let Some(code) = &entry.customer else { continue };
             match entry.action.as_str() {
-                "import.add" => {
-                    let gone: Option<i64> = self
-                        .tx
-                        .query_row("SELECT id FROM customers WHERE code = ?1", [code], |r| r.get(0))
-                        .optional()?;
-                    if let Some(gone) = gone {
-                        super::grade::delete_results_of(&self.tx, &[gone])?;
-                        // Its contacts go with it.
-                        done.removed_contacts += self
-                            .tx
-                            .prepare_cached("DELETE FROM contacts WHERE customer_id = ?1")?
-                            .execute([gone])?;
-                        self.tx
-                            .prepare_cached("DELETE FROM customers WHERE id = ?1")?
-                            .execute([gone])?;
-                    }
-                    self.log(
-                        "import.undo",
-                        Some(code),
-                        Some(id),
-                        &[Change::new("customer", Some(code.clone()), None)],
-                    )?;
-                    done.removed_customers += 1;
-                }
+                "import.add" if passed.contains_key(code) => {}
+                "import.add" => self.remove_imported_customer(code, id, &mut done)?,
                 "import.update" | "import.rename" => {
                     let stored = self.customer(code)?;
                     let reverted = stored.customer.revert(&entry.changes)?;
@@ -724,6 +753,20 @@ impl Writer<'_> {
                 _ => {}
             }
         }
+        // Customers the batch took over from an undone batch and no later batch met go now.
+        let taken: Vec<String> = self
+            .tx
+            .prepare(
+                "SELECT c.code FROM import_met m JOIN customers c ON c.id = m.row_id
+                  WHERE m.batch_id = ?1 AND m.kind = 'customer' AND m.took_over ORDER BY c.id",
+            )?
+            .query_map([id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for code in taken.iter().filter(|c| !passed.contains_key(*c)) {
+            self.remove_imported_customer(code, id, &mut done)?;
+        }
+        self.tx
+            .execute("DELETE FROM import_met WHERE batch_id = ?1", [id])?;
         done.removed_contacts += self
             .tx
             .execute("DELETE FROM contacts WHERE batch_id = ?1", [id])?;
@@ -743,6 +786,68 @@ impl Writer<'_> {
             &[Change::new("undone", None, Some(summary))],
         )?;
         Ok(done)
+    }
+
+    /// Removes a customer an undone batch added (or took over), with its contacts and grading
+    /// results.
+    fn remove_imported_customer(&mut self, code: &str, batch: i64, done: &mut UndoneBatch) -> Result<()> {
+        let gone: Option<i64> = self
+            .tx
+            .query_row("SELECT id FROM customers WHERE code = ?1", [code], |r| r.get(0))
+            .optional()?;
+        if let Some(gone) = gone {
+            super::grade::delete_results_of(&self.tx, &[gone])?;
+            // Its contacts go with it.
+            done.removed_contacts += self
+                .tx
+                .prepare_cached("DELETE FROM contacts WHERE customer_id = ?1")?
+                .execute([gone])?;
+            self.tx
+                .prepare_cached("DELETE FROM customers WHERE id = ?1")?
+                .execute([gone])?;
+        }
+        self.log(
+            "import.undo",
+            Some(code),
+            Some(batch),
+            &[Change::new("customer", Some(code.to_string()), None)],
+        )?;
+        done.removed_customers += 1;
+        Ok(())
+    }
+
+    /// The customers a batch added or took over that a later batch, not undone, met again:
+    /// each passes to the earliest such batch, which takes it over. By code: (id, that batch).
+    fn pass_on_customers(&mut self, batch: i64) -> Result<std::collections::HashMap<String, (i64, i64)>> {
+        let passed: Vec<(String, i64, i64)> = self
+            .tx
+            .prepare(&format!(
+                "SELECT code, id, later FROM (
+                   SELECT c.code, c.id, ({later}) AS later FROM customers c
+                    WHERE c.code IN (SELECT customer_code FROM change_log
+                                      WHERE batch_id = ?1 AND action = 'import.add')
+                       OR c.id IN (SELECT row_id FROM import_met
+                                    WHERE batch_id = ?1 AND kind = 'customer' AND took_over))
+                  WHERE later IS NOT NULL ORDER BY id",
+                later = MET_LATER
+                    .replace("?1", "'customer'")
+                    .replace("?2", "c.id")
+                    .replace("?3", "?1")
+            ))?
+            .query_map([batch], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (_, customer, to) in &passed {
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO import_met(batch_id, kind, row_id, took_over) VALUES (?1, 'customer', ?2, 1)
+                     ON CONFLICT DO UPDATE SET took_over = 1",
+                )?
+                .execute(params![to, customer])?;
+        }
+        Ok(passed
+            .into_iter()
+            .map(|(code, customer, to)| (code, (customer, to)))
+            .collect())
     }
 
     /// The industry growth rates a batch set, as (industry, rate before), in the order set.
@@ -774,6 +879,9 @@ impl Writer<'_> {
         Ok(set)
     }
 
+    /// Refuses the undo when a later change, outside the batch and outside batches undone
+    /// since, touched one of its customers. A grading run's tiers are no such change: they
+    /// are the run's reading of the records, not an edit of them.
     fn refuse_if_changed_since(&self, batch: i64) -> Result<()> {
         let mut later = Vec::new();
         let (first, codes): (Option<i64>, Vec<String>) = {
@@ -782,45 +890,185 @@ impl Writer<'_> {
                 [batch],
                 |r| r.get(0),
             )?;
+            // The customers the batch logged, and those of the rows it took over.
             let codes = self
                 .tx
                 .prepare(
-                    "SELECT DISTINCT customer_code FROM change_log
-                      WHERE batch_id = ?1 AND customer_code IS NOT NULL ORDER BY 1",
+                    "SELECT customer_code FROM change_log WHERE batch_id = ?1 AND customer_code IS NOT NULL
+                     UNION SELECT c.code FROM import_met m JOIN customers c ON c.id = m.row_id
+                            WHERE m.batch_id = ?1 AND m.kind = 'customer' AND m.took_over
+                     UNION SELECT c.code FROM contacts x JOIN customers c ON c.id = x.customer_id
+                            WHERE x.batch_id = ?1
+                     UNION SELECT c.code FROM orders x JOIN customers c ON c.id = x.customer_id
+                            WHERE x.batch_id = ?1
+                     UNION SELECT c.code FROM interactions x JOIN customers c ON c.id = x.customer_id
+                            WHERE x.batch_id = ?1
+                     ORDER BY 1",
                 )?
                 .query_map([batch], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
             (first, codes)
         };
-        // A batch undone since is no later change: its entries and its undo's cancel out.
+        // A batch undone since is no later change: its entries and its undo's cancel out. An
+        // order or interaction added later stands beside the batch's own, unless the batch
+        // added the customer they belong to.
         let mut stmt = self.tx.prepare_cached(
-            "SELECT id, action, operator FROM change_log
+            "SELECT id, action, operator, batch_id FROM change_log
              WHERE customer_code = ?1 AND id > ?2
+               AND action NOT IN ('grade', 'grade.tag')
+               AND (?4 OR action NOT IN ('order.add', 'interaction.add'))
                AND (batch_id IS NULL
                     OR (batch_id != ?3
                         AND batch_id NOT IN (SELECT id FROM import_batches WHERE undone_at IS NOT NULL)))
              ORDER BY id LIMIT 1",
         )?;
         for code in &codes {
-            let hit: Option<(i64, String, String)> = stmt
-                .query_row(params![code, first.unwrap_or(0), batch], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            // A customer no longer stored (merged away since) is judged by its log alone.
+            let customer = self.find_customer(code)?.map(|c| c.id);
+            let part = match customer {
+                Some(id) => Some((id, self.part_in(batch, code, id)?)),
+                None => None,
+            };
+            let added = part.as_ref().is_none_or(|(_, p)| p.added);
+            let hit: Option<(i64, String, String, Option<i64>)> = stmt
+                .query_row(params![code, first.unwrap_or(0), batch, added], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
                 })
                 .optional()?;
-            if let Some((entry, action, operator)) = hit {
-                later.push(format!("{code} ({action} by {operator}, log entry {entry})"));
+            if hit.is_none()
+                && let Some((id, part)) = &part
+                && let Some(by) = self.met_since(batch, *id, part)?
+            {
+                later.push((format!("{code} (given again by batch {by})"), Some(by)));
+            }
+            if let Some((entry, action, operator, by)) = hit {
+                let shown = match by {
+                    Some(by) => format!("{code} ({action} by {operator}, batch {by}, log entry {entry})"),
+                    None => format!("{code} ({action} by {operator}, log entry {entry})"),
+                };
+                later.push((shown, by));
             }
         }
         if later.is_empty() {
             return Ok(());
         }
         let shown = later.len().min(5);
+        let listed: Vec<&str> = later[..shown].iter().map(|(s, _)| s.as_str()).collect();
+        let mut batches: Vec<i64> = later.iter().filter_map(|(_, by)| *by).collect();
+        batches.sort_unstable_by(|a, b| b.cmp(a));
+        batches.dedup();
+        let by_hand = later.iter().any(|(_, by)| by.is_none());
         Err(Error::Conflict(format!(
-            "cannot undo import batch {batch}: {} customer(s) changed after it: {}{}; undo or redo those changes by hand first",
+            "cannot undo import batch {batch}: {} customer(s) changed after it: {}{}; {}",
             later.len(),
-            later[..shown].join(", "),
-            if later.len() > shown { ", …" } else { "" }
+            listed.join(", "),
+            if later.len() > shown { ", …" } else { "" },
+            what_to_do_first(&batches, by_hand)
         )))
+    }
+}
+
+/// What a batch did to one customer, as far as a later batch meeting its rows matters.
+struct Part {
+    /// Added the customer, or took it over from an undone batch.
+    added: bool,
+    /// Changed the customer's fields.
+    changed: bool,
+    /// The contacts it changed.
+    contacts: Vec<i64>,
+}
+
+impl Writer<'_> {
+    fn part_in(&self, batch: i64, code: &str, customer: i64) -> Result<Part> {
+        let took_over: bool = self
+            .tx
+            .prepare_cached(
+                "SELECT EXISTS(SELECT 1 FROM import_met
+                  WHERE batch_id = ?1 AND kind = 'customer' AND row_id = ?2 AND took_over)",
+            )?
+            .query_row(params![batch, customer], |r| r.get(0))?;
+        let mut part = Part {
+            added: took_over,
+            changed: false,
+            contacts: Vec::new(),
+        };
+        let entries: Vec<(i64, String)> = self
+            .tx
+            .prepare_cached("SELECT id, action FROM change_log WHERE customer_code = ?1 AND batch_id = ?2")?
+            .query_map(params![code, batch], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (entry, action) in entries {
+            match action.as_str() {
+                "import.add" => part.added = true,
+                "import.update" | "import.rename" => part.changed = true,
+                "contact.edit" => {
+                    let entry = super::log::entry_by_id(&self.tx, entry)?;
+                    if let Some(id) = entry
+                        .changes
+                        .first()
+                        .and_then(|c| c.before.as_deref()?.parse().ok())
+                    {
+                        part.contacts.push(id);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(part)
+    }
+
+    /// The later batch, not undone, that met again what undoing `batch` would take back: a
+    /// record or contact it changed (put back, it would contradict the later file), or the
+    /// rows of a customer it added that no later batch met itself (removed with it).
+    fn met_since(&self, batch: i64, customer: i64, part: &Part) -> Result<Option<i64>> {
+        let met = |kind: &str, row: i64| -> Result<Option<i64>> {
+            Ok(self
+                .tx
+                .prepare_cached(MET_LATER)?
+                .query_row(params![kind, row, batch], |r| r.get(0))?)
+        };
+        if part.changed
+            && let Some(by) = met("customer", customer)?
+        {
+            return Ok(Some(by));
+        }
+        for contact in &part.contacts {
+            if let Some(by) = met("contact", *contact)? {
+                return Ok(Some(by));
+            }
+        }
+        if part.added && met("customer", customer)?.is_none() {
+            return Ok(self
+                .tx
+                .prepare_cached(
+                    "SELECT min(m.batch_id) FROM import_met m JOIN import_batches b ON b.id = m.batch_id
+                      WHERE m.batch_id > ?2 AND b.undone_at IS NULL
+                        AND ((m.kind = 'contact' AND m.row_id IN (SELECT id FROM contacts WHERE customer_id = ?1))
+                          OR (m.kind = 'order' AND m.row_id IN (SELECT id FROM orders WHERE customer_id = ?1))
+                          OR (m.kind = 'interaction'
+                              AND m.row_id IN (SELECT id FROM interactions WHERE customer_id = ?1)))",
+                )?
+                .query_row(params![customer, batch], |r| r.get(0))?);
+        }
+        Ok(None)
+    }
+}
+
+/// What an undo refused for later changes asks first: undoing the later batches (newest
+/// first), redoing changes made by hand, or both.
+fn what_to_do_first(batches: &[i64], by_hand: bool) -> String {
+    let undo = match batches {
+        [] => None,
+        [one] => Some(format!("undo batch {one} first")),
+        [init @ .., last] => Some(format!(
+            "undo batches {} and {last} first, in that order",
+            init.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+        )),
+    };
+    match (undo, by_hand) {
+        (Some(undo), false) => undo,
+        (Some(undo), true) => format!("{undo}, and undo or redo the other changes by hand"),
+        (None, _) => "undo or redo those changes by hand first".to_string(),
     }
 }
 
@@ -833,6 +1081,24 @@ fn same_contact<'a>(contacts: &'a [StoredContact], incoming: &Contact) -> Option
 mod tests {
     use crate::domain::Customer;
     use crate::store::{Store, test_actor};
+
+    #[test]
+    fn a_refused_undo_asks_for_the_later_batches_newest_first_then_for_hand_work() {
+        use super::what_to_do_first;
+        assert_eq!(what_to_do_first(&[3], false), "undo batch 3 first");
+        assert_eq!(
+            what_to_do_first(&[5, 4, 3], false),
+            "undo batches 5, 4 and 3 first, in that order"
+        );
+        assert_eq!(
+            what_to_do_first(&[3], true),
+            "undo batch 3 first, and undo or redo the other changes by hand"
+        );
+        assert_eq!(
+            what_to_do_first(&[], true),
+            "undo or redo those changes by hand first"
+        );
+    }
 
     #[test]
     fn undoing_an_import_takes_the_grading_results_of_its_new_customers_with_them() {

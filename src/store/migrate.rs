@@ -17,6 +17,7 @@ const STEPS: &[&str] = &[
     include_str!("migrations/005_grade_results_by_run.sql"),
     include_str!("migrations/006_batch_links.sql"),
     include_str!("migrations/007_record_extras.sql"),
+    include_str!("migrations/008_import_met.sql"),
 ];
 
 /// The schema version this binary writes.

@@ -10,6 +10,7 @@ mod import;
 mod import_files;
 mod import_headers;
 mod import_kinds;
+mod import_undo;
 mod interrupt;
 mod list;
 mod log;
