@@ -216,6 +216,24 @@ impl Writer<'_> {
                     format!("code {code} belongs to {}", stored.customer.name),
                 )));
             }
+            // Another stored company's exact name under this code is that company's row
+            // with a wrong code, unless the USCC both sides share vouches for a rename.
+            if let Some(name) = &keys.name
+                && !(keys.uscc.is_some() && keys.uscc == stored.customer.uscc)
+                && name_key(name) != name_key(&stored.customer.name)
+                && let Some(other) = self
+                    .customers_by_name(name)?
+                    .into_iter()
+                    .find(|o| o.id != stored.id)
+            {
+                return Ok(Err(conflict(
+                    &stored,
+                    format!(
+                        "code {code} belongs to {}; {name} is {}",
+                        stored.customer.name, other.customer.code
+                    ),
+                )));
+            }
             // A USCC new to the stored customer is taken only under its own name: under
             // 上海华兴贸易 it would give 北京华兴科技 another company's USCC.
             if let (Some(uscc), Some(name), None) = (&keys.uscc, &keys.name, &stored.customer.uscc)
@@ -319,8 +337,23 @@ impl Writer<'_> {
             Some(customer) => f(self, &customer),
             None => {
                 let (column, value) = keys.first();
+                let reason = match (&keys.code, &keys.uscc, &keys.name) {
+                    (None, None, Some(name)) => match &self.customers_by_name(name)?[..] {
+                        [] | [_] => None,
+                        same => Some(format!(
+                            "{} stored customers have this name ({}); give 客户编号 or 统一社会信用代码",
+                            same.len(),
+                            same.iter()
+                                .map(|s| s.customer.code.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )),
+                    },
+                    _ => None,
+                };
+                let reason = reason.unwrap_or_else(|| format!("no stored customer has this {column}"));
                 Ok(Outcome::Rejected {
-                    error: RowError::new(column, value, "no stored customer has this ".to_string() + column),
+                    error: RowError::new(column, value, reason),
                 })
             }
         }

@@ -1125,3 +1125,61 @@ fn an_empty_sheet_is_refused_and_another_is_read_by_number() {
     assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
     assert_eq!(listed[0]["name"], "杭州青禾贸易有限公司", "{listed}");
 }
+
+#[test]
+fn a_code_with_another_stored_companys_exact_name_is_a_conflict() {
+    let k = Kehu::new();
+    let file = k.file(
+        "客户.csv",
+        "客户名称,省份\n上海华兴贸易有限公司,上海\n北京华兴科技有限公司,北京\n",
+    );
+    k.ok(&["import", &file, "-q"]);
+    let before = k.dump();
+    let orders = k.file(
+        "合同.csv",
+        "客户编号,客户名称,合同编号,签约日期,合同金额(元)\nCST20240001,北京华兴科技有限公司,HT-9,2024-06-01,88000\n",
+    );
+    let summary = k.import_json(&[&orders], 1);
+    assert_eq!(
+        summary["conflicts"][0]["reason"],
+        "code CST20240001 belongs to 上海华兴贸易有限公司; 北京华兴科技有限公司 is CST20240002"
+    );
+    let customers = k.file(
+        "客户2.csv",
+        "客户编号,客户名称,省份,负责人\nCST20240001,北京华兴科技有限公司,北京,赵六\n",
+    );
+    k.import_json(&[&customers], 1);
+    assert_eq!(k.dump(), before, "neither file touched 上海华兴贸易");
+
+    // The USCC both sides share vouches for a rename to a name another customer has.
+    k.sql("UPDATE customers SET uscc = '91310000MA1FL4XQ27' WHERE code = 'CST20240001'");
+    let renamed = k.file(
+        "客户3.csv",
+        "客户编号,统一社会信用代码,客户名称\nCST20240001,91310000MA1FL4XQ27,北京华兴科技有限公司\n",
+    );
+    let summary = k.import_json(&[&renamed], 0);
+    assert_eq!(summary["counts"]["updated"], 1);
+}
+
+#[test]
+fn a_name_two_stored_customers_share_asks_for_a_code_or_uscc() {
+    let k = Kehu::new();
+    k.add(&["--name", "南京某某医药有限公司", "--province", "江苏"]);
+    k.add(&[
+        "--name",
+        "南京某某医药有限公司",
+        "--province",
+        "江苏",
+        "--uscc",
+        "91320100MA1MXXX00B",
+    ]);
+    let orders = k.file(
+        "合同.csv",
+        "客户名称,合同编号,签约日期,合同金额\n南京某某医药有限公司,N1,2024-06-01,1000\n",
+    );
+    let summary = k.import_json(&[&orders], 1);
+    assert_eq!(
+        summary["rejected"][0]["reason"],
+        "2 stored customers have this name (CST20240001, CST20240002); give 客户编号 or 统一社会信用代码"
+    );
+}
