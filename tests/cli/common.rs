@@ -25,7 +25,11 @@ impl Kehu {
 
     /// A `kehu` command on this database, English labels, operator 测试员.
     pub fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("kehu").expect("binary built");
+        Command::from_std(self.std_cmd())
+    }
+
+    fn std_cmd(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_kehu"));
         cmd.env_clear()
             .env("KEHU_DB", &self.db)
             .env("KEHU_OPERATOR", "测试员")
@@ -38,18 +42,12 @@ impl Kehu {
 
     /// Starts `kehu ARGS` in the background, as [`Kehu::cmd`] would run it, output piped.
     pub fn spawn(&self, args: &[&str]) -> std::process::Child {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_kehu"));
-        cmd.env_clear()
-            .env("KEHU_DB", &self.db)
-            .env("KEHU_OPERATOR", "测试员")
-            .env("KEHU_NOW", NOW)
-            .env("LANG", "C")
-            .env("NO_COLOR", "1")
-            .current_dir(self.dir.path())
+        self.std_cmd()
             .args(args)
             .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped());
-        cmd.spawn().expect("kehu starts")
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("kehu starts")
     }
 
     /// The directory the database and the test's files are in.
