@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{Error, LogEntry, Result, Store, Stored, StoredContact, Writer};
 use crate::domain::choice::Stage;
-use crate::domain::contact::{Contact, Interaction, Order};
+use crate::domain::contact::{Contact, Interaction, Order, given_again};
 use crate::domain::dedupe::{Candidate, Level, compare, name_key, same_company_named};
 use crate::domain::import::{
     CustomerPart, Keys, NewCustomer, Row, RowBody, RowError, contact_contradiction, contradiction,
@@ -498,8 +498,8 @@ impl Writer<'_> {
         })
     }
 
-    /// A contact for a stored customer: the same name (or, unnamed, the same phone) updates
-    /// that contact; otherwise it is added.
+    /// A contact for a stored customer: the stored contact it is ([`given_again`]) takes
+    /// what the row brings; a contact none is gets added.
     fn import_contact(&mut self, customer: &Stored, incoming: &Contact, batch: i64) -> Result<Outcome> {
         let code = customer.customer.code.clone();
         let contacts = self.contacts(customer.id)?;
@@ -824,9 +824,9 @@ impl Writer<'_> {
     }
 }
 
-/// The stored contact a row's contact is ([`Contact::is_given_again_as`]).
+/// The stored contact a row's contact is ([`given_again`]).
 fn same_contact<'a>(contacts: &'a [StoredContact], incoming: &Contact) -> Option<&'a StoredContact> {
-    contacts.iter().find(|c| c.contact.is_given_again_as(incoming))
+    given_again(contacts.iter().map(|c| &c.contact), incoming).map(|i| &contacts[i])
 }
 
 #[cfg(test)]

@@ -1,0 +1,98 @@
+//! Contacts files (`--kind contacts`) and the contacts customers files carry: which stored
+//! contact a row's contact is, and what a row may change of it.
+
+use crate::common::Kehu;
+
+const CUSTOMERS: &str = "客户名称,省份\n北京某某科技有限公司,北京\n";
+
+/// A database holding one customer, 北京某某科技有限公司 (CST20240001).
+fn with_customer() -> Kehu {
+    let k = Kehu::new();
+    let path = k.file("customers.csv", CUSTOMERS);
+    k.import_json(&[&path], 0);
+    k
+}
+
+/// The stored contacts, one `name|title|mobile|landline|email` line each, in id order.
+fn contacts(k: &Kehu) -> String {
+    k.query(
+        "SELECT coalesce(group_concat(line, char(10)), '') FROM (SELECT name || '|' || coalesce(title, '') || '|' \
+         || coalesce(mobile, '') || '|' || coalesce(landline, '') || '|' || coalesce(email, '') AS line \
+         FROM contacts ORDER BY id)",
+    )
+}
+
+#[test]
+fn a_second_person_on_the_company_switchboard_is_added_beside_the_first() {
+    let k = with_customer();
+    let jan = k.file(
+        "jan.csv",
+        "客户名称,联系人,职务,手机,座机,邮箱\n北京某某科技有限公司,张三,销售总监,13812345678,010-62345678,zhangsan@example.com\n",
+    );
+    let feb = k.file(
+        "feb.csv",
+        "客户名称,联系人,职务,手机,座机,邮箱\n北京某某科技有限公司,李四,采购经理,13912345678,010-62345678,lisi@example.com\n",
+    );
+    k.import_json(&["--kind", "contacts", &jan], 0);
+    let summary = k.import_json(&["--kind", "contacts", &feb], 0);
+    assert_eq!(
+        (
+            summary["counts"]["inserted"].as_u64(),
+            summary["counts"]["updated"].as_u64()
+        ),
+        (Some(1), Some(0))
+    );
+    assert_eq!(
+        contacts(&k),
+        "张三|销售总监|13812345678|01062345678|zhangsan@example.com\n\
+         李四|采购经理|13912345678|01062345678|lisi@example.com"
+    );
+}
+
+#[test]
+fn a_customers_file_adds_a_second_person_on_the_switchboard_too() {
+    let k = with_customer();
+    let jan = k.file(
+        "jan.csv",
+        "客户名称,联系人,手机,座机\n北京某某科技有限公司,张三,13812345678,010-62345678\n",
+    );
+    let feb = k.file(
+        "feb.csv",
+        "客户名称,联系人,手机,座机\n北京某某科技有限公司,李四,13912345678,010-62345678\n",
+    );
+    k.import_json(&[&jan], 0);
+    let summary = k.import_json(&[&feb], 0);
+    assert_eq!(summary["counts"]["updated"], 1, "the customer gains a contact");
+    assert_eq!(
+        contacts(&k),
+        "张三||13812345678|01062345678|\n李四||13912345678|01062345678|"
+    );
+}
+
+#[test]
+fn a_title_name_on_the_same_landline_is_the_same_person() {
+    let k = with_customer();
+    let jan = k.file(
+        "jan.csv",
+        "客户名称,联系人,座机\n北京某某科技有限公司,王总,010-62345678\n",
+    );
+    let feb = k.file(
+        "feb.csv",
+        "客户名称,联系人,手机,座机,邮箱\n北京某某科技有限公司,王经理,13812345678,010-62345678,wang@example.com\n\
+         北京某某科技有限公司,李总,13912345678,010-62345678,\n",
+    );
+    k.import_json(&["--kind", "contacts", &jan], 0);
+    let summary = k.import_json(&["--kind", "contacts", &feb], 0);
+    assert_eq!(
+        (
+            summary["counts"]["inserted"].as_u64(),
+            summary["counts"]["updated"].as_u64()
+        ),
+        (Some(1), Some(1)),
+        "王经理 fills in 王总; 李总 is another person"
+    );
+    assert_eq!(
+        contacts(&k),
+        "王总||13812345678|01062345678|wang@example.com\n李总||13912345678|01062345678|"
+    );
+}
