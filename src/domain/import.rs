@@ -986,12 +986,12 @@ pub fn contradiction(before: &Customer, after: &Customer) -> Option<String> {
     })
 }
 
-/// [`contradiction`] for the customer's contact a row names again.
+/// [`contradiction`] for a contact an earlier row of the same file gave.
 pub fn contact_contradiction(stored: &Contact, incoming: &Contact) -> Option<String> {
     let overwritten = overwritten(Contact::diff(stored, &stored.given_again(incoming)));
     (!overwritten.is_empty()).then(|| {
         format!(
-            "an earlier row of this file is the same customer; this row would change {}'s {}",
+            "an earlier row of this file is the same contact; this row would change {}'s {}",
             stored.name,
             overwritten.join(", ")
         )

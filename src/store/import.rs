@@ -427,11 +427,19 @@ impl Writer<'_> {
     /// file that holds a customer twice is applied once, whichever way it is imported: the
     /// later row may fill what is empty but not change what an earlier row left.
     fn meet(&mut self, id: i64) -> bool {
-        let bit = usize::try_from(id).unwrap_or_default();
-        if bit >= self.met.len() {
-            self.met.grow((bit + 1).next_power_of_two());
-        }
-        self.met.put(bit)
+        put(&mut self.met, id)
+    }
+
+    /// Notes that contact `id` was added or given again in this transaction; whether it
+    /// had been before. Within one file, a contact given twice is applied once, as a
+    /// customer is ([`Writer::meet`]).
+    pub(super) fn meet_contact(&mut self, id: i64) -> bool {
+        put(&mut self.met_contacts, id)
+    }
+
+    fn contact_met(&self, id: i64) -> bool {
+        self.met_contacts
+            .contains(usize::try_from(id).unwrap_or_default())
     }
 
     /// The stored customer a new record most resembles, at `review` level or above, and
@@ -499,7 +507,8 @@ impl Writer<'_> {
     }
 
     /// A contact for a stored customer: the stored contact it is ([`given_again`]) takes
-    /// what the row brings; a contact none is gets added.
+    /// what the row brings, unless an earlier row of this import left that contact
+    /// otherwise (a conflict); a contact none is gets added.
     fn import_contact(&mut self, customer: &Stored, incoming: &Contact, batch: i64) -> Result<Outcome> {
         let code = customer.customer.code.clone();
         let contacts = self.contacts(customer.id)?;
@@ -512,6 +521,17 @@ impl Writer<'_> {
                 possible_duplicate: None,
             });
         };
+        if self.contact_met(same.id)
+            && let Some(reason) = contact_contradiction(&same.contact, incoming)
+        {
+            return Ok(Outcome::Conflict {
+                code,
+                stored: same.contact.name.clone(),
+                incoming: incoming.name.clone(),
+                reason,
+            });
+        }
+        self.meet_contact(same.id);
         let after = same.contact.given_again(incoming);
         let changes = self.update_contact(customer, same, &after, None, Some(batch))?;
         Ok(if changes.is_empty() {
@@ -525,13 +545,13 @@ impl Writer<'_> {
         })
     }
 
-    /// What a row's contact would change of the customer's stored contact it is, if any.
+    /// What a row's contact would change of a stored contact an earlier row of this import
+    /// gave, if any.
     fn contact_contradiction(&self, customer: &Stored, incoming: &Contact) -> Result<Option<String>> {
         let contacts = self.contacts(customer.id)?;
-        let Some(same) = same_contact(&contacts, incoming) else {
-            return Ok(None);
-        };
-        Ok(contact_contradiction(&same.contact, incoming))
+        Ok(same_contact(&contacts, incoming)
+            .filter(|same| self.contact_met(same.id))
+            .and_then(|same| contact_contradiction(&same.contact, incoming)))
     }
 
     fn import_order(&mut self, customer: &Stored, order: &Order, batch: i64) -> Result<Outcome> {
@@ -822,6 +842,15 @@ impl Writer<'_> {
             if later.len() > shown { ", …" } else { "" }
         )))
     }
+}
+
+/// Sets bit `id`; whether it was set.
+fn put(bits: &mut fixedbitset::FixedBitSet, id: i64) -> bool {
+    let bit = usize::try_from(id).unwrap_or_default();
+    if bit >= bits.len() {
+        bits.grow((bit + 1).next_power_of_two());
+    }
+    bits.put(bit)
 }
 
 /// The stored contact a row's contact is ([`given_again`]).

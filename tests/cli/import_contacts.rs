@@ -96,3 +96,61 @@ fn a_title_name_on_the_same_landline_is_the_same_person() {
         "王总||13812345678|01062345678|wang@example.com\n李总||13912345678|01062345678|"
     );
 }
+
+#[test]
+fn a_contact_given_twice_in_a_contacts_file_keeps_the_first_phone_however_often_imported() {
+    let k = with_customer();
+    let path = k.file(
+        "contacts.csv",
+        "客户名称,联系人,手机\n北京某某科技有限公司,张三,13812345678\n北京某某科技有限公司,张三,13900001111\n",
+    );
+    for round in 0..2 {
+        let summary = k.import_json(&["--kind", "contacts", &path], 3);
+        assert_eq!(summary["counts"]["conflicts"], 1, "round {round}");
+        assert_eq!(summary["conflicts"][0]["row"], 3, "round {round}");
+        assert_eq!(
+            summary["conflicts"][0]["reason"],
+            "an earlier row of this file is the same contact; this row would change 张三's contact.mobile \
+             13812345678 → 13900001111",
+            "round {round}"
+        );
+        assert_eq!(summary["counts"]["updated"], 0, "round {round}");
+        assert_eq!(contacts(&k), "张三||13812345678||", "round {round}");
+    }
+    let later = k.file(
+        "later.csv",
+        "客户名称,联系人,手机\n北京某某科技有限公司,张三,13900001111\n",
+    );
+    let summary = k.import_json(&["--kind", "contacts", &later], 0);
+    assert_eq!(
+        summary["counts"]["updated"], 1,
+        "a later file gives his new phone"
+    );
+    assert_eq!(contacts(&k), "张三||13900001111||");
+}
+
+#[test]
+fn a_customers_file_gives_a_contact_of_an_earlier_file_a_new_phone_once() {
+    let k = with_customer();
+    let jan = k.file(
+        "jan.csv",
+        "客户名称,联系人,手机\n北京某某科技有限公司,张三,13812345678\n",
+    );
+    k.import_json(&[&jan], 0);
+    let feb = k.file(
+        "feb.csv",
+        "客户名称,负责人,联系人,手机\n北京某某科技有限公司,张伟,,\n北京某某科技有限公司,,张三,13900001111\n\
+         北京某某科技有限公司,,张三,13700002222\n",
+    );
+    let summary = k.import_json(&[&feb], 3);
+    assert_eq!(
+        (
+            summary["counts"]["updated"].as_u64(),
+            summary["counts"]["conflicts"].as_u64()
+        ),
+        (Some(2), Some(1)),
+        "the first row naming 张三 is his new phone; the next one contradicts it"
+    );
+    assert_eq!(summary["conflicts"][0]["row"], 4);
+    assert_eq!(contacts(&k), "张三||13900001111||");
+}
