@@ -9,12 +9,13 @@ use crate::domain::choice::Stage;
 use crate::domain::contact::{Contact, Interaction, Order, given_again};
 use crate::domain::dedupe::{Candidate, Level, compare, name_key, same_company_named};
 use crate::domain::import::{
-    CustomerPart, Keys, NewCustomer, Row, RowBody, RowError, contact_contradiction, contradiction,
-    plainly_different,
+    CustomerPart, Keys, NewCustomer, Row, RowBody, RowError, contact_already_stored, contact_contradiction,
+    contradiction, plainly_different,
 };
 use crate::domain::{Change, Customer};
 
-/// What to do with a row that is an existing customer.
+/// What to do with a row that is an existing customer, or (a contacts row) that would change
+/// an existing contact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OnExisting {
     Update,
@@ -281,9 +282,9 @@ impl Writer<'_> {
             RowBody::Customer(part) => {
                 self.import_customer(&row.keys, part, fresh, matched, batch, on_existing)
             }
-            RowBody::Contact(contact) => {
-                self.attach(matched, &row.keys, |w, c| w.import_contact(c, contact, batch))
-            }
+            RowBody::Contact(contact) => self.attach(matched, &row.keys, |w, c| {
+                w.import_contact(c, contact, batch, on_existing)
+            }),
             RowBody::Order(order) => self.attach(matched, &row.keys, |w, c| w.import_order(c, order, batch)),
             RowBody::Growth { .. } => unreachable!("growth rows return above"),
             RowBody::Interaction(i) => {
@@ -407,7 +408,7 @@ impl Writer<'_> {
         }
         let mut fields = changes.len();
         if let Some(contact) = &part.contact {
-            fields += match self.import_contact(&stored, contact, batch)? {
+            fields += match self.import_contact(&stored, contact, batch, OnExisting::Update)? {
                 Outcome::Inserted { .. } | Outcome::Updated { .. } => 1,
                 _ => 0,
             };
@@ -508,8 +509,15 @@ impl Writer<'_> {
 
     /// A contact for a stored customer: the stored contact it is ([`given_again`]) takes
     /// what the row brings, unless an earlier row of this import left that contact
-    /// otherwise (a conflict); a contact none is gets added.
-    fn import_contact(&mut self, customer: &Stored, incoming: &Contact, batch: i64) -> Result<Outcome> {
+    /// otherwise (a conflict) or `on_existing` says to leave stored contacts be; a contact
+    /// none is gets added.
+    fn import_contact(
+        &mut self,
+        customer: &Stored,
+        incoming: &Contact,
+        batch: i64,
+        on_existing: OnExisting,
+    ) -> Result<Outcome> {
         let code = customer.customer.code.clone();
         let contacts = self.contacts(customer.id)?;
         let Some(same) = same_contact(&contacts, incoming) else {
@@ -529,6 +537,14 @@ impl Writer<'_> {
                 stored: same.contact.name.clone(),
                 incoming: incoming.name.clone(),
                 reason,
+            });
+        }
+        if on_existing != OnExisting::Update
+            && let Some(error) = contact_already_stored(&same.contact, incoming, &code)
+        {
+            return Ok(match on_existing {
+                OnExisting::Skip => Outcome::Skipped { code },
+                _ => Outcome::Rejected { error },
             });
         }
         self.meet_contact(same.id);

@@ -154,3 +154,66 @@ fn a_customers_file_gives_a_contact_of_an_earlier_file_a_new_phone_once() {
     assert_eq!(summary["conflicts"][0]["row"], 4);
     assert_eq!(contacts(&k), "张三||13900001111||");
 }
+
+#[test]
+fn a_contact_that_would_change_is_skipped_or_refused_as_on_existing_says() {
+    let k = with_customer();
+    let a = k.file(
+        "a.csv",
+        "客户名称,联系人,职务,手机\n北京某某科技有限公司,张三,销售总监,13812345678\n",
+    );
+    let b = k.file(
+        "b.csv",
+        "客户名称,联系人,职务,手机\n北京某某科技有限公司,张三,副总裁,13812345678\n\
+         北京某某科技有限公司,李四,采购经理,13912345678\n",
+    );
+    k.import_json(&["--kind", "contacts", &a], 0);
+    let before = contacts(&k);
+
+    let refuse = k.import_json(
+        &["--kind", "contacts", "--on-existing", "error", "--dry-run", &b],
+        3,
+    );
+    assert_eq!(
+        (
+            refuse["counts"]["rejected"].as_u64(),
+            refuse["counts"]["inserted"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
+    let rejected = &refuse["rejected"][0];
+    assert_eq!(
+        (
+            rejected["row"].as_u64(),
+            rejected["column"].as_str(),
+            rejected["value"].as_str(),
+            rejected["reason"].as_str()
+        ),
+        (
+            Some(2),
+            Some("职务"),
+            Some("副总裁"),
+            Some("张三 is already stored for CST20240001 (--on-existing error)")
+        )
+    );
+
+    let skip = k.import_json(&["--kind", "contacts", "--on-existing", "skip", &b], 0);
+    assert_eq!(
+        (
+            skip["counts"]["skipped"].as_u64(),
+            skip["counts"]["inserted"].as_u64(),
+            skip["counts"]["updated"].as_u64()
+        ),
+        (Some(1), Some(1), Some(0))
+    );
+    assert_eq!(
+        contacts(&k),
+        before + "\n李四|采购经理|13912345678||",
+        "张三 as he was"
+    );
+    let again = k.import_json(&["--kind", "contacts", "--on-existing", "error", &a], 0);
+    assert_eq!(
+        again["counts"]["unchanged"], 1,
+        "a contact given again as stored changes nothing and is no error"
+    );
+}
