@@ -13,6 +13,7 @@ use super::output::{Cell, Column, Records};
 use super::rejects::Rejects;
 use super::{Context, Status, UsageError, interrupt, key_value};
 use crate::domain::Field;
+use crate::domain::contact::ContactField;
 use crate::domain::import::{
     Kind, Mapping, NewCustomer, RowBody, RowError, Target, detect_header, is_blank, is_total, two_row_header,
 };
@@ -72,7 +73,8 @@ pub struct ImportArgs {
     /// Report what would happen without writing anything.
     #[arg(long)]
     dry_run: bool,
-    /// What to do with a row that is a stored customer.
+    /// What to do with a row that is a stored customer, or a contacts row that would change
+    /// a stored contact.
     #[arg(long, value_enum, default_value = "update")]
     on_existing: OnExistingArg,
     /// Print how each header was understood, and import nothing.
@@ -339,11 +341,23 @@ fn prepare(row: Result<Row, sheet::Error>, mapping: &Mapping, today: chrono::Nai
 
 /// The store names key fields by their key; show the header as the file wrote it.
 fn header_named(mut error: RowError, mapping: &Mapping) -> RowError {
-    if let Some(field) = Field::from_name(&error.column) {
-        let header = mapping.header_of(Target::Customer(field));
-        if !header.is_empty() {
-            error.column = header;
-        }
+    let header = if let Some(field) = error
+        .column
+        .strip_prefix("contact.")
+        .and_then(ContactField::from_name)
+    {
+        // A phone may have come from a 联系电话 column, read by its shape.
+        Some(mapping.header_of(Target::Contact(field)))
+            .filter(|h| !h.is_empty())
+            .or_else(|| {
+                matches!(field, ContactField::Mobile | ContactField::Landline)
+                    .then(|| mapping.header_of(Target::Phone))
+            })
+    } else {
+        Field::from_name(&error.column).map(|field| mapping.header_of(Target::Customer(field)))
+    };
+    if let Some(header) = header.filter(|h| !h.is_empty()) {
+        error.column = header;
     }
     error
 }

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::customer::{Change, Invalid};
+use super::dedupe::{Likeness, Person};
 use super::money::{Unit, format_fen, parse_amount};
 use super::{date, email, phone, text};
 
@@ -77,13 +78,47 @@ impl ContactField {
     }
 }
 
+/// Why a row's contact is taken for a stored one, weakest first ([`Contact::evidence_for`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Evidence {
+    /// The same landline under names that agree (the same name, one surname written with
+    /// two titles, 王总 / 王经理, or a name not given), and no two different mobiles: a
+    /// company's switchboard is everyone's line, and alone it does not make two people one.
+    Landline,
+    /// The same name, even with another mobile: the person has a new phone.
+    Name,
+    /// The same mobile, whatever name it comes under (王总 in one file is 王经理 in another).
+    Mobile,
+}
+
+/// The stored contact a row's contact is: the one with the strongest [`Evidence`], the
+/// first of equals; `None` when the row's contact is a new one.
+pub fn given_again<'a>(stored: impl IntoIterator<Item = &'a Contact>, incoming: &Contact) -> Option<usize> {
+    let mut best: Option<(usize, Evidence)> = None;
+    for (i, contact) in stored.into_iter().enumerate() {
+        if let Some(e) = contact.evidence_for(incoming)
+            && best.is_none_or(|(_, b)| e > b)
+        {
+            best = Some((i, e));
+        }
+    }
+    best.map(|(i, _)| i)
+}
+
 impl Contact {
-    /// Whether a row's contact, `incoming`, is this stored one: the same mobile or landline
-    /// (王总 in one file is 王经理 in another), or the same name when the row gives one.
-    pub fn is_given_again_as(&self, incoming: &Contact) -> bool {
-        let same_phone = (incoming.mobile.is_some() && self.mobile == incoming.mobile)
-            || (incoming.landline.is_some() && self.landline == incoming.landline);
-        same_phone || (incoming.name != super::import::UNNAMED_CONTACT && self.name == incoming.name)
+    /// What says a row's contact, `incoming`, is this stored one, if anything. Either way
+    /// round the answer is the same.
+    pub fn evidence_for(&self, incoming: &Contact) -> Option<Evidence> {
+        let same = |a: &Option<String>, b: &Option<String>| a.is_some() && a == b;
+        if same(&self.mobile, &incoming.mobile) {
+            return Some(Evidence::Mobile);
+        }
+        if named(self) && self.name == incoming.name {
+            return Some(Evidence::Name);
+        }
+        let two_mobiles = self.mobile.is_some() && incoming.mobile.is_some();
+        (same(&self.landline, &incoming.landline) && !two_mobiles && names_agree(self, incoming))
+            .then_some(Evidence::Landline)
     }
 
     /// This stored contact given again by a row: what the row brings replaces what is
@@ -188,6 +223,23 @@ impl Contact {
     }
 }
 
+/// Whether a contact has a name of its own, not the one given a row without a name.
+fn named(contact: &Contact) -> bool {
+    contact.name != super::import::UNNAMED_CONTACT
+}
+
+/// Whether two contacts' names may be one person's: equal, the same surname with a title
+/// (王总 / 王经理 / 王伟), or one not given.
+fn names_agree(a: &Contact, b: &Contact) -> bool {
+    if !named(a) || !named(b) || a.name == b.name {
+        return true;
+    }
+    match (Person::parse(&a.name), Person::parse(&b.name)) {
+        (Some(a), Some(b)) => a.likeness(&b) != Likeness::Different,
+        _ => false,
+    }
+}
+
 /// Transliterated names join their parts with a middle dot typed several ways; keep one.
 fn normalise_middle_dot(name: &str) -> String {
     name.chars()
@@ -275,6 +327,8 @@ impl Interaction {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     #[test]
@@ -288,22 +342,29 @@ mod tests {
         assert_eq!(d.name, "阿卜杜·热合曼");
     }
 
+    /// A contact from `name` and the mobile and landline given (empty: none).
+    fn person(name: &str, mobile: &str, landline: &str) -> Contact {
+        let mut c = Contact::new(name).unwrap();
+        c.set(ContactField::Mobile, mobile).unwrap();
+        c.set(ContactField::Landline, landline).unwrap();
+        c
+    }
+
+    const UNNAMED: &str = crate::domain::import::UNNAMED_CONTACT;
+
     #[test]
     fn a_contact_given_again_is_found_by_phone_or_name_and_keeps_what_the_row_leaves_empty() {
-        let mut stored = Contact::new("王总").unwrap();
-        stored.set(ContactField::Mobile, "13812345678").unwrap();
+        let mut stored = person("王总", "13812345678", "");
         stored.set(ContactField::Email, "wang@example.com").unwrap();
-        let mut by_phone = Contact::new("王经理").unwrap();
-        by_phone.set(ContactField::Mobile, "13812345678").unwrap();
-        assert!(stored.is_given_again_as(&by_phone));
-        let mut by_name = Contact::new("王总").unwrap();
-        by_name.set(ContactField::Mobile, "13900000009").unwrap();
-        assert!(stored.is_given_again_as(&by_name));
-        let unnamed = Contact::new(crate::domain::import::UNNAMED_CONTACT).unwrap();
-        assert!(
-            !Contact::new(crate::domain::import::UNNAMED_CONTACT)
-                .unwrap()
-                .is_given_again_as(&unnamed)
+        let by_phone = person("王经理", "13812345678", "");
+        assert_eq!(stored.evidence_for(&by_phone), Some(Evidence::Mobile));
+        let by_name = person("王总", "13900000009", "");
+        assert_eq!(stored.evidence_for(&by_name), Some(Evidence::Name));
+        let unnamed = Contact::new(UNNAMED).unwrap();
+        assert_eq!(
+            unnamed.evidence_for(&unnamed),
+            None,
+            "no name, no phone: nothing to go by"
         );
 
         let after = stored.given_again(&by_name);
@@ -316,13 +377,141 @@ mod tests {
         assert_eq!(
             crate::domain::import::contact_contradiction(&stored, &by_name).as_deref(),
             Some(
-                "an earlier row of this file is the same customer; this row would change 王总's contact.mobile 13812345678 → 13900000009"
+                "an earlier row of this file is the same contact; this row would change 王总's contact.mobile 13812345678 → 13900000009"
             )
         );
         assert_eq!(
             crate::domain::import::contact_contradiction(&stored, &by_phone),
             None
         );
+    }
+
+    #[test]
+    fn a_shared_landline_is_one_person_only_under_names_that_agree_and_no_two_mobiles() {
+        let zhang = person("张三", "13812345678", "010-62345678");
+        let board = "010-62345678";
+        for (incoming, expected, why) in [
+            (
+                person("李四", "13912345678", board),
+                None,
+                "another person on the switchboard",
+            ),
+            (
+                person("李四", "", board),
+                None,
+                "another name, even without a mobile",
+            ),
+            (
+                person("张总", "13912345678", board),
+                None,
+                "two mobiles are two people",
+            ),
+            (
+                person("张总", "", board),
+                Some(Evidence::Landline),
+                "张三 under a title",
+            ),
+            (
+                person(UNNAMED, "", board),
+                Some(Evidence::Landline),
+                "a phone with no name",
+            ),
+            (
+                person("张三", "13912345678", board),
+                Some(Evidence::Name),
+                "张三 with a new mobile",
+            ),
+            (
+                person("李四", "13812345678", ""),
+                Some(Evidence::Mobile),
+                "张三's own mobile",
+            ),
+        ] {
+            assert_eq!(zhang.evidence_for(&incoming), expected, "{why}");
+        }
+        let wang = person("王总", "", board);
+        assert_eq!(
+            wang.evidence_for(&person("王经理", "13812345678", board)),
+            Some(Evidence::Landline),
+            "王总 / 王经理 on one line, one mobile given"
+        );
+        assert_eq!(
+            wang.evidence_for(&person("王伟", "", board)),
+            Some(Evidence::Landline)
+        );
+        assert_eq!(wang.evidence_for(&person("李总", "", board)), None);
+        assert_eq!(
+            person("王先生", "", board).evidence_for(&person("王女士", "", board)),
+            None
+        );
+    }
+
+    #[test]
+    fn the_stored_contact_given_again_is_the_one_with_the_strongest_evidence() {
+        let board = "010-62345678";
+        let stored = [
+            person("王总", "", board),
+            person("王伟", "13812345678", board),
+            person("李四", "13912345678", ""),
+        ];
+        assert_eq!(
+            given_again(&stored, &person("王经理", "", board)),
+            Some(0),
+            "the first of equals"
+        );
+        assert_eq!(
+            given_again(&stored, &person("王经理", "13812345678", board)),
+            Some(1)
+        );
+        assert_eq!(
+            given_again(&stored, &person("李四", "", board)),
+            Some(2),
+            "by name"
+        );
+        assert_eq!(given_again(&stored, &person("赵六", "13700000000", board)), None);
+    }
+
+    fn any_contact() -> impl Strategy<Value = Contact> {
+        let names = prop::sample::select(vec![
+            "张三",
+            "李四",
+            "王总",
+            "王经理",
+            "王伟",
+            "王芳",
+            "李总",
+            UNNAMED,
+        ]);
+        let mobiles = prop::sample::select(vec!["", "13812345678", "13912345678"]);
+        let landlines = prop::sample::select(vec!["", "010-62345678", "021-55556666"]);
+        (names, mobiles, landlines).prop_map(|(n, m, l)| person(n, m, l))
+    }
+
+    proptest! {
+        #[test]
+        fn evidence_reads_the_same_either_way_round(a in any_contact(), b in any_contact()) {
+            prop_assert_eq!(a.evidence_for(&b), b.evidence_for(&a));
+        }
+
+        #[test]
+        fn a_contact_with_a_name_or_a_mobile_is_itself(a in any_contact()) {
+            prop_assume!(named(&a) || a.mobile.is_some() || a.landline.is_some());
+            prop_assert!(a.evidence_for(&a).is_some());
+        }
+
+        #[test]
+        fn two_names_apart_with_two_mobiles_are_two_people(
+            names in prop::sample::subsequence(vec!["张三", "李四", "王总", "王经理", "王伟", "李总"], 2),
+            landlines in prop::collection::vec(prop::sample::select(vec!["", "010-62345678"]), 2),
+            swap in any::<bool>(),
+        ) {
+            let (a, b) = (
+                person(names[0], "13812345678", landlines[0]),
+                person(names[1], "13912345678", landlines[1]),
+            );
+            let (a, b) = if swap { (b, a) } else { (a, b) };
+            prop_assert_eq!(a.evidence_for(&b), None);
+        }
     }
 
     #[test]

@@ -1069,16 +1069,33 @@ pub fn contradiction(before: &Customer, after: &Customer) -> Option<String> {
     })
 }
 
-/// [`contradiction`] for the customer's contact a row names again.
+/// [`contradiction`] for a contact an earlier row of the same file gave.
 pub fn contact_contradiction(stored: &Contact, incoming: &Contact) -> Option<String> {
     let overwritten = overwritten(Contact::diff(stored, &stored.given_again(incoming)));
     (!overwritten.is_empty()).then(|| {
         format!(
-            "an earlier row of this file is the same customer; this row would change {}'s {}",
+            "an earlier row of this file is the same contact; this row would change {}'s {}",
             stored.name,
             overwritten.join(", ")
         )
     })
+}
+
+/// The refusal (`--on-existing error`) of a row that would change `stored`, a contact of
+/// customer `code`: it names the first cell that would change. `None` when the row changes
+/// nothing.
+pub fn contact_already_stored(stored: &Contact, incoming: &Contact, code: &str) -> Option<RowError> {
+    let change = Contact::diff(stored, &stored.given_again(incoming))
+        .into_iter()
+        .next()?;
+    Some(RowError::new(
+        change.field,
+        change.after.unwrap_or_default(),
+        format!(
+            "{} is already stored for {code} (--on-existing error)",
+            stored.name
+        ),
+    ))
 }
 
 /// The changes that replace a value, as `owner 张三 → 李四`.
@@ -2147,5 +2164,30 @@ mod tests {
             .map(|i| column_letter(*i))
             .collect();
         assert_eq!(letters, ["A", "B", "Z", "AA", "AB", "AZ", "BA", "ZZ", "AAA"]);
+    }
+
+    #[test]
+    fn a_contact_already_stored_is_refused_at_the_first_cell_it_would_change() {
+        let mut stored = Contact::new("张三").unwrap();
+        stored.set(ContactField::Title, "销售总监").unwrap();
+        stored.set(ContactField::Mobile, "13812345678").unwrap();
+        let mut incoming = stored.clone();
+        assert_eq!(contact_already_stored(&stored, &incoming, "CST20240001"), None);
+        incoming.title = None;
+        assert_eq!(
+            contact_already_stored(&stored, &incoming, "CST20240001"),
+            None,
+            "an empty cell changes nothing"
+        );
+        incoming.set(ContactField::Title, "副总裁").unwrap();
+        incoming.set(ContactField::Email, "zhangsan@example.com").unwrap();
+        assert_eq!(
+            contact_already_stored(&stored, &incoming, "CST20240001"),
+            Some(RowError::new(
+                "contact.title",
+                "副总裁",
+                "张三 is already stored for CST20240001 (--on-existing error)"
+            ))
+        );
     }
 }

@@ -679,7 +679,9 @@ impl Writer<'_> {
                 self.actor.stamp(),
                 batch
             ])?;
-        Ok(self.tx.last_insert_rowid())
+        let id = self.tx.last_insert_rowid();
+        self.meet_contact(id);
+        Ok(id)
     }
 
     /// Marks a customer's file as changed now: a contact, order or interaction is part of it.

@@ -6,15 +6,16 @@ use serde::Serialize;
 
 use super::{Error, LogEntry, Result, Store, Stored, StoredContact, Writer};
 use crate::domain::choice::Stage;
-use crate::domain::contact::{Contact, Interaction, Order};
+use crate::domain::contact::{Contact, Interaction, Order, given_again};
 use crate::domain::dedupe::{Candidate, Level, compare, name_key, same_company_named};
 use crate::domain::import::{
-    CustomerPart, Keys, NewCustomer, Row, RowBody, RowError, contact_contradiction, contradiction,
-    plainly_different,
+    CustomerPart, Keys, NewCustomer, Row, RowBody, RowError, contact_already_stored, contact_contradiction,
+    contradiction, plainly_different,
 };
 use crate::domain::{Change, Customer};
 
-/// What to do with a row that is an existing customer.
+/// What to do with a row that is an existing customer, or (a contacts row) that would change
+/// an existing contact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OnExisting {
     Update,
@@ -316,9 +317,9 @@ impl Writer<'_> {
             RowBody::Customer(part) => {
                 self.import_customer(&row.keys, part, fresh, matched, batch, on_existing)
             }
-            RowBody::Contact(contact) => {
-                self.attach(matched, &row.keys, |w, c| w.import_contact(c, contact, batch))
-            }
+            RowBody::Contact(contact) => self.attach(matched, &row.keys, |w, c| {
+                w.import_contact(c, contact, batch, on_existing)
+            }),
             RowBody::Order(order) => self.attach(matched, &row.keys, |w, c| w.import_order(c, order, batch)),
             RowBody::Growth { .. } => unreachable!("growth rows return above"),
             RowBody::Interaction(i) => {
@@ -458,7 +459,7 @@ impl Writer<'_> {
         }
         let mut fields = changes.len();
         if let Some(contact) = &part.contact {
-            fields += match self.import_contact(&stored, contact, batch)? {
+            fields += match self.import_contact(&stored, contact, batch, OnExisting::Update)? {
                 Outcome::Inserted { .. } | Outcome::Updated { .. } => 1,
                 _ => 0,
             };
@@ -487,11 +488,19 @@ impl Writer<'_> {
     /// file that holds a customer twice is applied once, whichever way it is imported: the
     /// later row may fill what is empty but not change what an earlier row left.
     fn meet(&mut self, id: i64) -> bool {
-        let bit = usize::try_from(id).unwrap_or_default();
-        if bit >= self.met.len() {
-            self.met.grow((bit + 1).next_power_of_two());
-        }
-        self.met.put(bit)
+        put(&mut self.met, id)
+    }
+
+    /// Notes that contact `id` was added or given again in this transaction; whether it
+    /// had been before. Within one file, a contact given twice is applied once, as a
+    /// customer is ([`Writer::meet`]).
+    pub(super) fn meet_contact(&mut self, id: i64) -> bool {
+        put(&mut self.met_contacts, id)
+    }
+
+    fn contact_met(&self, id: i64) -> bool {
+        self.met_contacts
+            .contains(usize::try_from(id).unwrap_or_default())
     }
 
     /// The stored customer a new record most resembles, at `review` level or above, and
@@ -558,9 +567,17 @@ impl Writer<'_> {
         })
     }
 
-    /// A contact for a stored customer: the same name (or, unnamed, the same phone) updates
-    /// that contact; otherwise it is added.
-    fn import_contact(&mut self, customer: &Stored, incoming: &Contact, batch: i64) -> Result<Outcome> {
+    /// A contact for a stored customer: the stored contact it is ([`given_again`]) takes
+    /// what the row brings, unless an earlier row of this import left that contact
+    /// otherwise (a conflict) or `on_existing` says to leave stored contacts be; a contact
+    /// none is gets added.
+    fn import_contact(
+        &mut self,
+        customer: &Stored,
+        incoming: &Contact,
+        batch: i64,
+        on_existing: OnExisting,
+    ) -> Result<Outcome> {
         let code = customer.customer.code.clone();
         let contacts = self.contacts(customer.id)?;
         let Some(same) = same_contact(&contacts, incoming) else {
@@ -572,6 +589,25 @@ impl Writer<'_> {
                 possible_duplicate: None,
             });
         };
+        if self.contact_met(same.id)
+            && let Some(reason) = contact_contradiction(&same.contact, incoming)
+        {
+            return Ok(Outcome::Conflict {
+                code,
+                stored: same.contact.name.clone(),
+                incoming: incoming.name.clone(),
+                reason,
+            });
+        }
+        if on_existing != OnExisting::Update
+            && let Some(error) = contact_already_stored(&same.contact, incoming, &code)
+        {
+            return Ok(match on_existing {
+                OnExisting::Skip => Outcome::Skipped { code },
+                _ => Outcome::Rejected { error },
+            });
+        }
+        self.meet_contact(same.id);
         self.note_met(batch, "contact", same.id)?;
         let after = same.contact.given_again(incoming);
         let changes = self.update_contact(customer, same, &after, None, Some(batch))?;
@@ -586,13 +622,13 @@ impl Writer<'_> {
         })
     }
 
-    /// What a row's contact would change of the customer's stored contact it is, if any.
+    /// What a row's contact would change of a stored contact an earlier row of this import
+    /// gave, if any.
     fn contact_contradiction(&self, customer: &Stored, incoming: &Contact) -> Result<Option<String>> {
         let contacts = self.contacts(customer.id)?;
-        let Some(same) = same_contact(&contacts, incoming) else {
-            return Ok(None);
-        };
-        Ok(contact_contradiction(&same.contact, incoming))
+        Ok(same_contact(&contacts, incoming)
+            .filter(|same| self.contact_met(same.id))
+            .and_then(|same| contact_contradiction(&same.contact, incoming)))
     }
 
     fn import_order(&mut self, customer: &Stored, order: &Order, batch: i64) -> Result<Outcome> {
@@ -1105,9 +1141,18 @@ fn what_to_do_first(batches: &[i64], by_hand: bool) -> String {
     }
 }
 
-/// The stored contact a row's contact is ([`Contact::is_given_again_as`]).
+/// Sets bit `id`; whether it was set.
+fn put(bits: &mut fixedbitset::FixedBitSet, id: i64) -> bool {
+    let bit = usize::try_from(id).unwrap_or_default();
+    if bit >= bits.len() {
+        bits.grow((bit + 1).next_power_of_two());
+    }
+    bits.put(bit)
+}
+
+/// The stored contact a row's contact is ([`given_again`]).
 fn same_contact<'a>(contacts: &'a [StoredContact], incoming: &Contact) -> Option<&'a StoredContact> {
-    contacts.iter().find(|c| c.contact.is_given_again_as(incoming))
+    given_again(contacts.iter().map(|c| &c.contact), incoming).map(|i| &contacts[i])
 }
 
 #[cfg(test)]

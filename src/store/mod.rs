@@ -191,6 +191,7 @@ impl Store {
             head: None,
             deferred: None,
             met: fixedbitset::FixedBitSet::new(),
+            met_contacts: fixedbitset::FixedBitSet::new(),
         };
         let outcome = f(&mut writer);
         let cache = writer.cache_to_restore();
@@ -246,6 +247,9 @@ pub struct Writer<'a> {
     deferred: Option<deferred::Deferred>,
     /// The customers an import's rows have come to so far, by id ([`Writer::import_row`]).
     met: fixedbitset::FixedBitSet,
+    /// The contacts added or given again so far in this transaction, by id: an import's
+    /// rows may not change what an earlier row of the same file left.
+    met_contacts: fixedbitset::FixedBitSet,
 }
 
 impl Writer<'_> {

@@ -694,7 +694,7 @@ fn a_contact_given_twice_in_one_file_keeps_the_first_phone_however_often_importe
         assert_eq!(summary["counts"]["conflicts"], 1, "round {round}");
         assert_eq!(
             summary["conflicts"][0]["reason"],
-            "an earlier row of this file is the same customer; this row would change 王一's contact.mobile 13800000001 → 13900000009"
+            "an earlier row of this file is the same contact; this row would change 王一's contact.mobile 13800000001 → 13900000009"
         );
         assert_eq!(summary["counts"]["updated"], 0, "round {round}");
     }

@@ -7,6 +7,7 @@ mod dedupe;
 mod edit;
 mod grade;
 mod import;
+mod import_contacts;
 mod import_files;
 mod import_headers;
 mod import_kinds;

@@ -1,0 +1,219 @@
+//! Contacts files (`--kind contacts`) and the contacts customers files carry: which stored
+//! contact a row's contact is, and what a row may change of it.
+
+use crate::common::Kehu;
+
+const CUSTOMERS: &str = "客户名称,省份\n北京某某科技有限公司,北京\n";
+
+/// A database holding one customer, 北京某某科技有限公司 (CST20240001).
+fn with_customer() -> Kehu {
+    let k = Kehu::new();
+    let path = k.file("customers.csv", CUSTOMERS);
+    k.import_json(&[&path], 0);
+    k
+}
+
+/// The stored contacts, one `name|title|mobile|landline|email` line each, in id order.
+fn contacts(k: &Kehu) -> String {
+    k.query(
+        "SELECT coalesce(group_concat(line, char(10)), '') FROM (SELECT name || '|' || coalesce(title, '') || '|' \
+         || coalesce(mobile, '') || '|' || coalesce(landline, '') || '|' || coalesce(email, '') AS line \
+         FROM contacts ORDER BY id)",
+    )
+}
+
+#[test]
+fn a_second_person_on_the_company_switchboard_is_added_beside_the_first() {
+    let k = with_customer();
+    let jan = k.file(
+        "jan.csv",
+        "客户名称,联系人,职务,手机,座机,邮箱\n北京某某科技有限公司,张三,销售总监,13812345678,010-62345678,zhangsan@example.com\n",
+    );
+    let feb = k.file(
+        "feb.csv",
+        "客户名称,联系人,职务,手机,座机,邮箱\n北京某某科技有限公司,李四,采购经理,13912345678,010-62345678,lisi@example.com\n",
+    );
+    k.import_json(&["--kind", "contacts", &jan], 0);
+    let summary = k.import_json(&["--kind", "contacts", &feb], 0);
+    assert_eq!(
+        (
+            summary["counts"]["inserted"].as_u64(),
+            summary["counts"]["updated"].as_u64()
+        ),
+        (Some(1), Some(0))
+    );
+    assert_eq!(
+        contacts(&k),
+        "张三|销售总监|13812345678|01062345678|zhangsan@example.com\n\
+         李四|采购经理|13912345678|01062345678|lisi@example.com"
+    );
+}
+
+#[test]
+fn a_customers_file_adds_a_second_person_on_the_switchboard_too() {
+    let k = with_customer();
+    let jan = k.file(
+        "jan.csv",
+        "客户名称,联系人,手机,座机\n北京某某科技有限公司,张三,13812345678,010-62345678\n",
+    );
+    let feb = k.file(
+        "feb.csv",
+        "客户名称,联系人,手机,座机\n北京某某科技有限公司,李四,13912345678,010-62345678\n",
+    );
+    k.import_json(&[&jan], 0);
+    let summary = k.import_json(&[&feb], 0);
+    assert_eq!(summary["counts"]["updated"], 1, "the customer gains a contact");
+    assert_eq!(
+        contacts(&k),
+        "张三||13812345678|01062345678|\n李四||13912345678|01062345678|"
+    );
+}
+
+#[test]
+fn a_title_name_on_the_same_landline_is_the_same_person() {
+    let k = with_customer();
+    let jan = k.file(
+        "jan.csv",
+        "客户名称,联系人,座机\n北京某某科技有限公司,王总,010-62345678\n",
+    );
+    let feb = k.file(
+        "feb.csv",
+        "客户名称,联系人,手机,座机,邮箱\n北京某某科技有限公司,王经理,13812345678,010-62345678,wang@example.com\n\
+         北京某某科技有限公司,李总,13912345678,010-62345678,\n",
+    );
+    k.import_json(&["--kind", "contacts", &jan], 0);
+    let summary = k.import_json(&["--kind", "contacts", &feb], 0);
+    assert_eq!(
+        (
+            summary["counts"]["inserted"].as_u64(),
+            summary["counts"]["updated"].as_u64()
+        ),
+        (Some(1), Some(1)),
+        "王经理 fills in 王总; 李总 is another person"
+    );
+    assert_eq!(
+        contacts(&k),
+        "王总||13812345678|01062345678|wang@example.com\n李总||13912345678|01062345678|"
+    );
+}
+
+#[test]
+fn a_contact_given_twice_in_a_contacts_file_keeps_the_first_phone_however_often_imported() {
+    let k = with_customer();
+    let path = k.file(
+        "contacts.csv",
+        "客户名称,联系人,手机\n北京某某科技有限公司,张三,13812345678\n北京某某科技有限公司,张三,13900001111\n",
+    );
+    for round in 0..2 {
+        let summary = k.import_json(&["--kind", "contacts", &path], 3);
+        assert_eq!(summary["counts"]["conflicts"], 1, "round {round}");
+        assert_eq!(summary["conflicts"][0]["row"], 3, "round {round}");
+        assert_eq!(
+            summary["conflicts"][0]["reason"],
+            "an earlier row of this file is the same contact; this row would change 张三's contact.mobile \
+             13812345678 → 13900001111",
+            "round {round}"
+        );
+        assert_eq!(summary["counts"]["updated"], 0, "round {round}");
+        assert_eq!(contacts(&k), "张三||13812345678||", "round {round}");
+    }
+    let later = k.file(
+        "later.csv",
+        "客户名称,联系人,手机\n北京某某科技有限公司,张三,13900001111\n",
+    );
+    let summary = k.import_json(&["--kind", "contacts", &later], 0);
+    assert_eq!(
+        summary["counts"]["updated"], 1,
+        "a later file gives his new phone"
+    );
+    assert_eq!(contacts(&k), "张三||13900001111||");
+}
+
+#[test]
+fn a_customers_file_gives_a_contact_of_an_earlier_file_a_new_phone_once() {
+    let k = with_customer();
+    let jan = k.file(
+        "jan.csv",
+        "客户名称,联系人,手机\n北京某某科技有限公司,张三,13812345678\n",
+    );
+    k.import_json(&[&jan], 0);
+    let feb = k.file(
+        "feb.csv",
+        "客户名称,负责人,联系人,手机\n北京某某科技有限公司,张伟,,\n北京某某科技有限公司,,张三,13900001111\n\
+         北京某某科技有限公司,,张三,13700002222\n",
+    );
+    let summary = k.import_json(&[&feb], 3);
+    assert_eq!(
+        (
+            summary["counts"]["updated"].as_u64(),
+            summary["counts"]["conflicts"].as_u64()
+        ),
+        (Some(2), Some(1)),
+        "the first row naming 张三 is his new phone; the next one contradicts it"
+    );
+    assert_eq!(summary["conflicts"][0]["row"], 4);
+    assert_eq!(contacts(&k), "张三||13900001111||");
+}
+
+#[test]
+fn a_contact_that_would_change_is_skipped_or_refused_as_on_existing_says() {
+    let k = with_customer();
+    let a = k.file(
+        "a.csv",
+        "客户名称,联系人,职务,手机\n北京某某科技有限公司,张三,销售总监,13812345678\n",
+    );
+    let b = k.file(
+        "b.csv",
+        "客户名称,联系人,职务,手机\n北京某某科技有限公司,张三,副总裁,13812345678\n\
+         北京某某科技有限公司,李四,采购经理,13912345678\n",
+    );
+    k.import_json(&["--kind", "contacts", &a], 0);
+    let before = contacts(&k);
+
+    let refuse = k.import_json(
+        &["--kind", "contacts", "--on-existing", "error", "--dry-run", &b],
+        3,
+    );
+    assert_eq!(
+        (
+            refuse["counts"]["rejected"].as_u64(),
+            refuse["counts"]["inserted"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
+    let rejected = &refuse["rejected"][0];
+    assert_eq!(
+        (
+            rejected["row"].as_u64(),
+            rejected["column"].as_str(),
+            rejected["value"].as_str(),
+            rejected["reason"].as_str()
+        ),
+        (
+            Some(2),
+            Some("职务"),
+            Some("副总裁"),
+            Some("张三 is already stored for CST20240001 (--on-existing error)")
+        )
+    );
+
+    let skip = k.import_json(&["--kind", "contacts", "--on-existing", "skip", &b], 0);
+    assert_eq!(
+        (
+            skip["counts"]["skipped"].as_u64(),
+            skip["counts"]["inserted"].as_u64(),
+            skip["counts"]["updated"].as_u64()
+        ),
+        (Some(1), Some(1), Some(0))
+    );
+    assert_eq!(
+        contacts(&k),
+        before + "\n李四|采购经理|13912345678||",
+        "张三 as he was"
+    );
+    let again = k.import_json(&["--kind", "contacts", "--on-existing", "error", &a], 0);
+    assert_eq!(
+        again["counts"]["unchanged"], 1,
+        "a contact given again as stored changes nothing and is no error"
+    );
+}
