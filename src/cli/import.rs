@@ -527,7 +527,10 @@ impl Report {
             *by.entry(format!("{}: {general}", r.column)).or_insert(0) += 1;
         }
         if !self.conflicts.is_empty() {
-            by.insert("conflict with a stored customer".into(), self.conflicts.len());
+            by.insert(
+                "conflict with a stored customer or an earlier row".into(),
+                self.conflicts.len(),
+            );
         }
         by
     }

@@ -996,12 +996,13 @@ impl Mapping {
             .cell(cells, Target::Channel)
             .map(|(v, _)| v)
             .unwrap_or_default();
+        // Taken as typed, line breaks and all, as a customer's remarks are.
         let summary = self
             .cell(cells, Target::Summary)
-            .map(|(v, _)| v)
-            .unwrap_or_default();
+            .and_then(|(_, column)| cells.get(column.index))
+            .map_or("", String::as_str);
         let mut interaction =
-            Interaction::parse(&date, &channel, &summary).map_err(|e| RowError::from_invalid(date_col, e))?;
+            Interaction::parse(&date, &channel, summary).map_err(|e| RowError::from_invalid(date_col, e))?;
         interaction.operator = self
             .cell(cells, Target::Operator)
             .and_then(|(v, _)| text::clean_opt(&v));

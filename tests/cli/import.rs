@@ -667,6 +667,10 @@ fn the_same_company_twice_in_one_file_is_not_inserted_twice() {
         conflict["reason"],
         "an earlier row of this file is the same customer; this row would change owner 张伟 → 李娜"
     );
+    assert_eq!(
+        summary["rejected_by_reason"]["conflict with a stored customer or an earlier row"],
+        1
+    );
     assert_eq!(k.query("SELECT count(*) FROM customers"), "1");
     let c = &customer(&k, "CST20240001")["customer"];
     assert_eq!(

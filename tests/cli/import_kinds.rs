@@ -55,7 +55,7 @@ fn a_follow_up_log_is_an_interactions_file_and_names_who_followed_up() {
     let file = k.file(
         "跟进记录.csv",
         "客户名称,跟进日期,跟进方式,跟进内容,跟进人,下次跟进\n\
-         北京某某科技有限公司,2024-06-03,电话,确认二期需求,孙七,7月初\n",
+         北京某某科技有限公司,2024-06-03,电话,\"确认二期需求\n下周报价\",孙七,7月初\n",
     );
     let mapping = k.ok(&["import", "--show-mapping", &file, "--format", "csv"]);
     assert!(mapping.contains("跟进人,interaction.operator"), "{mapping}");
@@ -65,7 +65,10 @@ fn a_follow_up_log_is_an_interactions_file_and_names_who_followed_up() {
     assert_eq!(owner_and_remarks(&k), "张经理|老客户");
     let shown = k.json(&["show", "CST20240001"]);
     let interaction = &shown["interactions"][0];
-    assert_eq!(interaction["summary"], "确认二期需求");
+    assert_eq!(
+        interaction["summary"], "确认二期需求\n下周报价",
+        "line breaks kept"
+    );
     assert_eq!(interaction["operator"], "孙七");
     assert_eq!(interaction["other"], "下次跟进: 7月初");
 }
