@@ -74,6 +74,7 @@ fn sections(file: &CustomerFile) -> Vec<Section> {
         Column::new("primary", "主联系人"),
         Column::new("active", "在职"),
         Column::new("left_date", "离职日期"),
+        Column::new("other", "其他"),
     ]);
     contacts.rows = file
         .contacts
@@ -89,6 +90,7 @@ fn sections(file: &CustomerFile) -> Vec<Section> {
                 Cell::Bool(c.is_primary),
                 Cell::Bool(c.active),
                 Cell::text(s.left_date.clone()),
+                other_columns(&c.extra),
             ]
         })
         .collect();
@@ -251,7 +253,7 @@ fn grade_sections(file: &CustomerFile) -> (Records, Records) {
     (grade, pin)
 }
 
-/// An order's or interaction's extra columns in one cell: `产品: ERP二期; 付款方式: 分三期`.
+/// A contact's, order's or interaction's extra columns in one cell: `产品: ERP二期; 付款方式: 分三期`.
 fn other_columns(extra: &std::collections::BTreeMap<String, String>) -> Cell {
     let text: Vec<String> = extra.iter().map(|(k, v)| format!("{k}: {v}")).collect();
     Cell::text((!text.is_empty()).then(|| text.join("; ")))

@@ -22,6 +22,8 @@ pub struct Contact {
     pub email: Option<String>,
     pub is_primary: bool,
     pub active: bool,
+    /// A contacts file's other columns about this person (微信, 部门), by header.
+    pub extra: BTreeMap<String, String>,
 }
 
 /// The settable fields of a contact.
@@ -135,6 +137,9 @@ impl Contact {
                 slot.clone_from(value);
             }
         }
+        for (key, value) in &incoming.extra {
+            after.extra.insert(key.clone(), value.clone());
+        }
         after
     }
 
@@ -199,6 +204,13 @@ impl Contact {
         if self.is_primary {
             changes.push(Change::new("contact.primary", None, Some("true".into())));
         }
+        for (key, value) in &self.extra {
+            changes.push(Change::new(
+                format!("contact.extra.{key}"),
+                None,
+                Some(value.clone()),
+            ));
+        }
         changes
     }
 
@@ -219,7 +231,38 @@ impl Contact {
                 changes.push(Change::new(key, Some(b.to_string()), Some(a.to_string())));
             }
         }
+        let keys: std::collections::BTreeSet<&String> =
+            before.extra.keys().chain(after.extra.keys()).collect();
+        for key in keys {
+            let (b, a) = (before.extra.get(key), after.extra.get(key));
+            if b != a {
+                changes.push(Change::new(
+                    format!("contact.extra.{key}"),
+                    b.cloned(),
+                    a.cloned(),
+                ));
+            }
+        }
         changes
+    }
+
+    /// Puts back the value a logged change (`contact.title`, `contact.extra.微信`) had before.
+    pub fn restore(&mut self, change: &Change) {
+        let value = change.before.clone();
+        match change.field.as_str() {
+            "contact.title" => self.title = value,
+            "contact.mobile" => self.mobile = value,
+            "contact.landline" => self.landline = value,
+            "contact.email" => self.email = value,
+            field => {
+                if let Some(key) = field.strip_prefix("contact.extra.") {
+                    match value {
+                        Some(v) => self.extra.insert(key.to_string(), v),
+                        None => self.extra.remove(key),
+                    };
+                }
+            }
+        }
     }
 }
 
@@ -330,6 +373,39 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn extra_columns_are_given_again_diffed_and_restored() {
+        let mut stored = Contact::new("张三").unwrap();
+        stored.extra.insert("微信".into(), "zs_wx".into());
+        stored.extra.insert("部门".into(), "销售部".into());
+        let mut incoming = Contact::new("张三").unwrap();
+        incoming.extra.insert("微信".into(), "zs_new".into());
+        let after = stored.given_again(&incoming);
+        assert_eq!(
+            after.extra.get("部门").map(String::as_str),
+            Some("销售部"),
+            "kept"
+        );
+        let changes = Contact::diff(&stored, &after);
+        assert_eq!(
+            changes,
+            [Change::new(
+                "contact.extra.微信",
+                Some("zs_wx".into()),
+                Some("zs_new".into())
+            )]
+        );
+        let mut undone = after.clone();
+        for change in &changes {
+            undone.restore(change);
+        }
+        assert_eq!(undone, stored);
+        let mut fresh = Contact::new("李四").unwrap();
+        fresh.extra.insert("微信".into(), "ls".into());
+        fresh.restore(&Change::new("contact.extra.微信", None, Some("ls".into())));
+        assert!(fresh.extra.is_empty(), "a column the change added goes");
+    }
 
     #[test]
     fn contact_fields_are_normalised() {

@@ -51,10 +51,11 @@ impl Kind {
         format!("{article} {}", self.key())
     }
 
-    /// Whether an orders or interactions file puts `target` on its record (its other
-    /// columns are kept with the record, or identify the customer).
+    /// Whether a contacts, orders or interactions file puts `target` on its record (its
+    /// other columns are kept with the record, or identify the customer).
     fn sets(self, target: Target) -> bool {
         match self {
+            Kind::Contacts => matches!(target, Target::Contact(_) | Target::Phone),
             Kind::Orders => matches!(
                 target,
                 Target::OrderDate | Target::OrderAmount | Target::ContractNo
@@ -63,7 +64,7 @@ impl Kind {
                 target,
                 Target::InteractionDate | Target::Channel | Target::Summary | Target::Operator
             ),
-            Kind::Customers | Kind::Contacts | Kind::IndustryGrowth => false,
+            Kind::Customers | Kind::IndustryGrowth => false,
         }
     }
 }
@@ -641,7 +642,7 @@ impl Mapping {
                 }
             }
         }
-        if matches!(self.kind, Kind::Orders | Kind::Interactions) {
+        if matches!(self.kind, Kind::Contacts | Kind::Orders | Kind::Interactions) {
             let kind = self.kind;
             for c in self.columns.iter_mut().filter(|c| !c.mapped_by_user) {
                 c.target = match c.target {
@@ -653,7 +654,8 @@ impl Mapping {
                         c.target
                     }
                     Some(t) if kind.sets(t) => c.target,
-                    // A contract list's 业务员 and 备注 are about the contract: kept with it.
+                    // A contract list's 业务员 and 备注 are about the contract, a contacts
+                    // file's 部门 about the person: kept with the record.
                     _ => None,
                 };
             }
@@ -692,7 +694,7 @@ impl Mapping {
                  use --map '原列名=name')"
                 .into());
         }
-        if matches!(self.kind, Kind::Orders | Kind::Interactions)
+        if matches!(self.kind, Kind::Contacts | Kind::Orders | Kind::Interactions)
             && let Some(c) = self.columns.iter().find(|c| {
                 c.mapped_by_user
                     && c.target.is_some_and(|t| {
@@ -767,13 +769,19 @@ impl Mapping {
         }
         let body = match self.kind {
             Kind::Customers => RowBody::Customer(self.customer_part(cells)?),
-            Kind::Contacts => RowBody::Contact(self.contact(cells)?.0.ok_or_else(|| {
-                RowError::new(
-                    self.header_of(Target::Contact(ContactField::Name)),
-                    "",
-                    "contact name is required",
-                )
-            })?),
+            Kind::Contacts => {
+                let (contact, unused) = self.contact(cells)?;
+                let mut contact = contact.ok_or_else(|| {
+                    RowError::new(
+                        self.header_of(Target::Contact(ContactField::Name)),
+                        "",
+                        "contact name is required",
+                    )
+                })?;
+                contact.extra = self.extras(cells);
+                contact.extra.extend(unused);
+                RowBody::Contact(contact)
+            }
             Kind::Orders => RowBody::Order(self.order(cells, today)?),
             Kind::Interactions => RowBody::Interaction(self.interaction(cells)?),
             Kind::IndustryGrowth => unreachable!("growth rows return above"),

@@ -342,7 +342,7 @@ impl Store {
 
 fn contacts(conn: &rusqlite::Connection, customer_id: i64) -> Result<Vec<StoredContact>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, name, title, mobile, landline, email, is_primary, active, left_date
+        "SELECT id, name, title, mobile, landline, email, is_primary, active, left_date, extra
          FROM contacts WHERE customer_id = ?1 ORDER BY active DESC, is_primary DESC, id",
     )?;
     let rows = stmt.query_map([customer_id], |r| {
@@ -356,6 +356,7 @@ fn contacts(conn: &rusqlite::Connection, customer_id: i64) -> Result<Vec<StoredC
                 email: r.get(5)?,
                 is_primary: r.get(6)?,
                 active: r.get(7)?,
+                extra: extra_from(r.get(9)?),
             },
             left_date: r.get(8)?,
         })
@@ -664,8 +665,9 @@ impl Writer<'_> {
     fn insert_contact_row(&mut self, customer_id: i64, contact: &Contact, batch: Option<i64>) -> Result<i64> {
         self.tx
             .prepare_cached(
-                "INSERT INTO contacts(customer_id, name, title, mobile, landline, email, is_primary, active, created_at, batch_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                "INSERT INTO contacts(customer_id, name, title, mobile, landline, email, is_primary, active, extra,
+                                      created_at, batch_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?
             .execute(params![
                 customer_id,
@@ -676,6 +678,7 @@ impl Writer<'_> {
                 contact.email,
                 contact.is_primary,
                 contact.active,
+                extra_to(&contact.extra),
                 self.actor.stamp(),
                 batch
             ])?;
@@ -730,7 +733,7 @@ impl Writer<'_> {
         self.tx
             .prepare_cached(
                 "UPDATE contacts SET name = ?1, title = ?2, mobile = ?3, landline = ?4, email = ?5,
-                 is_primary = ?6, active = ?7, left_date = coalesce(?8, left_date) WHERE id = ?9",
+                 is_primary = ?6, active = ?7, left_date = coalesce(?8, left_date), extra = ?10 WHERE id = ?9",
             )?
             .execute(params![
                 after.name,
@@ -741,7 +744,8 @@ impl Writer<'_> {
                 after.is_primary,
                 after.active,
                 left.map(|d| d.to_string()),
-                before.id
+                before.id,
+                extra_to(&after.extra)
             ])?;
         // The contact's id lets an import undo find it again.
         let id = Some(before.id.to_string());

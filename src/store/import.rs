@@ -806,14 +806,7 @@ impl Writer<'_> {
                     if let Some(c) = contacts.iter().find(|c| c.id.to_string() == contact_id) {
                         let mut before = c.contact.clone();
                         for change in &entry.changes {
-                            let value = change.before.clone();
-                            match change.field.as_str() {
-                                "contact.title" => before.title = value,
-                                "contact.mobile" => before.mobile = value,
-                                "contact.landline" => before.landline = value,
-                                "contact.email" => before.email = value,
-                                _ => {}
-                            }
+                            before.restore(change);
                         }
                         self.update_contact(&stored, c, &before, None, Some(id))?;
                         done.restored_contacts += 1;

@@ -217,3 +217,40 @@ fn a_contact_that_would_change_is_skipped_or_refused_as_on_existing_says() {
         "a contact given again as stored changes nothing and is no error"
     );
 }
+
+#[test]
+fn a_contacts_files_other_columns_stay_with_the_person_and_undo_puts_them_back() {
+    let k = with_customer();
+    let first = k.file(
+        "通讯录.csv",
+        "客户名称,联系人,手机,微信,部门,负责人\n北京某某科技有限公司,张三,13812345678,zs_wx,销售部,李四\n",
+    );
+    let summary = k.import_json(&["--kind", "contacts", &first], 0);
+    assert_eq!(summary["counts"]["inserted"], 1);
+    let shown = |k: &Kehu| k.json(&["show", "CST20240001"]);
+    assert_eq!(
+        shown(&k)["contacts"][0]["other"],
+        "微信: zs_wx; 负责人: 李四; 部门: 销售部"
+    );
+    assert_eq!(
+        shown(&k)["customer"]["owner"],
+        serde_json::Value::Null,
+        "a contacts file's 负责人 is not the customer's owner"
+    );
+
+    let second = k.file(
+        "通讯录2.csv",
+        "客户名称,联系人,手机,微信\n北京某某科技有限公司,张三,13812345678,zs_new\n",
+    );
+    let summary = k.import_json(&["--kind", "contacts", &second], 0);
+    assert_eq!(summary["counts"]["updated"], 1);
+    assert_eq!(
+        shown(&k)["contacts"][0]["other"],
+        "微信: zs_new; 负责人: 李四; 部门: 销售部"
+    );
+    k.ok(&["import", "undo", "3"]);
+    assert_eq!(
+        shown(&k)["contacts"][0]["other"],
+        "微信: zs_wx; 负责人: 李四; 部门: 销售部"
+    );
+}
