@@ -1,0 +1,103 @@
+//! Whether two rows or records are one company or one contact, and what a later row of the
+//! same file may not change.
+
+use super::*;
+
+/// Legal forms and noise left out when comparing two names of one company.
+pub(super) const NAME_NOISE: &[&str] = &[
+    "股份有限公司",
+    "有限责任公司",
+    "集团有限公司",
+    "有限公司",
+    "股份公司",
+    "集团公司",
+    "集团",
+    "分公司",
+    "总公司",
+    "公司",
+    "(",
+    ")",
+    "（",
+    "）",
+    " ",
+];
+
+/// The part of a company name that tells it apart: no region prefix, no legal form.
+pub(super) fn core_name(name: &str) -> String {
+    let cleaned = text::clean(name);
+    let (rest, _) = crate::domain::region::strip_region_prefix(&cleaned);
+    // A city prefix (深圳市…) as well.
+    let rest = match rest.char_indices().take(4).find(|(_, c)| *c == '市') {
+        Some((i, c)) if i > 0 => &rest[i + c.len_utf8()..],
+        _ => rest,
+    };
+    NAME_NOISE
+        .iter()
+        .fold(rest.to_string(), |n, noise| n.replace(noise, ""))
+}
+
+/// Whether two names are plainly different companies: their core names share no pair of
+/// adjacent characters and neither holds the other. Renames that keep the 字号 are not.
+pub fn plainly_different(a: &str, b: &str) -> bool {
+    let (a, b) = (core_name(a), core_name(b));
+    if a.is_empty() || b.is_empty() || a.contains(&b) || b.contains(&a) {
+        return false;
+    }
+    let bigrams = |s: &str| -> std::collections::HashSet<(char, char)> {
+        let chars: Vec<char> = s.chars().collect();
+        chars.windows(2).map(|w| (w[0], w[1])).collect()
+    };
+    bigrams(&a).is_disjoint(&bigrams(&b))
+}
+
+/// What a row would change of a customer an earlier row of the same file came to: the
+/// fields it would overwrite (filling an empty one is not a change of mind), or `None`.
+pub fn contradiction(before: &Customer, after: &Customer) -> Option<String> {
+    let overwritten = overwritten(Customer::diff(before, after));
+    (!overwritten.is_empty()).then(|| {
+        format!(
+            "an earlier row of this file is the same customer; this row would change {}",
+            overwritten.join(", ")
+        )
+    })
+}
+
+/// [`contradiction`] for a contact an earlier row of the same file gave.
+pub fn contact_contradiction(stored: &Contact, incoming: &Contact) -> Option<String> {
+    let overwritten = overwritten(Contact::diff(stored, &stored.given_again(incoming)));
+    (!overwritten.is_empty()).then(|| {
+        format!(
+            "an earlier row of this file is the same contact; this row would change {}'s {}",
+            stored.name,
+            overwritten.join(", ")
+        )
+    })
+}
+
+/// The refusal (`--on-existing error`) of a row that would change `stored`, a contact of
+/// customer `code`: it names the first cell that would change. `None` when the row changes
+/// nothing.
+pub fn contact_already_stored(stored: &Contact, incoming: &Contact, code: &str) -> Option<RowError> {
+    let change = Contact::diff(stored, &stored.given_again(incoming))
+        .into_iter()
+        .next()?;
+    Some(RowError::new(
+        change.field,
+        change.after.unwrap_or_default(),
+        format!(
+            "{} is already stored for {code} (--on-existing error)",
+            stored.name
+        ),
+    ))
+}
+
+/// The changes that replace a value, as `owner 张三 → 李四`.
+pub(super) fn overwritten(changes: Vec<Change>) -> Vec<String> {
+    changes
+        .into_iter()
+        .filter_map(|c| {
+            let was = c.before?;
+            Some(format!("{} {was} → {}", c.field, c.after.unwrap_or_default()))
+        })
+        .collect()
+}
