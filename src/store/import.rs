@@ -221,7 +221,7 @@ impl Writer<'_> {
             // with a wrong code, unless the USCC both sides share vouches for a rename.
             if let Some(name) = &keys.name
                 && !(keys.uscc.is_some() && keys.uscc == stored.customer.uscc)
-                && name_key(name) != name_key(&stored.customer.name)
+                && *name != stored.customer.name
                 && let Some(other) = self
                     .customers_by_name(name)?
                     .into_iter()
@@ -684,8 +684,10 @@ impl Writer<'_> {
         let existing: Option<i64> = self
             .tx
             .prepare_cached(
+                // Line breaks compared as spaces: kehu once stored a summary on one line.
                 "SELECT id FROM interactions WHERE customer_id = ?1 AND date = ?2
-                 AND channel IS ?3 AND summary IS ?4 ORDER BY id LIMIT 1",
+                 AND channel IS ?3 AND replace(summary, char(10), ' ') IS replace(?4, char(10), ' ')
+                 ORDER BY id LIMIT 1",
             )?
             .query_row(
                 params![customer.id, i.date.to_string(), i.channel, i.summary],

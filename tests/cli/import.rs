@@ -1155,6 +1155,22 @@ fn a_code_with_another_stored_companys_exact_name_is_a_conflict() {
     k.import_json(&[&customers], 1);
     assert_eq!(k.dump(), before, "neither file touched 上海华兴贸易");
 
+    // Names that differ only in the place are two companies too.
+    let two = k.file(
+        "星河.csv",
+        "客户名称,省份,负责人\n北京星河科技有限公司,北京,张伟\n上海星河科技有限公司,上海,李娜\n",
+    );
+    k.ok(&["import", &two, "-q"]);
+    let wrong = k.file(
+        "星河2.csv",
+        "客户编号,客户名称,负责人\nCST20240003,上海星河科技有限公司,王芳\n",
+    );
+    let summary = k.import_json(&[&wrong], 1);
+    assert_eq!(
+        summary["conflicts"][0]["reason"],
+        "code CST20240003 belongs to 北京星河科技有限公司; 上海星河科技有限公司 is CST20240004"
+    );
+
     // The USCC both sides share vouches for a rename to a name another customer has.
     k.sql("UPDATE customers SET uscc = '91310000MA1FL4XQ27' WHERE code = 'CST20240001'");
     let renamed = k.file(

@@ -98,3 +98,66 @@ fn mapped_order_columns_make_an_orders_file_and_customer_fields_in_one_are_refus
         "{err}"
     );
 }
+
+#[test]
+fn a_sales_list_that_also_names_a_contract_or_a_follow_up_is_a_customers_file() {
+    let k = Kehu::new();
+    customers_file(&k);
+    let sales = k.file(
+        "销售清单.csv",
+        "客户名称,所属行业,省份,负责人,联系人,手机,首次合作日期,累计合作金额(万元),合同编号,签约日期,合同金额(万元),备注\n\
+         杭州西湖软件有限公司,软件,浙江,张伟,王总,13812340001,2022-03-01,120,HT-2024-101,2024-05-10,30,老客户\n",
+    );
+    let summary = k.import_json(&[&sales], 0);
+    assert_eq!(summary["kind"], "customers");
+    assert_eq!(summary["counts"]["inserted"], 1);
+
+    let update = k.file(
+        "成交.csv",
+        "客户编号,合作阶段,负责人,首次合作日期,累计合作金额(万元),合同编号,签约日期,合同金额(万元)\n\
+         CST20240001,成交,陈静,2024-06-15,20,HT-2024-120,2024-06-15,20\n",
+    );
+    let summary = k.import_json(&[&update], 0);
+    assert_eq!(summary["kind"], "customers");
+    assert_eq!(summary["counts"]["updated"], 1);
+    assert_eq!(owner_and_remarks(&k), "陈静|老客户");
+
+    let crm = k.file(
+        "CRM导出.csv",
+        "客户名称,所属行业,省份,客户阶段,意向度,负责人,跟进日期,跟进方式,跟进内容\n\
+         苏州工业园精密制造有限公司,制造业,江苏,意向,高,王芳,2024-06-20,电话,确认报价\n",
+    );
+    let summary = k.import_json(&[&crm], 0);
+    assert_eq!(summary["kind"], "customers");
+    assert_eq!(summary["counts"]["inserted"], 1);
+}
+
+#[test]
+fn who_followed_up_is_the_follow_up_persons_column_not_the_account_managers() {
+    let k = Kehu::new();
+    customers_file(&k);
+    let file = k.file(
+        "跟进.csv",
+        "客户名称,客户经理,跟进日期,跟进方式,跟进内容,跟进人\n北京某某科技有限公司,张伟,2024-06-10,电话,催款,孙七\n",
+    );
+    k.import_json(&[&file], 0);
+    let interaction = &k.json(&["show", "CST20240001"])["interactions"][0];
+    assert_eq!(interaction["operator"], "孙七");
+    assert_eq!(interaction["other"], "客户经理: 张伟");
+}
+
+#[test]
+fn a_follow_up_stored_on_one_line_is_the_same_follow_up_with_its_line_breaks() {
+    let k = Kehu::new();
+    customers_file(&k);
+    let file = k.file(
+        "跟进.csv",
+        "客户名称,跟进日期,跟进方式,跟进内容\n北京某某科技有限公司,2024-06-03,电话,\"确认二期需求\n下周报价\"\n",
+    );
+    k.import_json(&[&file], 0);
+    // As an earlier kehu stored it.
+    k.sql("UPDATE interactions SET summary = '确认二期需求 下周报价'");
+    let summary = k.import_json(&[&file], 0);
+    assert_eq!(summary["counts"]["unchanged"], 1);
+    assert_eq!(k.query("SELECT count(*) FROM interactions"), "1");
+}

@@ -215,6 +215,9 @@ pub(super) fn kind_alias(header: &str, kind: Kind) -> Option<Target> {
         ("金额" | "金额(元)", Kind::Orders) => Some(Target::OrderAmount),
         ("日期" | "date", Kind::Interactions) => Some(Target::InteractionDate),
         ("渠道" | "channel", Kind::Interactions) => Some(Target::Channel),
+        ("跟进人" | "跟进人员" | "拜访人" | "沟通人" | "operator", Kind::Interactions) => {
+            Some(Target::Operator)
+        }
         ("行业" | "行业门类" | "行业大类" | "所属行业" | "行业代码" | "industry", Kind::IndustryGrowth) => {
             Some(Target::GrowthIndustry)
         }
@@ -436,14 +439,17 @@ pub fn two_row_header(
 
 /// Guesses the kind of file from what its headers are understood as, `--map` included.
 ///
-/// A contract number with a date or an amount, or an order date with an amount, make an
-/// orders file; a contact date (拜访日期, 跟进日期) with what was said or how, an interactions
-/// file. Contract lists and follow-up logs carry the salesperson and a remark too, which
-/// describe the order or the visit, not the customer. Weaker signs (a contract number or an
-/// order date alone, 沟通内容 or 沟通方式 alone) decide only when nothing else describes the
-/// customer; an amount alone (`金额`) never does, since customers files carry amounts too. A
-/// growth column without a customer key makes an industry-growth table. Anything else is a
-/// customers file.
+/// A contract list names a date and an amount with its contract number (or an order date
+/// and an amount), and a follow-up log a contact date with what was said or how; each
+/// often carries the salesperson (业务员, 跟进人), a remark and the customer's province too,
+/// which describe the order or the visit. So a file with those columns and no other
+/// customer field is an orders or an interactions file. Any other customer field (行业,
+/// 合作阶段, 累计合作金额, a contact person) makes it a customers file that also lists a
+/// contract or a follow-up, as a sales list or a CRM export does. Weaker signs (a contract
+/// number or an order date alone, 沟通内容 or 沟通方式 alone) decide only when nothing
+/// describes the customer; an amount alone (`金额`) never does, since customers files carry
+/// amounts too. A growth column without a customer key makes an industry-growth table.
+/// Anything else is a customers file.
 pub fn detect_kind(headers: &[String], user_maps: &[(String, String)]) -> Kind {
     let targets = |kind: Kind| -> Vec<Target> {
         headers
@@ -462,10 +468,29 @@ pub fn detect_kind(headers: &[String], user_maps: &[(String, String)]) -> Kind {
     // plain 日期 and 金额 an orders file also uses count only beside a contract number.
     let has = |t: Target| as_customers.contains(&t);
     let as_orders = targets(Kind::Orders);
-    let orders = has(Target::ContractNo)
-        && (as_orders.contains(&Target::OrderDate) || as_orders.contains(&Target::OrderAmount))
-        || has(Target::OrderDate) && has(Target::OrderAmount);
+    let orders = as_orders.contains(&Target::OrderDate)
+        && as_orders.contains(&Target::OrderAmount)
+        && (has(Target::ContractNo) || has(Target::OrderDate) && has(Target::OrderAmount));
     let interactions = has(Target::InteractionDate) && (has(Target::Summary) || has(Target::Channel));
+    // What a contract list or a follow-up log says beside the contract or the visit.
+    let incidental = |t: &Target| {
+        matches!(
+            t,
+            Target::Customer(
+                Field::Code
+                    | Field::Name
+                    | Field::Uscc
+                    | Field::ShortName
+                    | Field::Owner
+                    | Field::Remarks
+                    | Field::Province
+                    | Field::City
+            ) | Target::Location
+                | Target::Ignore
+                | Target::Operator
+        ) || !matches!(t, Target::Customer(_) | Target::Contact(_) | Target::Phone)
+    };
+    let only_incidental = as_customers.iter().all(incidental);
     let order_like = has(Target::ContractNo) || has(Target::OrderDate);
     let interaction_like = targets(Kind::Interactions)
         .iter()
@@ -480,9 +505,9 @@ pub fn detect_kind(headers: &[String], user_maps: &[(String, String)]) -> Kind {
     let growth_like = targets(Kind::IndustryGrowth).contains(&Target::GrowthRate);
     if growth_like && !names_customer {
         Kind::IndustryGrowth
-    } else if orders || order_like && !describes_customer {
+    } else if orders && only_incidental || order_like && !describes_customer {
         Kind::Orders
-    } else if interactions || interaction_like && !describes_customer {
+    } else if interactions && only_incidental || interaction_like && !describes_customer {
         Kind::Interactions
     } else {
         // A list of names with contact people is read as customers (new ones are added);

@@ -138,10 +138,12 @@ impl Mapping {
         }
         if matches!(self.kind, Kind::Contacts | Kind::Orders | Kind::Interactions) {
             let kind = self.kind;
+            let operator = self.has(Target::Operator);
             for c in self.columns.iter_mut().filter(|c| !c.mapped_by_user) {
                 c.target = match c.target {
-                    // The salesperson who followed the customer up is who had the contact.
-                    Some(Target::Customer(Field::Owner)) if kind == Kind::Interactions => {
+                    // The customer's salesperson, when no 跟进人 column says who had the
+                    // contact, is who had it.
+                    Some(Target::Customer(Field::Owner)) if kind == Kind::Interactions && !operator => {
                         Some(Target::Operator)
                     }
                     Some(Target::Customer(Field::Code | Field::Uscc | Field::Name) | Target::Ignore) => {
@@ -201,26 +203,31 @@ impl Mapping {
             })
         {
             return Err(format!(
-                "--map {}={}: {} file does not change customers or contacts; import that column with --kind customers",
+                "--map {}={}: {} file does not change {}; import that column with --kind customers",
                 c.header,
                 c.target.expect("mapped").describe(),
-                self.kind.with_article()
+                self.kind.with_article(),
+                if self.kind == Kind::Contacts {
+                    "the customer"
+                } else {
+                    "customers or contacts"
+                }
             ));
         }
         let need = |target: Target, what: &str| {
             if self.has(target) {
                 Ok(())
             } else {
-                Err(format!("{} file needs a {what} column", self.kind.with_article()))
+                Err(format!("{} file needs {what} column", self.kind.with_article()))
             }
         };
         match self.kind {
             Kind::Orders => {
-                need(Target::OrderDate, "date (签约日期/订单日期)")?;
-                need(Target::OrderAmount, "amount (合同金额/订单金额)")
+                need(Target::OrderDate, "a date (签约日期/订单日期)")?;
+                need(Target::OrderAmount, "an amount (合同金额/订单金额)")
             }
-            Kind::Interactions => need(Target::InteractionDate, "date (互动日期/拜访日期)"),
-            Kind::Contacts => need(Target::Contact(ContactField::Name), "contact name (联系人)"),
+            Kind::Interactions => need(Target::InteractionDate, "a date (互动日期/拜访日期)"),
+            Kind::Contacts => need(Target::Contact(ContactField::Name), "a contact name (联系人)"),
             Kind::Customers | Kind::IndustryGrowth => Ok(()),
         }
     }

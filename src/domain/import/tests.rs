@@ -509,6 +509,8 @@ fn an_amount_alone_does_not_make_an_orders_file_and_maps_count() {
     assert_eq!(kind(&["客户编号", "合同编号", "金额"], &[]), Kind::Orders);
     let err = Mapping::new(&strings(&["客户编号", "合同编号"]), &[], None).unwrap_err();
     assert_eq!(err, "an orders file needs a date (签约日期/订单日期) column");
+    let err = Mapping::new(&strings(&["客户编号", "合同编号", "签约日期"]), &[], None).unwrap_err();
+    assert_eq!(err, "an orders file needs an amount (合同金额/订单金额) column");
 }
 
 #[test]
@@ -530,8 +532,90 @@ fn contract_lists_and_follow_up_logs_are_known_by_their_own_columns() {
         Kind::Orders
     );
     assert_eq!(
-        kind(&["客户名称", "合同编号", "金额", "负责人", "省份"], &[]),
+        kind(&["客户名称", "合同编号", "日期", "金额", "负责人", "省份"], &[]),
         Kind::Orders
+    );
+    // Without a date it could not be an orders file.
+    assert_eq!(
+        kind(&["客户名称", "合同编号", "金额", "负责人", "省份"], &[]),
+        Kind::Customers
+    );
+    // A sales list or a CRM export describes its customers beyond that: customers files.
+    assert_eq!(
+        kind(
+            &[
+                "客户名称",
+                "统一社会信用代码",
+                "所属行业",
+                "省份",
+                "城市",
+                "企业规模",
+                "合作阶段",
+                "负责人",
+                "联系人",
+                "手机",
+                "首次合作日期",
+                "累计合作金额(万元)",
+                "合同编号",
+                "签约日期",
+                "合同金额(万元)",
+                "备注",
+            ],
+            &[]
+        ),
+        Kind::Customers
+    );
+    assert_eq!(
+        kind(
+            &[
+                "客户编号",
+                "合作阶段",
+                "负责人",
+                "首次合作日期",
+                "累计合作金额(万元)",
+                "合同编号",
+                "签约日期",
+                "合同金额(万元)",
+                "备注",
+            ],
+            &[]
+        ),
+        Kind::Customers
+    );
+    assert_eq!(
+        kind(
+            &[
+                "客户名称",
+                "所属行业",
+                "省份",
+                "城市",
+                "客户阶段",
+                "意向度",
+                "负责人",
+                "联系人",
+                "手机",
+                "跟进日期",
+                "跟进方式",
+                "跟进内容",
+            ],
+            &[]
+        ),
+        Kind::Customers
+    );
+    assert_eq!(
+        kind(
+            &[
+                "name",
+                "industry",
+                "province",
+                "stage",
+                "owner",
+                "contract_no",
+                "amount"
+            ],
+            &[]
+        ),
+        Kind::Customers
     );
     assert_eq!(
         kind(&["客户名称", "签约日期", "合同金额", "销售"], &[]),
