@@ -137,9 +137,7 @@ impl Contact {
                 slot.clone_from(value);
             }
         }
-        for (key, value) in &incoming.extra {
-            after.extra.insert(key.clone(), value.clone());
-        }
+        after.extra = extra_given_again(&self.extra, &incoming.extra);
         after
     }
 
@@ -231,18 +229,7 @@ impl Contact {
                 changes.push(Change::new(key, Some(b.to_string()), Some(a.to_string())));
             }
         }
-        let keys: std::collections::BTreeSet<&String> =
-            before.extra.keys().chain(after.extra.keys()).collect();
-        for key in keys {
-            let (b, a) = (before.extra.get(key), after.extra.get(key));
-            if b != a {
-                changes.push(Change::new(
-                    format!("contact.extra.{key}"),
-                    b.cloned(),
-                    a.cloned(),
-                ));
-            }
-        }
+        changes.extend(extra_diff("contact", &before.extra, &after.extra));
         changes
     }
 
@@ -254,14 +241,50 @@ impl Contact {
             "contact.mobile" => self.mobile = value,
             "contact.landline" => self.landline = value,
             "contact.email" => self.email = value,
-            field => {
-                if let Some(key) = field.strip_prefix("contact.extra.") {
-                    match value {
-                        Some(v) => self.extra.insert(key.to_string(), v),
-                        None => self.extra.remove(key),
-                    };
-                }
-            }
+            _ => extra_restore("contact", &mut self.extra, std::slice::from_ref(change)),
+        }
+    }
+}
+
+/// A record's extra columns once a file gives the record again: the file's values win, and a
+/// column it does not have keeps its value.
+pub fn extra_given_again(
+    stored: &BTreeMap<String, String>,
+    incoming: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let mut after = stored.clone();
+    after.extend(incoming.iter().map(|(k, v)| (k.clone(), v.clone())));
+    after
+}
+
+/// The changes from `before` to `after`, keyed `{record}.extra.{column}`.
+pub fn extra_diff(
+    record: &str,
+    before: &BTreeMap<String, String>,
+    after: &BTreeMap<String, String>,
+) -> Vec<Change> {
+    let keys: std::collections::BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    keys.into_iter()
+        .filter(|k| before.get(*k) != after.get(*k))
+        .map(|k| {
+            Change::new(
+                format!("{record}.extra.{k}"),
+                before.get(k).cloned(),
+                after.get(k).cloned(),
+            )
+        })
+        .collect()
+}
+
+/// Puts back the before values that `changes` logged for `{record}.extra.*`.
+pub fn extra_restore(record: &str, extra: &mut BTreeMap<String, String>, changes: &[Change]) {
+    let prefix = format!("{record}.extra.");
+    for change in changes {
+        if let Some(key) = change.field.strip_prefix(&prefix) {
+            match &change.before {
+                Some(v) => extra.insert(key.to_string(), v.clone()),
+                None => extra.remove(key),
+            };
         }
     }
 }
@@ -373,6 +396,39 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn a_records_extra_columns_round_trip_through_their_changes() {
+        let map = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let before = map(&[("业务员", "赵六"), ("付款状态", "首付30%")]);
+        let after = extra_given_again(&before, &map(&[("付款状态", "已付清"), ("发票", "已开")]));
+        assert_eq!(
+            after,
+            map(&[("业务员", "赵六"), ("付款状态", "已付清"), ("发票", "已开")])
+        );
+        let changes = extra_diff("order", &before, &after);
+        assert_eq!(
+            changes,
+            [
+                Change::new(
+                    "order.extra.付款状态",
+                    Some("首付30%".into()),
+                    Some("已付清".into())
+                ),
+                Change::new("order.extra.发票", None, Some("已开".into())),
+            ]
+        );
+        let mut undone = after.clone();
+        extra_restore("order", &mut undone, &changes);
+        assert_eq!(undone, before);
+        extra_restore("interaction", &mut undone, &changes);
+        assert_eq!(undone, before, "another record's changes are not this one's");
+    }
 
     #[test]
     fn extra_columns_are_given_again_diffed_and_restored() {

@@ -688,7 +688,7 @@ impl Writer<'_> {
     }
 
     /// Marks a customer's file as changed now: a contact, order or interaction is part of it.
-    fn touch(&mut self, customer_id: i64) -> Result<()> {
+    pub(super) fn touch(&mut self, customer_id: i64) -> Result<()> {
         self.tx
             .prepare_cached("UPDATE customers SET updated_at = ?1 WHERE id = ?2")?
             .execute(params![self.actor.stamp(), customer_id])?;

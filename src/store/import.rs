@@ -1,12 +1,16 @@
 //! Imports: recorded batches, applying one understood row to the stored records, and undoing
 //! a whole batch from its change-log entries.
 
+use std::collections::BTreeMap;
+
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::{Error, LogEntry, Result, Store, Stored, StoredContact, Writer};
 use crate::domain::choice::Stage;
-use crate::domain::contact::{Contact, Interaction, Order, given_again};
+use crate::domain::contact::{
+    Contact, Interaction, Order, extra_diff, extra_given_again, extra_restore, given_again,
+};
 use crate::domain::dedupe::{Candidate, Level, compare, name_key, same_company_named};
 use crate::domain::import::{
     CustomerPart, Keys, NewCustomer, Row, RowBody, RowError, contact_already_stored, contact_contradiction,
@@ -633,25 +637,25 @@ impl Writer<'_> {
 
     fn import_order(&mut self, customer: &Stored, order: &Order, batch: i64) -> Result<Outcome> {
         let code = customer.customer.code.clone();
-        let existing: Option<(i64, String, i64)> = match &order.contract_no {
+        let existing: Option<(i64, String, i64, Option<String>)> = match &order.contract_no {
             Some(no) => self
                 .tx
                 .prepare_cached(
-                    "SELECT id, date, amount_fen FROM orders WHERE customer_id = ?1 AND contract_no = ?2",
+                    "SELECT id, date, amount_fen, extra FROM orders WHERE customer_id = ?1 AND contract_no = ?2",
                 )?
                 .query_row(params![customer.id, no], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
                 })
                 .optional()?,
             None => self
                 .tx
                 .prepare_cached(
-                    "SELECT id, date, amount_fen FROM orders
+                    "SELECT id, date, amount_fen, extra FROM orders
                      WHERE customer_id = ?1 AND contract_no IS NULL AND date = ?2 AND amount_fen = ?3",
                 )?
                 .query_row(
                     params![customer.id, order.date.to_string(), order.amount_fen],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                 )
                 .optional()?,
         };
@@ -663,11 +667,13 @@ impl Writer<'_> {
                     possible_duplicate: None,
                 })
             }
-            Some((id, date, amount)) if date == order.date.to_string() && amount == order.amount_fen => {
+            Some((id, date, amount, extra))
+                if date == order.date.to_string() && amount == order.amount_fen =>
+            {
                 self.note_met(batch, "order", id)?;
-                Ok(Outcome::Unchanged { code })
+                self.give_extra_again(customer, Record::Order, id, extra, &order.extra, batch)
             }
-            Some((_, date, amount)) => Ok(Outcome::Conflict {
+            Some((_, date, amount, _)) => Ok(Outcome::Conflict {
                 code: code.clone(),
                 stored: format!("{date} {}", crate::domain::money::format_fen(amount)),
                 incoming: format!("{} {}", order.date, order.amount()),
@@ -681,22 +687,22 @@ impl Writer<'_> {
 
     fn import_interaction(&mut self, customer: &Stored, i: &Interaction, batch: i64) -> Result<Outcome> {
         let code = customer.customer.code.clone();
-        let existing: Option<i64> = self
+        let existing: Option<(i64, Option<String>)> = self
             .tx
             .prepare_cached(
                 // Line breaks compared as spaces: kehu once stored a summary on one line.
-                "SELECT id FROM interactions WHERE customer_id = ?1 AND date = ?2
+                "SELECT id, extra FROM interactions WHERE customer_id = ?1 AND date = ?2
                  AND channel IS ?3 AND replace(summary, char(10), ' ') IS replace(?4, char(10), ' ')
                  ORDER BY id LIMIT 1",
             )?
             .query_row(
                 params![customer.id, i.date.to_string(), i.channel, i.summary],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        if let Some(id) = existing {
+        if let Some((id, extra)) = existing {
             self.note_met(batch, "interaction", id)?;
-            return Ok(Outcome::Unchanged { code });
+            return self.give_extra_again(customer, Record::Interaction, id, extra, &i.extra, batch);
         }
         self.add_interaction(customer, i, Some(batch))?;
         Ok(Outcome::Inserted {
@@ -796,6 +802,14 @@ impl Writer<'_> {
                     let reverted = stored.customer.revert(&entry.changes)?;
                     self.update_customer(&stored, reverted, "import.undo", Some(id))?;
                     done.restored_customers += 1;
+                }
+                "order.edit" | "interaction.edit" => {
+                    let record = if entry.action == "order.edit" {
+                        Record::Order
+                    } else {
+                        Record::Interaction
+                    };
+                    self.restore_extra(record, &entry.changes)?;
                 }
                 "contact.edit" => {
                     let stored = self.customer(code)?;
@@ -980,7 +994,7 @@ impl Writer<'_> {
             "SELECT id, action, operator, batch_id FROM change_log
              WHERE customer_code = ?1 AND id > ?2
                AND action NOT IN ('grade', 'grade.tag')
-               AND (?4 OR action NOT IN ('order.add', 'interaction.add'))
+               AND (?4 OR action NOT IN ('order.add', 'interaction.add', 'order.edit', 'interaction.edit'))
                AND (batch_id IS NULL
                     OR (batch_id != ?3
                         AND batch_id NOT IN (SELECT id FROM import_batches WHERE undone_at IS NOT NULL)))
@@ -1040,6 +1054,8 @@ struct Part {
     changed: bool,
     /// The contacts it changed.
     contacts: Vec<i64>,
+    /// The orders and interactions whose extra columns it changed, by kind and id.
+    records: Vec<(&'static str, i64)>,
 }
 
 impl Writer<'_> {
@@ -1055,6 +1071,7 @@ impl Writer<'_> {
             added: took_over,
             changed: false,
             contacts: Vec::new(),
+            records: Vec::new(),
         };
         let entries: Vec<(i64, String)> = self
             .tx
@@ -1065,14 +1082,18 @@ impl Writer<'_> {
             match action.as_str() {
                 "import.add" => part.added = true,
                 "import.update" | "import.rename" => part.changed = true,
-                "contact.edit" => {
+                "contact.edit" | "order.edit" | "interaction.edit" => {
                     let entry = super::log::entry_by_id(&self.tx, entry)?;
                     if let Some(id) = entry
                         .changes
                         .first()
                         .and_then(|c| c.before.as_deref()?.parse().ok())
                     {
-                        part.contacts.push(id);
+                        match action.as_str() {
+                            "order.edit" => part.records.push(("order", id)),
+                            "interaction.edit" => part.records.push(("interaction", id)),
+                            _ => part.contacts.push(id),
+                        }
                     }
                 }
                 _ => {}
@@ -1098,6 +1119,11 @@ impl Writer<'_> {
         }
         for contact in &part.contacts {
             if let Some(by) = met("contact", *contact)? {
+                return Ok(Some(by));
+            }
+        }
+        for (kind, id) in &part.records {
+            if let Some(by) = met(kind, *id)? {
                 return Ok(Some(by));
             }
         }
@@ -1133,6 +1159,103 @@ fn what_to_do_first(batches: &[i64], by_hand: bool) -> String {
         (Some(undo), false) => undo,
         (Some(undo), true) => format!("{undo}, and undo or redo the other changes by hand"),
         (None, _) => "undo or redo those changes by hand first".to_string(),
+    }
+}
+
+/// An order or an interaction, as the change log and the schema name them.
+#[derive(Clone, Copy)]
+enum Record {
+    Order,
+    Interaction,
+}
+
+impl Record {
+    fn key(self) -> &'static str {
+        match self {
+            Record::Order => "order",
+            Record::Interaction => "interaction",
+        }
+    }
+
+    fn table(self) -> &'static str {
+        match self {
+            Record::Order => "orders",
+            Record::Interaction => "interactions",
+        }
+    }
+}
+
+impl Writer<'_> {
+    /// An order or interaction a file gives again: its extra columns take the file's values
+    /// (logged as `order.edit`, with the record's id first for an undo); otherwise unchanged.
+    fn give_extra_again(
+        &mut self,
+        customer: &Stored,
+        record: Record,
+        id: i64,
+        stored: Option<String>,
+        incoming: &BTreeMap<String, String>,
+        batch: i64,
+    ) -> Result<Outcome> {
+        let code = customer.customer.code.clone();
+        let before: BTreeMap<String, String> = stored
+            .and_then(|e| serde_json::from_str(&e).ok())
+            .unwrap_or_default();
+        let after = extra_given_again(&before, incoming);
+        let changes = extra_diff(record.key(), &before, &after);
+        if changes.is_empty() {
+            return Ok(Outcome::Unchanged { code });
+        }
+        self.set_extra(record, id, &after)?;
+        self.touch(customer.id)?;
+        let id = Some(id.to_string());
+        let mut logged = vec![Change::new(format!("{}.id", record.key()), id.clone(), id)];
+        logged.extend(changes.iter().cloned());
+        self.log(
+            &format!("{}.edit", record.key()),
+            Some(&code),
+            Some(batch),
+            &logged,
+        )?;
+        Ok(Outcome::Updated {
+            code,
+            fields: changes.len(),
+            renamed: false,
+        })
+    }
+
+    /// Puts back the extra columns an `order.edit` or `interaction.edit` entry changed.
+    fn restore_extra(&mut self, record: Record, changes: &[Change]) -> Result<()> {
+        let Some(id) = changes
+            .first()
+            .and_then(|c| c.before.as_deref()?.parse::<i64>().ok())
+        else {
+            return Ok(());
+        };
+        let stored: Option<Option<String>> = self
+            .tx
+            .query_row(
+                &format!("SELECT extra FROM {} WHERE id = ?1", record.table()),
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        // Gone with its customer, or removed by this same undo.
+        let Some(stored) = stored else { return Ok(()) };
+        let mut extra: BTreeMap<String, String> = stored
+            .and_then(|e| serde_json::from_str(&e).ok())
+            .unwrap_or_default();
+        extra_restore(record.key(), &mut extra, changes);
+        self.set_extra(record, id, &extra)
+    }
+
+    fn set_extra(&mut self, record: Record, id: i64, extra: &BTreeMap<String, String>) -> Result<()> {
+        let json = (!extra.is_empty()).then(|| serde_json::to_string(extra).expect("extra serialises"));
+        self.tx.execute(
+            &format!("UPDATE {} SET extra = ?1 WHERE id = ?2", record.table()),
+            params![json, id],
+        )?;
+        Ok(())
     }
 }
 

@@ -161,3 +161,42 @@ fn a_follow_up_stored_on_one_line_is_the_same_follow_up_with_its_line_breaks() {
     assert_eq!(summary["counts"]["unchanged"], 1);
     assert_eq!(k.query("SELECT count(*) FROM interactions"), "1");
 }
+
+#[test]
+fn an_order_sent_again_takes_its_new_other_columns_and_undo_puts_the_old_back() {
+    let k = Kehu::new();
+    customers_file(&k);
+    let header = "客户名称,合同编号,签约日期,合同金额,业务员,付款状态\n";
+    let may = k.file(
+        "5月合同.csv",
+        format!("{header}北京某某科技有限公司,HT-7,2024-06-01,5000,赵六,首付30%\n"),
+    );
+    let june = k.file(
+        "6月合同.csv",
+        format!("{header}北京某某科技有限公司,HT-7,2024-06-01,5000,钱七,已付清\n"),
+    );
+    let other = |k: &Kehu| k.json(&["show", "CST20240001"])["orders"][0]["other"].clone();
+    k.import_json(&[&may], 0);
+    let summary = k.import_json(&[&june], 0);
+    assert_eq!(summary["counts"]["updated"], 1);
+    assert_eq!(other(&k), "业务员: 钱七; 付款状态: 已付清");
+    assert_eq!(k.import_json(&[&june], 0)["counts"]["unchanged"], 1);
+    let err = k.fails(&["import", "undo", "3"], 1);
+    assert!(err.contains("undo batch 4 first"), "batch 4 gave it again: {err}");
+    k.ok(&["import", "undo", "4"]);
+    k.ok(&["import", "undo", "3"]);
+    assert_eq!(other(&k), "业务员: 赵六; 付款状态: 首付30%");
+    assert_eq!(k.query("SELECT count(*) FROM orders"), "1");
+
+    let visits = |next: &str| {
+        format!(
+            "客户名称,跟进日期,跟进方式,跟进内容,下次跟进\n北京某某科技有限公司,2024-06-03,电话,催款,{next}\n"
+        )
+    };
+    let first = k.file("跟进1.csv", visits("7月初"));
+    let second = k.file("跟进2.csv", visits("8月初"));
+    k.import_json(&[&first], 0);
+    assert_eq!(k.import_json(&[&second], 0)["counts"]["updated"], 1);
+    let interaction = &k.json(&["show", "CST20240001"])["interactions"][0];
+    assert_eq!(interaction["other"], "下次跟进: 8月初");
+}
