@@ -90,6 +90,41 @@ mod tests {
         assert!(conn.prepare("SELECT score FROM customers").is_err());
     }
 
+    /// A version-6 database keeps its orders, interactions and contacts at version 8: with no
+    /// extra columns yet, and no record of rows met again.
+    #[test]
+    fn records_gain_extra_columns_and_batches_a_met_table_at_versions_7_and_8() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for step in &STEPS[..6] {
+            conn.execute_batch(step).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 6).unwrap();
+        conn.execute_batch(
+            "INSERT INTO customers(id, code, name, stage, created_at, updated_at)
+               VALUES (1, 'C1', '甲公司', 'customer', 't', 't');
+             INSERT INTO contacts(customer_id, name, mobile, created_at) VALUES (1, '王总', '13812345678', 't');
+             INSERT INTO orders(customer_id, date, amount_fen, contract_no, created_at)
+               VALUES (1, '2024-06-01', 500000, 'HT-1', 't');
+             INSERT INTO interactions(customer_id, date, summary, created_at) VALUES (1, '2024-06-03', '催款', 't');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let v: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, VERSION);
+        assert_eq!(
+            strings(
+                &conn,
+                "SELECT coalesce(extra, 'none') FROM contacts
+                 UNION ALL SELECT coalesce(extra, 'none') || contract_no FROM orders
+                 UNION ALL SELECT coalesce(extra, 'none') || summary FROM interactions"
+            ),
+            ["none", "noneHT-1", "none催款"]
+        );
+        assert!(strings(&conn, "SELECT kind FROM import_met").is_empty());
+    }
+
     fn strings(conn: &Connection, sql: &str) -> Vec<String> {
         conn.prepare(sql)
             .unwrap()
