@@ -560,6 +560,15 @@ fn describe(error: &RowError) -> String {
     }
 }
 
+/// `1 row`, `2 rows`.
+fn counted(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
 fn print_report(
     ctx: &Context,
     report: &Report,
@@ -594,8 +603,8 @@ fn print_report(
         None => file.to_string(),
     };
     ctx.out.status(&format!(
-        "{source}: {} rows read, {} inserted, {} updated{}, {} unchanged, {} skipped, {} rejected, {} conflicts{}",
-        c.read,
+        "{source}: {} read, {} inserted, {} updated{}, {} unchanged, {} skipped, {} rejected, {}{}",
+        counted(c.read, "row"),
         c.inserted,
         c.updated,
         if c.renamed > 0 {
@@ -606,7 +615,7 @@ fn print_report(
         c.unchanged,
         c.skipped,
         c.rejected.len(),
-        c.conflicts.len(),
+        counted(c.conflicts.len(), "conflict"),
         if c.blank + c.total_rows > 0 {
             format!(" ({} blank and {} total rows skipped)", c.blank, c.total_rows)
         } else {

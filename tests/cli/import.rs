@@ -768,7 +768,7 @@ fn a_cover_sheet_points_to_the_others_and_the_sheet_read_is_named() {
     let out = k.run(&["import", "--sheet", "2", &path]).success();
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
     assert!(
-        stderr.contains("客户.xlsx (sheet 客户清单): 1 rows read, 1 inserted"),
+        stderr.contains("客户.xlsx (sheet 客户清单): 1 row read, 1 inserted"),
         "{stderr}"
     );
     let summary = k.import_json(&["--sheet", "客户清单", &path], 0);
