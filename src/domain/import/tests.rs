@@ -515,138 +515,87 @@ fn an_amount_alone_does_not_make_an_orders_file_and_maps_count() {
 
 #[test]
 fn contract_lists_and_follow_up_logs_are_known_by_their_own_columns() {
-    let kind = |h: &[&str], m: &[(&str, &str)]| detect_kind(&strings(h), &maps(m));
-    // The salesperson and a remark describe the contract or the visit.
-    assert_eq!(
-        kind(
-            &[
-                "合同编号",
-                "客户名称",
-                "签约日期",
-                "合同金额(万元)",
-                "业务员",
-                "备注"
-            ],
-            &[]
+    use Kind::{Customers, Interactions, Orders};
+    let cases: &[(&str, Kind, &str)] = &[
+        (
+            "合同编号,客户名称,签约日期,合同金额(万元),业务员,备注",
+            Orders,
+            "the salesperson and a remark are the contract's",
         ),
-        Kind::Orders
-    );
-    assert_eq!(
-        kind(&["客户名称", "合同编号", "日期", "金额", "负责人", "省份"], &[]),
-        Kind::Orders
-    );
-    // Without a date it could not be an orders file.
-    assert_eq!(
-        kind(&["客户名称", "合同编号", "金额", "负责人", "省份"], &[]),
-        Kind::Customers
-    );
-    // A sales list or a CRM export describes its customers beyond that: customers files.
-    assert_eq!(
-        kind(
-            &[
-                "客户名称",
-                "统一社会信用代码",
-                "所属行业",
-                "省份",
-                "城市",
-                "企业规模",
-                "合作阶段",
-                "负责人",
-                "联系人",
-                "手机",
-                "首次合作日期",
-                "累计合作金额(万元)",
-                "合同编号",
-                "签约日期",
-                "合同金额(万元)",
-                "备注",
-            ],
-            &[]
+        (
+            "客户名称,合同编号,日期,金额,负责人,省份",
+            Orders,
+            "plain 日期 and 金额 beside a contract number",
         ),
-        Kind::Customers
-    );
-    assert_eq!(
-        kind(
-            &[
-                "客户编号",
-                "合作阶段",
-                "负责人",
-                "首次合作日期",
-                "累计合作金额(万元)",
-                "合同编号",
-                "签约日期",
-                "合同金额(万元)",
-                "备注",
-            ],
-            &[]
+        (
+            "客户名称,签约日期,合同金额,销售",
+            Orders,
+            "an order date with an amount",
         ),
-        Kind::Customers
-    );
-    assert_eq!(
-        kind(
-            &[
-                "客户名称",
-                "所属行业",
-                "省份",
-                "城市",
-                "客户阶段",
-                "意向度",
-                "负责人",
-                "联系人",
-                "手机",
-                "跟进日期",
-                "跟进方式",
-                "跟进内容",
-            ],
-            &[]
+        (
+            "客户名称,跟进日期,跟进方式,跟进内容,跟进人",
+            Interactions,
+            "a follow-up log",
         ),
-        Kind::Customers
-    );
-    assert_eq!(
-        kind(
-            &[
-                "name",
-                "industry",
-                "province",
-                "stage",
-                "owner",
-                "contract_no",
-                "amount"
-            ],
-            &[]
+        (
+            "客户名称,拜访日期,沟通内容,省份,备注",
+            Interactions,
+            "a visit log with the customer's province",
         ),
-        Kind::Customers
-    );
-    assert_eq!(
-        kind(&["客户名称", "签约日期", "合同金额", "销售"], &[]),
-        Kind::Orders
-    );
-    assert_eq!(
-        kind(
-            &["客户名称", "成交日", "成交额", "销售"],
-            &[("成交日", "order.date"), ("成交额", "order.amount")]
+        (
+            "客户名称,合同编号,金额,负责人,省份",
+            Customers,
+            "with no date it could not be an orders file",
         ),
-        Kind::Orders
+        (
+            "客户名称,日期,金额,负责人",
+            Customers,
+            "plain 日期 and 金额 are no contract",
+        ),
+        (
+            "客户名称,合同编号,省份,负责人",
+            Customers,
+            "a contract number alone is an extra",
+        ),
+        (
+            "客户名称,沟通内容,负责人",
+            Customers,
+            "沟通内容 alone is an extra",
+        ),
+        (
+            "客户名称,统一社会信用代码,所属行业,省份,城市,企业规模,合作阶段,负责人,联系人,手机,首次合作日期,\
+             累计合作金额(万元),合同编号,签约日期,合同金额(万元),备注",
+            Customers,
+            "a sales list that names each customer's last contract",
+        ),
+        (
+            "客户编号,合作阶段,负责人,首次合作日期,累计合作金额(万元),合同编号,签约日期,合同金额(万元),备注",
+            Customers,
+            "an update of the customers who signed",
+        ),
+        (
+            "客户名称,所属行业,省份,城市,客户阶段,意向度,负责人,联系人,手机,跟进日期,跟进方式,跟进内容",
+            Customers,
+            "a CRM export with each customer's last follow-up",
+        ),
+        (
+            "name,industry,province,stage,owner,contract_no,amount",
+            Customers,
+            "the same in English",
+        ),
+    ];
+    for (headers, expected, why) in cases {
+        let headers: Vec<String> = headers.split(',').map(str::to_string).collect();
+        assert_eq!(detect_kind(&headers, &[]), *expected, "{why}: {headers:?}");
+    }
+    let mapped = detect_kind(
+        &strings(&["客户名称", "成交日", "成交额", "销售"]),
+        &maps(&[("成交日", "order.date"), ("成交额", "order.amount")]),
     );
     assert_eq!(
-        kind(&["客户名称", "跟进日期", "跟进方式", "跟进内容", "跟进人"], &[]),
-        Kind::Interactions
+        mapped, Orders,
+        "columns the user maps to an order's date and amount"
     );
-    assert_eq!(
-        kind(&["客户名称", "拜访日期", "沟通内容", "省份", "备注"], &[]),
-        Kind::Interactions
-    );
-    // Plain 日期 and 金额 beside customer columns are not a contract.
-    assert_eq!(
-        kind(&["客户名称", "日期", "金额", "负责人"], &[]),
-        Kind::Customers
-    );
-    // A contract number alone among customer columns is a customers file's extra.
-    assert_eq!(
-        kind(&["客户名称", "合同编号", "省份", "负责人"], &[]),
-        Kind::Customers
-    );
-    assert_eq!(kind(&["客户名称", "沟通内容", "负责人"], &[]), Kind::Customers);
 }
 
 #[test]
