@@ -472,23 +472,22 @@ pub fn detect_kind(headers: &[String], user_maps: &[(String, String)]) -> Kind {
         && as_orders.contains(&Target::OrderAmount)
         && (has(Target::ContractNo) || has(Target::OrderDate) && has(Target::OrderAmount));
     let interactions = has(Target::InteractionDate) && (has(Target::Summary) || has(Target::Channel));
-    // What a contract list or a follow-up log says beside the contract or the visit.
-    let incidental = |t: &Target| {
-        matches!(
-            t,
-            Target::Customer(
-                Field::Code
-                    | Field::Name
-                    | Field::Uscc
-                    | Field::ShortName
-                    | Field::Owner
-                    | Field::Remarks
-                    | Field::Province
-                    | Field::City
-            ) | Target::Location
-                | Target::Ignore
-                | Target::Operator
-        ) || !matches!(t, Target::Customer(_) | Target::Contact(_) | Target::Phone)
+    // What a contract list or a follow-up log carries beside the contract or the visit: the
+    // customer's keys, its salesperson, a remark, where it is; no contact person.
+    let incidental = |t: &Target| match t {
+        Target::Customer(f) => matches!(
+            f,
+            Field::Code
+                | Field::Name
+                | Field::Uscc
+                | Field::ShortName
+                | Field::Owner
+                | Field::Remarks
+                | Field::Province
+                | Field::City
+        ),
+        Target::Contact(_) | Target::Phone => false,
+        _ => true,
     };
     let only_incidental = as_customers.iter().all(incidental);
     let order_like = has(Target::ContractNo) || has(Target::OrderDate);
