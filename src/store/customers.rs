@@ -831,11 +831,11 @@ impl Writer<'_> {
 }
 
 /// A record's extra columns as stored: a JSON object, NULL when there are none.
-fn extra_to(extra: &BTreeMap<String, String>) -> Option<String> {
+pub(super) fn extra_to(extra: &BTreeMap<String, String>) -> Option<String> {
     (!extra.is_empty()).then(|| serde_json::to_string(extra).expect("extra serialises"))
 }
 
-fn extra_from(stored: Option<String>) -> BTreeMap<String, String> {
+pub(super) fn extra_from(stored: Option<String>) -> BTreeMap<String, String> {
     stored
         .and_then(|e| serde_json::from_str(&e).ok())
         .unwrap_or_default()

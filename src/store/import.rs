@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
+use super::customers::{extra_from, extra_to};
 use super::{Error, LogEntry, Result, Store, Stored, StoredContact, Writer};
 use crate::domain::choice::Stage;
 use crate::domain::contact::{
@@ -1198,9 +1199,7 @@ impl Writer<'_> {
         batch: i64,
     ) -> Result<Outcome> {
         let code = customer.customer.code.clone();
-        let before: BTreeMap<String, String> = stored
-            .and_then(|e| serde_json::from_str(&e).ok())
-            .unwrap_or_default();
+        let before = extra_from(stored);
         let after = extra_given_again(&before, incoming);
         let changes = extra_diff(record.key(), &before, &after);
         if changes.is_empty() {
@@ -1242,18 +1241,15 @@ impl Writer<'_> {
             .optional()?;
         // Gone with its customer, or removed by this same undo.
         let Some(stored) = stored else { return Ok(()) };
-        let mut extra: BTreeMap<String, String> = stored
-            .and_then(|e| serde_json::from_str(&e).ok())
-            .unwrap_or_default();
+        let mut extra = extra_from(stored);
         extra_restore(record.key(), &mut extra, changes);
         self.set_extra(record, id, &extra)
     }
 
     fn set_extra(&mut self, record: Record, id: i64, extra: &BTreeMap<String, String>) -> Result<()> {
-        let json = (!extra.is_empty()).then(|| serde_json::to_string(extra).expect("extra serialises"));
         self.tx.execute(
             &format!("UPDATE {} SET extra = ?1 WHERE id = ?2", record.table()),
-            params![json, id],
+            params![extra_to(extra), id],
         )?;
         Ok(())
     }
