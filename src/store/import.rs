@@ -274,9 +274,24 @@ impl Writer<'_> {
             && let Some(name) = &keys.name
         {
             let mut same = self.customers_by_name(name)?;
-            if same.len() == 1 {
-                return Ok(Ok(same.pop()));
+            if same.len() > 1 {
+                // Which of them the row means is for the clerk to say, not for kehu to
+                // guess; nor is it a new company, to be added as yet another twin.
+                let codes = same.iter().map(|s| s.customer.code.as_str()).collect::<Vec<_>>();
+                let (column, value) = keys.first();
+                return Ok(Err(Outcome::Rejected {
+                    error: RowError::new(
+                        column,
+                        value,
+                        format!(
+                            "{} stored customers have this name ({}); give 客户编号 or 统一社会信用代码",
+                            same.len(),
+                            codes.join(", ")
+                        ),
+                    ),
+                }));
             }
+            return Ok(Ok(same.pop()));
         }
         Ok(Ok(None))
     }
@@ -343,23 +358,8 @@ impl Writer<'_> {
             Some(customer) => f(self, &customer),
             None => {
                 let (column, value) = keys.first();
-                let reason = match (&keys.code, &keys.uscc, &keys.name) {
-                    (None, None, Some(name)) => match &self.customers_by_name(name)?[..] {
-                        [] | [_] => None,
-                        same => Some(format!(
-                            "{} stored customers have this name ({}); give 客户编号 or 统一社会信用代码",
-                            same.len(),
-                            same.iter()
-                                .map(|s| s.customer.code.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )),
-                    },
-                    _ => None,
-                };
-                let reason = reason.unwrap_or_else(|| format!("no stored customer has this {column}"));
                 Ok(Outcome::Rejected {
-                    error: RowError::new(column, value, reason),
+                    error: RowError::new(column, value, format!("no stored customer has this {column}")),
                 })
             }
         }

@@ -1197,9 +1197,18 @@ fn a_name_two_stored_customers_share_asks_for_a_code_or_uscc() {
         "合同.csv",
         "客户名称,合同编号,签约日期,合同金额\n南京某某医药有限公司,N1,2024-06-01,1000\n",
     );
+    let asks =
+        "2 stored customers have this name (CST20240001, CST20240002); give 客户编号 or 统一社会信用代码";
     let summary = k.import_json(&[&orders], 1);
-    assert_eq!(
-        summary["rejected"][0]["reason"],
-        "2 stored customers have this name (CST20240001, CST20240002); give 客户编号 or 统一社会信用代码"
-    );
+    assert_eq!(summary["rejected"][0]["reason"], asks);
+
+    // A customers row by that name alone neither picks one of them nor adds a third.
+    let before = k.dump();
+    let customers = k.file("客户.csv", "客户名称,备注\n南京某某医药有限公司,新备注\n");
+    let summary = k.import_json(&[&customers], 1);
+    assert_eq!(summary["counts"]["inserted"], 0);
+    assert_eq!(summary["counts"]["updated"], 0);
+    assert_eq!(summary["rejected"][0]["column"], "客户名称");
+    assert_eq!(summary["rejected"][0]["reason"], asks);
+    assert_eq!(k.dump(), before);
 }
