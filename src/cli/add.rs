@@ -5,6 +5,7 @@ use clap::Args;
 
 use super::{Context, Status, UsageError, key_value};
 use crate::domain::contact::{Contact, ContactField};
+use crate::domain::dedupe::Candidate;
 use crate::domain::money::Unit;
 use crate::domain::{Customer, Field};
 
@@ -189,8 +190,10 @@ pub fn run(ctx: &Context, args: AddArgs) -> Result<Status> {
     customer.check(ctx.today(), false)?;
     let contact = args.contact()?;
 
+    let probe = Candidate::from_customer(0, &customer, contact.as_slice());
     let mut store = ctx.write()?;
-    let stored = store.write(&ctx.actor, |w| {
+    let (stored, alike) = store.write(&ctx.actor, |w| {
+        let alike = w.likely_match(&probe)?;
         let stored = w.insert_customer(customer, "add", None)?;
         if stored.customer.stage != crate::domain::choice::Stage::Prospect {
             w.record_stage_move(stored.id, None, stored.customer.stage, ctx.today(), None, None)?;
@@ -198,12 +201,22 @@ pub fn run(ctx: &Context, args: AddArgs) -> Result<Status> {
         if let Some(contact) = &contact {
             w.add_contact(&stored, contact, None)?;
         }
-        Ok(stored)
+        Ok((stored, alike))
     })?;
     ctx.out.line(&stored.customer.code)?;
     ctx.out.status(&format!(
         "added {} {}",
         stored.customer.code, stored.customer.name
     ));
+    // Added as asked, but a twin is better caught now than by next month's dedupe.
+    if let Some((found, _)) = alike {
+        ctx.out.status(&format!(
+            "{} looks like {} {} ({}): review with kehu dedupe",
+            stored.customer.code,
+            found.code,
+            found.name,
+            found.reasons.join("; ")
+        ));
+    }
     Ok(Status::Ok)
 }

@@ -511,7 +511,7 @@ impl Writer<'_> {
     /// The stored customer a new record most resembles, at `review` level or above, and
     /// whether it is that customer outright: a `sure` match that names it
     /// ([`same_company_named`]).
-    fn likely_match(&self, probe: &Candidate) -> Result<Option<(PossibleDuplicate, bool)>> {
+    pub fn likely_match(&self, probe: &Candidate) -> Result<Option<(PossibleDuplicate, bool)>> {
         let best = self
             .match_candidates(probe)?
             .into_iter()

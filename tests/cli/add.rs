@@ -140,6 +140,43 @@ fn a_uscc_already_on_file_is_a_conflict() {
 }
 
 #[test]
+fn a_customer_like_a_stored_one_is_added_with_a_warning_naming_it() {
+    let k = Kehu::new();
+    k.add(&[
+        "--name",
+        "杭州华兴贸易有限公司",
+        "--contact",
+        "王总",
+        "--mobile",
+        "13812345678",
+    ]);
+    k.run(&[
+        "add",
+        "--name",
+        "华兴贸易",
+        "--contact",
+        "李娜",
+        "--mobile",
+        "138-1234-5678",
+    ])
+    .success()
+    .stdout("CST20240002\n")
+    .stderr(predicate::str::contains(
+        "CST20240002 looks like CST20240001 杭州华兴贸易有限公司 (",
+    ))
+    .stderr(predicate::str::contains("same mobile"))
+    .stderr(predicate::str::contains("review with kehu dedupe"));
+    assert_eq!(
+        k.names(),
+        ["杭州华兴贸易有限公司", "华兴贸易"],
+        "added all the same"
+    );
+    k.run(&["add", "--name", "深圳某某电子有限公司"])
+        .success()
+        .stderr(predicate::str::contains("looks like").not());
+}
+
+#[test]
 fn an_unknown_flag_is_a_usage_error() {
     let k = Kehu::new();
     k.fails(&["add", "--name", "甲公司", "--colour", "red"], 2);
