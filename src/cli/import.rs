@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::output::{Cell, Column, Records};
-use super::rejects::Rejects;
+use super::rejects::{self, Rejects};
 use super::{Context, Status, UsageError, interrupt, key_value};
 use crate::domain::Field;
 use crate::domain::contact::ContactField;
@@ -64,7 +64,7 @@ pub struct ImportArgs {
     /// contact.mobile, order.amount, interaction.summary, location, ignore, extra).
     #[arg(long = "map", value_name = "COLUMN=FIELD")]
     map: Vec<String>,
-    /// Write the rejected rows (original cells plus a 原因 column) to this file, csv or xlsx.
+    /// Write the rejected rows (original cells plus a 导入退回原因 column) to this file, csv or xlsx.
     #[arg(long, value_name = "FILE")]
     rejects: Option<PathBuf>,
     /// All or nothing: any rejected row rejects the whole file.
@@ -162,10 +162,20 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<Status> {
     let mut rejects = match &args.rejects {
         Some(path) => Some(Rejects::new(
             path,
-            &file,
-            &header.cells,
-            sheet.format.is_workbook(),
-            !args.dry_run && !args.strict,
+            rejects::Input {
+                path: &file,
+                format: &sheet.format,
+                header: &header.cells,
+                rows_not_kept: if args.dry_run {
+                    Some("with --dry-run its valid rows are not imported and would be lost")
+                } else if args.strict {
+                    Some("with --strict its valid rows may not be imported and would be lost")
+                } else if matches!(on_existing, OnExisting::Skip) {
+                    Some("with --on-existing skip the rows it skips would be lost")
+                } else {
+                    None
+                },
+            },
         )?),
         None => None,
     };
@@ -246,18 +256,26 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<Status> {
     progress.finish_and_clear();
     // On an error (Ctrl-C among them) `rejects` drops here and takes its temporary files.
     let batch = stored?;
-    if let Some(r) = rejects {
-        r.finish()?;
-    }
-    let status = print_report(
-        ctx,
-        &report,
-        &file_name,
-        sheet_name.as_deref(),
-        mapping.kind,
+    // Written once the import has committed or rolled back: should that fail, the clerk
+    // still hears what the import did, and the rejected rows are in the report above.
+    let unwritten = rejects.and_then(|r| r.finish().err());
+    let imported = Imported {
+        file: &file_name,
+        sheet: sheet_name.as_deref(),
+        kind: mapping.kind,
         batch,
-        &args,
-    )?;
+    };
+    let status = print_report(ctx, &report, imported, &args, unwritten.is_none());
+    let status = match (status, unwritten) {
+        (status, None) => status?,
+        (Ok(_), Some(e)) => {
+            crate::cli::output::error(&e.context("the rejects file could not be written"));
+            Status::Partial
+        }
+        (Err(failed), Some(e)) => {
+            return Err(failed.context(format!("{e:#}; the rejects file could not be written")));
+        }
+    };
     if interrupt::requested() && report.keep(dry_run, strict) {
         ctx.out
             .status("Ctrl-C came once the import had committed: it is stored as reported above");
@@ -569,15 +587,27 @@ fn counted(n: usize, what: &str) -> String {
     }
 }
 
+/// What was imported: the file, its sheet, the kind of rows and the batch they went in as.
+struct Imported<'a> {
+    file: &'a str,
+    sheet: Option<&'a str>,
+    kind: Kind,
+    batch: i64,
+}
+
 fn print_report(
     ctx: &Context,
     report: &Report,
-    file: &str,
-    sheet: Option<&str>,
-    kind: Kind,
-    batch: i64,
+    imported: Imported,
     args: &ImportArgs,
+    rejects_written: bool,
 ) -> Result<Status> {
+    let Imported {
+        file,
+        sheet,
+        kind,
+        batch,
+    } = imported;
     let (failed, valid) = (report.failed(), report.valid());
     let committed = report.keep(args.dry_run, args.strict);
     if ctx.out.is_json() {
@@ -633,9 +663,17 @@ fn print_report(
     }
     if let Some(path) = &args.rejects
         && failed > 0
+        && rejects_written
     {
-        ctx.out
-            .status(&format!("rejected rows written to {}", path.display()));
+        ctx.out.status(&if committed {
+            format!("rejected rows written to {}", path.display())
+        } else {
+            // Nothing was imported: the file is the list of what to fix, not what to import.
+            format!(
+                "the rows to fix are listed in {}; fix them in {file} and import {file} again",
+                path.display()
+            )
+        });
     }
     if args.dry_run {
         ctx.out.status("dry run: nothing was written");

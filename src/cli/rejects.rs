@@ -1,5 +1,6 @@
 //! The rejects file of `kehu import --rejects FILE`: each rejected row's original cells and a
-//! 原因 (reason) column, as csv or xlsx, for the clerk to fix and import again.
+//! 导入退回原因 (why the import sent it back) column, as csv or xlsx, for the clerk to fix and
+//! import again.
 //!
 //! The rows are held in an anonymous temporary file while the import runs and written out at
 //! the end, through a temporary file beside the destination that then takes its name. So the
@@ -14,9 +15,14 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result};
 
 use super::UsageError;
+use crate::sheet::Format;
 
-/// The reason column's header.
-const REASON: &str = "原因";
+/// The reason column's header: one no clerk's own file has, so a column of theirs (a churn
+/// list's 原因) is never taken for it.
+const REASON: &str = "导入退回原因";
+
+/// The most characters an xlsx cell holds.
+const XLSX_CELL_CHARS: usize = 32_767;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -30,8 +36,10 @@ pub struct Rejects {
     /// destination that cannot be written is known before anything is imported.
     out: tempfile::NamedTempFile,
     kind: Kind,
+    /// The worksheet's name in an xlsx file: the input sheet's, if it was one.
+    sheet: Option<String>,
     header: Vec<String>,
-    /// The column of a 原因 the input already has (it is itself a rejects file): the new
+    /// The column of a reason the input already has (it is itself a rejects file): the new
     /// reason replaces the old there.
     reason_column: Option<usize>,
     /// The widest row so far, in cells.
@@ -40,42 +48,60 @@ pub struct Rejects {
     held: csv::Writer<File>,
 }
 
+/// The file being imported, as the rejects file needs to know it.
+pub struct Input<'a> {
+    pub path: &'a Path,
+    pub format: &'a Format,
+    pub header: &'a [String],
+    /// Why rows of the input would be neither imported nor in the rejects file if the
+    /// rejects file replaced it (`--dry-run`, `--strict`, `--on-existing skip`), if so.
+    pub rows_not_kept: Option<&'static str>,
+}
+
 impl Rejects {
     /// Checks the destination before anything is read: its type (`.csv .txt .tsv .xlsx`, or
     /// no extension for the input's own kind), that it can be written, and that writing it
-    /// loses nothing. It may be the csv being imported, whose valid rows are then stored: not
-    /// on a dry run or a `--strict` one, where they might not be, and not a workbook, whose
-    /// other sheets would be lost.
-    pub fn new(
-        path: &Path,
-        input: &Path,
-        header: &[String],
-        workbook_input: bool,
-        kept: bool,
-    ) -> Result<Self> {
+    /// loses nothing. It may be the csv being imported, whose valid rows are then stored:
+    /// not when some might not be, and not a workbook, whose other sheets would be lost.
+    pub fn new(path: &Path, input: Input) -> Result<Self> {
         let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
             (Ok(a), Ok(b)) => a == b,
             _ => false,
         };
-        if same(path, input) && (workbook_input || !kept) {
-            let why = if workbook_input {
-                "the workbook's other sheets and formatting would be lost"
-            } else {
-                "with --dry-run or --strict its valid rows may not be imported and would be lost"
+        let workbook_input = input.format.is_workbook();
+        if same(path, input.path) {
+            let why = match (workbook_input, input.rows_not_kept) {
+                (true, _) => Some("the workbook's other sheets and formatting would be lost"),
+                (false, why) => why,
             };
+            if let Some(why) = why {
+                return Err(UsageError(format!(
+                    "--rejects {} is the file being imported: {why}; name another file",
+                    path.display()
+                ))
+                .into());
+            }
+        }
+        if path.is_dir() {
             return Err(UsageError(format!(
-                "--rejects {} is the file being imported: {why}; name another file",
+                "--rejects {} is a directory; name a file",
                 path.display()
             ))
             .into());
         }
+        // A text input's own delimiter for a .txt (Excel's "Unicode text" is tab-separated).
+        let delimiter = match input.format {
+            Format::Text { delimiter, .. } => *delimiter,
+            Format::Workbook { .. } => b',',
+        };
         let extension = path.extension().map(|e| e.to_string_lossy().to_lowercase());
         let kind = match extension.as_deref() {
             Some("xlsx") => Kind::Xlsx,
-            Some("csv" | "txt") => Kind::Csv(b','),
+            Some("csv") => Kind::Csv(b','),
+            Some("txt") => Kind::Csv(delimiter),
             Some("tsv") => Kind::Csv(b'\t'),
             None if workbook_input => Kind::Xlsx,
-            None => Kind::Csv(b','),
+            None => Kind::Csv(delimiter),
             Some(other) => {
                 return Err(UsageError(format!(
                     "--rejects {}: kehu writes rejected rows as .xlsx or .csv, not .{other}",
@@ -103,9 +129,13 @@ impl Rejects {
             path: path.to_path_buf(),
             out,
             kind,
-            header: header.to_vec(),
-            reason_column: header.iter().position(|h| h.trim() == REASON),
-            width: header.len(),
+            sheet: match input.format {
+                Format::Workbook { sheet } => Some(sheet.clone()),
+                Format::Text { .. } => None,
+            },
+            header: input.header.to_vec(),
+            reason_column: input.header.iter().position(|h| h.trim() == REASON),
+            width: input.header.len(),
             held: csv::WriterBuilder::new().flexible(true).from_writer(held),
         })
     }
@@ -154,13 +184,35 @@ impl Rejects {
             Kind::Xlsx => {
                 let mut book = rust_xlsxwriter::Workbook::new();
                 let sheet = book.add_worksheet();
+                if let Some(name) = &self.sheet {
+                    // Best effort: a name Excel would refuse leaves the default one.
+                    let _ = sheet.set_name(name);
+                }
                 sheet.write_row(0, 0, &header)?;
                 for (i, record) in rows.records().enumerate() {
                     let record = record?;
                     let mut fields = record.iter();
                     let reason = fields.next().unwrap_or_default();
-                    // Text cells keep identifiers and dates exactly as they were read.
-                    sheet.write_row(i as u32 + 1, 0, lay_out(&mut fields, reason))?;
+                    // Text cells keep identifiers and dates exactly as they were read, but
+                    // for one longer than an xlsx cell holds: cut, and said so.
+                    let mut cut = false;
+                    let cells: Vec<&str> = fields
+                        .map(|cell| match cell.char_indices().nth(XLSX_CELL_CHARS) {
+                            Some((end, _)) => {
+                                cut = true;
+                                &cell[..end]
+                            }
+                            None => cell,
+                        })
+                        .collect();
+                    let reason = if cut {
+                        format!(
+                            "{reason}; a cell was cut to the {XLSX_CELL_CHARS} characters an xlsx cell holds"
+                        )
+                    } else {
+                        reason.to_string()
+                    };
+                    sheet.write_row(i as u32 + 1, 0, lay_out(&mut cells.into_iter(), &reason))?;
                 }
                 book.save_to_writer(&mut out)?;
             }

@@ -106,7 +106,7 @@ fn rejected_rows_can_be_fixed_in_the_rejects_file_and_imported_again() {
         .map(|r| r.iter().map(|c| c.to_string()).collect())
         .collect();
     assert_eq!(rows.len(), 4, "header and three rejected rows");
-    assert_eq!(rows[0].last().unwrap(), "原因");
+    assert_eq!(rows[0].last().unwrap(), "导入退回原因");
     assert_eq!(rows[1][1], "杭州某某机械有限公司");
     assert_eq!(
         rows[1].last().unwrap(),
@@ -163,7 +163,7 @@ fn the_rejects_file_can_be_imported_with_itself_as_the_rejects_file() {
     let rejects = std::fs::read_to_string(&path).unwrap();
     let lines: Vec<&str> = rejects.lines().collect();
     assert_eq!(lines.len(), 101, "the header and the hundred rejected rows");
-    assert_eq!(lines[0], "\u{feff}客户名称,手机,备注,原因");
+    assert_eq!(lines[0], "\u{feff}客户名称,手机,备注,导入退回原因");
     assert!(
         lines[1].starts_with("华东测试004贸易有限公司,123,"),
         "{}",
@@ -174,7 +174,10 @@ fn the_rejects_file_can_be_imported_with_itself_as_the_rejects_file() {
     k.import_json(&[&path, "--rejects", &path], 1);
     let again = std::fs::read_to_string(&path).unwrap();
     assert_eq!(again.lines().count(), 101);
-    assert_eq!(again.lines().next().unwrap(), "\u{feff}客户名称,手机,备注,原因");
+    assert_eq!(
+        again.lines().next().unwrap(),
+        "\u{feff}客户名称,手机,备注,导入退回原因"
+    );
     assert_eq!(k.query("SELECT count(*) FROM customers"), "300");
 }
 
@@ -183,7 +186,7 @@ fn a_rejects_file_that_would_lose_rows_or_cannot_be_written_is_refused_before_im
     let k = Kehu::new();
     let text = "客户名称,手机\n甲公司有限公司,123\n乙公司有限公司,13812345678\n";
     let path = k.file("退回.csv", text);
-    for flag in ["--dry-run", "--strict"] {
+    for flag in ["--dry-run", "--strict", "--on-existing=skip"] {
         let err = k.fails(&["import", &path, "--rejects", &path, flag], 2);
         assert!(err.contains("is the file being imported"), "{err}");
         assert_eq!(
@@ -205,6 +208,11 @@ fn a_rejects_file_that_would_lose_rows_or_cannot_be_written_is_refused_before_im
             .display()
             .to_string();
     k.run(&["import", &path, "--rejects", &nowhere]).failure();
+    assert!(!k.db.exists(), "nothing imported");
+    let folder = k.db.with_file_name("退回.csv.d");
+    std::fs::create_dir(&folder).unwrap();
+    let err = k.fails(&["import", &path, "--rejects", folder.to_str().unwrap()], 2);
+    assert!(err.contains("is a directory; name a file"), "{err}");
     assert!(!k.db.exists(), "nothing imported");
 
     let rejects = k.db.with_file_name("rejects.csv").display().to_string();
@@ -232,12 +240,117 @@ fn a_rejected_row_keeps_the_cells_beyond_its_header() {
     k.import_json(&[&path, "--rejects", &rejects], 3);
     let written = std::fs::read_to_string(&rejects).unwrap();
     let rows: Vec<&str> = written.lines().collect();
-    assert_eq!(rows[0], "\u{feff}客户名称,手机,,,原因");
+    assert_eq!(rows[0], "\u{feff}客户名称,手机,,,导入退回原因");
     assert!(
         rows[1].starts_with("甲公司有限公司,123,多余1,多余2,\"手机 123: "),
         "{}",
         rows[1]
     );
+}
+
+#[test]
+fn a_column_of_the_clerks_own_called_原因_is_kept_beside_the_rejects_files_reason() {
+    let k = Kehu::new();
+    let path = k.file(
+        "流失.csv",
+        "客户名称,原因,手机\n甲科技有限公司,价格太高,13812345678\n乙科技有限公司,服务不满意,123\n",
+    );
+    let rejects = k.db.with_file_name("退回.csv").display().to_string();
+    k.import_json(&[&path, "--rejects", &rejects], 3);
+    assert_eq!(customer(&k, "CST20240001")["extra"]["原因"], "价格太高");
+    let written = std::fs::read_to_string(&rejects).unwrap();
+    let rows: Vec<&str> = written.lines().collect();
+    assert_eq!(rows[0], "\u{feff}客户名称,原因,手机,导入退回原因");
+    assert!(
+        rows[1].starts_with("乙科技有限公司,服务不满意,123,"),
+        "{}",
+        rows[1]
+    );
+
+    // Fixed and imported again, the clerk's 原因 goes in and kehu's own column does not.
+    k.file("退回.csv", written.replace(",123,", ",13912345678,"));
+    let summary = k.import_json(&[&rejects], 0);
+    assert_eq!(summary["counts"]["inserted"], 1);
+    let extra = &customer(&k, "CST20240002")["extra"];
+    assert_eq!(extra, &serde_json::json!({"原因": "服务不满意"}));
+}
+
+/// Excel's "Unicode text" is tab-separated: its rejects come back the same way; a rejects
+/// workbook's sheet is named after the sheet imported.
+#[test]
+fn a_rejects_file_takes_the_inputs_delimiter_and_sheet_name() {
+    let k = Kehu::new();
+    let text: Vec<u8> = "客户名称\t手机\r\n甲科技有限公司\t123\r\n"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let path = k.file("客户.txt", [&[0xFF, 0xFE][..], &text].concat());
+    let rejects = k.db.with_file_name("退回.txt").display().to_string();
+    k.import_json(&[&path, "--rejects", &rejects], 1);
+    let written = std::fs::read_to_string(&rejects).unwrap();
+    assert_eq!(
+        written.lines().next().unwrap(),
+        "\u{feff}客户名称\t手机\t导入退回原因"
+    );
+
+    let rejects = k.db.with_file_name("退回.xlsx");
+    k.run(&[
+        "import",
+        &fixture("sales-q2.xlsx"),
+        "--rejects",
+        rejects.to_str().unwrap(),
+    ])
+    .code(3);
+    let book = open_workbook_auto(&rejects).unwrap();
+    assert_eq!(book.sheet_names(), ["客户清单"]);
+}
+
+/// A cell longer than xlsx allows is cut in the rejects workbook, and the reason says so;
+/// and whatever happens to the rejects file, the clerk hears what the import did.
+#[test]
+fn an_over_long_cell_is_cut_in_a_rejects_workbook_and_said_so() {
+    let k = Kehu::new();
+    let long = "长".repeat(33_000);
+    let path = k.file(
+        "长.csv",
+        format!("客户名称,手机,备注\n好科技有限公司,13812345678,短\n坏科技有限公司,123,{long}\n"),
+    );
+    let rejects = k.db.with_file_name("退回.xlsx");
+    let summary = k.import_json(&[&path, "--rejects", rejects.to_str().unwrap()], 3);
+    assert_eq!(summary["counts"]["inserted"], 1);
+    let mut book = open_workbook_auto(&rejects).unwrap();
+    let range = book.worksheet_range_at(0).unwrap().unwrap();
+    let row: Vec<String> = range
+        .rows()
+        .nth(1)
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(row[2].chars().count(), 32_767);
+    assert!(
+        row[3].ends_with("; a cell was cut to the 32767 characters an xlsx cell holds"),
+        "{}",
+        row[3]
+    );
+}
+
+/// With --strict nothing goes in: the rejects file lists what to fix in the original.
+#[test]
+fn a_strict_import_says_to_fix_the_rows_in_the_file_itself() {
+    let k = Kehu::new();
+    let path = k.file(
+        "客户.csv",
+        "客户名称,手机\n甲科技有限公司,123\n乙科技有限公司,13812345678\n",
+    );
+    let rejects = k.db.with_file_name("退回.csv").display().to_string();
+    let err = k.fails(&["import", &path, "--strict", "--rejects", &rejects], 1);
+    assert!(
+        err.contains("the rows to fix are listed in")
+            && err.contains("fix them in 客户.csv and import 客户.csv again"),
+        "{err}"
+    );
+    assert!(!err.contains("rejected rows written to"), "{err}");
 }
 
 #[test]

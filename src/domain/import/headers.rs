@@ -200,9 +200,9 @@ pub(super) const EXTRA_ALIASES: &[(&str, Target)] = &[
     ("内容", Target::Summary),
     ("摘要", Target::Summary),
     ("summary", Target::Summary),
-    ("原因", Target::Ignore),
-    ("拒绝原因", Target::Ignore),
-    ("reason", Target::Ignore),
+    // The reason column of kehu's own rejects file, for a fixed one to import cleanly. A
+    // clerk's 原因 (why a customer left, say) is theirs, kept like any other column.
+    ("导入退回原因", Target::Ignore),
     ("序号", Target::Ignore),
     ("行号", Target::Ignore),
     ("no.", Target::Ignore),
