@@ -228,10 +228,20 @@ pub fn report(err: &anyhow::Error) -> u8 {
     exit_code(err)
 }
 
+/// Whether the error is the reader of kehu's output having gone away (`kehu list | head`):
+/// no failure, and nothing to say. The csv writer's own error wraps the io error.
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    fn broken(io: &std::io::Error) -> bool {
+        io.kind() == std::io::ErrorKind::BrokenPipe
+            || io
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<csv::Error>())
+                .is_some_and(|e| matches!(e.kind(), csv::ErrorKind::Io(io) if broken(io)))
+    }
     err.chain().any(|e| {
-        e.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        e.downcast_ref::<std::io::Error>().is_some_and(broken)
+            || e.downcast_ref::<csv::Error>()
+                .is_some_and(|e| matches!(e.kind(), csv::ErrorKind::Io(io) if broken(io)))
     })
 }
 

@@ -281,7 +281,8 @@ impl Output {
     /// A status line on stderr, unless `--quiet`.
     pub fn status(&self, line: &str) {
         if !self.quiet {
-            eprintln!("{line}");
+            // A closed stderr (`kehu … 2>&1 | head`) is no reason to stop, let alone panic.
+            let _ = writeln!(io::stderr().lock(), "{line}");
         }
     }
 
@@ -313,7 +314,7 @@ impl Output {
 
 /// Prints an error (and its causes) to stderr.
 pub fn error(err: &anyhow::Error) {
-    eprintln!("error: {err:#}");
+    let _ = writeln!(io::stderr().lock(), "error: {err:#}");
 }
 
 impl Output {

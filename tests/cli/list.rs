@@ -643,3 +643,35 @@ fn tiers_show_in_chinese_and_stay_keys_in_json() {
     let json = k.json(&["list", "--columns", "code,tier", "--limit", "1"]);
     assert_eq!(json[0]["tier"], "potential");
 }
+
+/// `kehu list | head -1`: the reader going away is no failure, in any format, and a closed
+/// stderr is no crash.
+#[test]
+fn output_cut_short_by_its_reader_ends_quietly() {
+    use std::io::{BufRead, BufReader};
+    let k = Kehu::new();
+    let mut text = String::from("客户名称,备注\n");
+    for i in 0..3000 {
+        text += &format!("测试{i:04}科技有限公司,一段足够长的备注文字让输出超过管道的缓冲区大小\n");
+    }
+    let path = k.file("many.csv", text);
+    k.ok(&["import", &path, "-q"]);
+    for format in ["table", "csv", "json", "jsonl"] {
+        let mut child = k.spawn(&["list", "--format", format]);
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        // The pipe's reading end is dropped here, with most of the list unread.
+        let out = child.wait_with_output().unwrap();
+        assert!(!first.is_empty());
+        assert_eq!(out.status.code(), Some(0), "{format}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{format}");
+    }
+    // Both streams cut: the status line on stderr must not bring kehu down either.
+    let mut child = k.spawn(&["import", &path]);
+    drop(child.stderr.take());
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "the import itself went through");
+}
