@@ -489,6 +489,18 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// Notes that the batch gave stored contact `id` again, with the confirmation time the
+    /// batch is about to replace ([`Writer::update_contact`] confirms it as of now).
+    fn note_contact_met(&mut self, batch: i64, id: i64) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO import_met(batch_id, kind, row_id, confirmed_before, confirmed_at)
+                 VALUES (?1, 'contact', ?2, (SELECT confirmed_at FROM contacts WHERE id = ?2), ?3)",
+            )?
+            .execute(params![batch, id, self.actor.stamp()])?;
+        Ok(())
+    }
+
     /// Notes that a row of this import came to customer `id`; whether one had before. A
     /// file that holds a customer twice is applied once, whichever way it is imported: the
     /// later row may fill what is empty but not change what an earlier row left.
@@ -613,7 +625,7 @@ impl Writer<'_> {
             });
         }
         self.meet_contact(same.id);
-        self.note_met(batch, "contact", same.id)?;
+        self.note_contact_met(batch, same.id)?;
         let after = same.contact.given_again(incoming);
         let changes = self.update_contact(customer, same, &after, None, Some(batch))?;
         Ok(if changes.is_empty() {
@@ -739,6 +751,17 @@ impl Writer<'_> {
         let growth = self.growth_set_by(id)?;
         self.defer_search_indexes()?;
         let mut done = UndoneBatch::default();
+        // The contacts whose confirmation is still the batch's, and what it replaced: read
+        // now, since restoring a contact's fields below confirms it anew.
+        let confirmed: Vec<(i64, Option<String>)> = self
+            .tx
+            .prepare(
+                "SELECT m.row_id, m.confirmed_before FROM import_met m JOIN contacts c ON c.id = m.row_id
+                  WHERE m.batch_id = ?1 AND m.kind = 'contact' AND c.confirmed_at = m.confirmed_at
+                  ORDER BY m.row_id",
+            )?
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
         // What a later file gave again stays, with that file: the customers (and their stage
         // moves), then contacts, orders and interactions.
         let passed = self.pass_on_customers(id)?;
@@ -843,6 +866,11 @@ impl Writer<'_> {
             .collect::<rusqlite::Result<_>>()?;
         for code in taken.iter().filter(|c| !passed.contains_key(*c)) {
             self.remove_imported_customer(code, id, &mut done)?;
+        }
+        for (contact, before) in &confirmed {
+            self.tx
+                .prepare_cached("UPDATE contacts SET confirmed_at = ?1 WHERE id = ?2")?
+                .execute(params![before, contact])?;
         }
         self.tx
             .execute("DELETE FROM import_met WHERE batch_id = ?1", [id])?;

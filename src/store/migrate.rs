@@ -18,6 +18,7 @@ const STEPS: &[&str] = &[
     include_str!("migrations/006_batch_links.sql"),
     include_str!("migrations/007_record_extras.sql"),
     include_str!("migrations/008_import_met.sql"),
+    include_str!("migrations/009_contact_confirmations.sql"),
 ];
 
 /// The schema version this binary writes.
