@@ -17,6 +17,7 @@ use crate::domain::contact::ContactField;
 use crate::domain::import::{
     Kind, Mapping, NewCustomer, RowBody, RowError, Target, detect_header, is_blank, is_total, two_row_header,
 };
+use crate::domain::money::{Unit, stated_unit};
 use crate::sheet::{self, Row, Sheet};
 use crate::store::{OnExisting, Outcome};
 
@@ -129,7 +130,7 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<Status> {
         })
         .collect::<Result<Vec<_>, UsageError>>()?;
     let mut sheet = sheet::open(&file, args.sheet.as_deref())?;
-    let (header, pending) = find_header(&mut sheet, &maps, &file)?;
+    let (header, pending, title_unit) = find_header(&mut sheet, &maps, &file)?;
     let kind = args.kind.map(|k| match k {
         KindArg::Customers => Kind::Customers,
         KindArg::Contacts => Kind::Contacts,
@@ -137,8 +138,20 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<Status> {
         KindArg::Interactions => Kind::Interactions,
         KindArg::IndustryGrowth => Kind::IndustryGrowth,
     });
-    let mapping = Mapping::new(&header.cells, &maps, kind)
+    let mut mapping = Mapping::new(&header.cells, &maps, kind)
         .map_err(|reason| anyhow::anyhow!("{}: header row {}: {reason}", file.display(), header.number))?;
+    if let Some(stated) = &title_unit {
+        let columns = mapping.assume_unit(stated.unit);
+        if !columns.is_empty() {
+            ctx.out.status(&format!(
+                "{} read in {}, as row {} says (\"{}\")",
+                columns.join(", "),
+                stated.unit.label(),
+                stated.row,
+                stated.text
+            ));
+        }
+    }
     if args.show_mapping {
         show_mapping(ctx, &mapping, header.number)?;
         return Ok(Status::Ok);
@@ -217,7 +230,24 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<Status> {
                         report.blank += 1;
                         continue;
                     }
-                    Prepared::Total => {
+                    Prepared::Total(stated) => {
+                        if let Some(stated) = stated
+                            && let Some((header, unit)) = mapping
+                                .amounts_without_unit()
+                                .into_iter()
+                                .find(|(_, unit)| *unit != stated.unit)
+                        {
+                            // The amounts above were read in another unit than the note says.
+                            return Err(crate::store::Error::Conflict(format!(
+                                "row {} says \"{}\", but the header {header} states no unit and its \
+                                 amounts were read in {}: write the unit into the header \
+                                 ({header}({})) and import again",
+                                stated.row,
+                                stated.text,
+                                unit.label(),
+                                stated.unit.label()
+                            )));
+                        }
                         report.total_rows += 1;
                         continue;
                     }
@@ -285,7 +315,11 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<Status> {
 
 /// Buffers the first rows, finds the header among them, and returns it with the data rows
 /// already read after it.
-fn find_header(sheet: &mut Sheet, maps: &[(String, String)], file: &Path) -> Result<(Row, Vec<Row>)> {
+fn find_header(
+    sheet: &mut Sheet,
+    maps: &[(String, String)],
+    file: &Path,
+) -> Result<(Row, Vec<Row>, Option<StatedUnit>)> {
     let mut first: Vec<Row> = Vec::new();
     for row in sheet.rows.by_ref().take(HEADER_SEARCH) {
         first.push(row?);
@@ -309,6 +343,12 @@ fn find_header(sheet: &mut Sheet, maps: &[(String, String)], file: &Path) -> Res
         );
     };
     let mut rest = first.split_off(at);
+    // A title row may state the unit of the amounts (`2024年客户清单（金额单位：万元）`).
+    let unit = first.iter().find_map(|row| {
+        row.cells
+            .iter()
+            .find_map(|c| stated_unit(c).map(|u| StatedUnit::new(row.number, c, u)))
+    });
     let mut header = rest.remove(0);
     if let Some(next) = rest.first()
         && let Some(cells) = two_row_header(&header.cells, &next.cells, maps)
@@ -316,7 +356,25 @@ fn find_header(sheet: &mut Sheet, maps: &[(String, String)], file: &Path) -> Res
         header.cells = cells;
         rest.remove(0);
     }
-    Ok((header, rest))
+    Ok((header, rest, unit))
+}
+
+/// A row above or below the table that states the unit of the amounts, and where.
+#[derive(Debug, Clone)]
+struct StatedUnit {
+    row: usize,
+    text: String,
+    unit: Unit,
+}
+
+impl StatedUnit {
+    fn new(row: usize, text: &str, unit: Unit) -> Self {
+        StatedUnit {
+            row,
+            text: text.trim().to_string(),
+            unit,
+        }
+    }
 }
 
 /// A row read and understood ahead of the writer. Nearly every item is a `Row`, so boxing it
@@ -325,7 +383,8 @@ fn find_header(sheet: &mut Sheet, maps: &[(String, String)], file: &Path) -> Res
 enum Prepared {
     Unreadable(sheet::Error),
     Blank,
-    Total,
+    /// A total row or a footer note; a note may state the unit of the amounts.
+    Total(Option<StatedUnit>),
     Row {
         row: Row,
         /// The understood row and, for a customers row, the record it would create.
@@ -342,7 +401,11 @@ fn prepare(row: Result<Row, sheet::Error>, mapping: &Mapping, today: chrono::Nai
         return Prepared::Blank;
     }
     if is_total(&row.cells) {
-        return Prepared::Total;
+        return Prepared::Total(
+            row.cells
+                .iter()
+                .find_map(|c| stated_unit(c).map(|u| StatedUnit::new(row.number, c, u))),
+        );
     }
     let parsed = match invalid_text(&row, mapping) {
         Some(error) => Err(error),
@@ -799,7 +862,7 @@ fn show_mapping(ctx: &Context, mapping: &Mapping, header_row: usize) -> Result<(
                 Cell::Int(c.index as i64 + 1),
                 Cell::Text(c.header.clone()),
                 Cell::Text(field),
-                Cell::text((c.unit != crate::domain::money::Unit::Yuan).then(|| format!("{:?}", c.unit))),
+                Cell::text((c.unit != Unit::Yuan).then(|| c.unit.label())),
                 Cell::Text(by.into()),
             ]
         })

@@ -29,6 +29,16 @@ pub enum Unit {
 }
 
 impl Unit {
+    /// `元`, `千元`, `万元`, `亿元`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Unit::Yuan => "元",
+            Unit::Qian => "千元",
+            Unit::Wan => "万元",
+            Unit::Yi => "亿元",
+        }
+    }
+
     /// How many 元 one of this unit is.
     pub fn multiplier(self) -> Decimal {
         match self {
@@ -167,6 +177,31 @@ pub fn unit_from_header(header: &str) -> (String, Unit) {
     split_unit(&cleaned)
         .and_then(|(name, inner)| header_unit(inner).map(|u| (name.trim_end().to_string(), u)))
         .unwrap_or((cleaned, Unit::Yuan))
+}
+
+/// The unit of amounts a title row or a note below the table states: `（金额单位：万元）`,
+/// `单位: 元`, `注：金额单位为万元`. `填报单位：某某公司` names no unit of amounts.
+pub fn stated_unit(text: &str) -> Option<Unit> {
+    let text: String = clean(text).chars().filter(|c| !c.is_whitespace()).collect();
+    text.match_indices("单位").find_map(|(at, word)| {
+        let rest = &text[at + word.len()..];
+        let rest = [":", "为", "是"]
+            .iter()
+            .find_map(|p| rest.strip_prefix(p))
+            .unwrap_or(rest);
+        let end = rest
+            .find([')', ']', '】', ',', ';', '。', '、', '(', '，', '；'])
+            .unwrap_or(rest.len());
+        Some(&rest[..end])
+            .filter(|word| !word.is_empty())
+            .and_then(header_unit)
+    })
+}
+
+/// Whether a header states its amounts' unit: `累计合作金额(万元)`, `合同金额/元`.
+pub fn header_states_unit(header: &str) -> bool {
+    let cleaned = clean(header);
+    split_unit(&cleaned).is_some_and(|(_, inner)| header_unit(inner).is_some())
 }
 
 /// `1234.50`: always two decimals, `-` for negative amounts.
@@ -654,7 +689,44 @@ mod tests {
         format!("{grouped}.{fraction}")
     }
 
+    #[test]
+    fn a_title_or_a_note_may_state_the_unit_of_the_amounts() {
+        for (text, unit) in [
+            ("2024年客户清单（金额单位：万元）", Some(Unit::Wan)),
+            ("注：金额单位为万元", Some(Unit::Wan)),
+            ("单位: 元", Some(Unit::Yuan)),
+            ("单位：人民币千元，数据截至6月", Some(Unit::Qian)),
+            ("（单位：亿元）", Some(Unit::Yi)),
+            ("填报单位：某某科技有限公司", None),
+            ("单位：", None),
+            ("2024年客户清单", None),
+            ("主管单位：市商务局  单位：万元", Some(Unit::Wan)),
+        ] {
+            assert_eq!(stated_unit(text), unit, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_header_states_its_unit_in_brackets_or_after_a_slash() {
+        assert!(header_states_unit("累计合作金额(万元)"));
+        assert!(header_states_unit("合同金额/元"));
+        assert!(header_states_unit("金额【万元】"));
+        assert!(!header_states_unit("累计合作金额"));
+        assert!(!header_states_unit("累计合作金额(必填)"));
+    }
+
     proptest! {
+        #[test]
+        fn a_stated_unit_is_found_in_any_title(
+            before in "[^单位]{0,12}",
+            after in "[^单位]{0,12}",
+            unit in prop::sample::select(vec![Unit::Yuan, Unit::Qian, Unit::Wan, Unit::Yi]),
+        ) {
+            let title = format!("{before}（金额单位：{}）{after}", unit.label());
+            prop_assert_eq!(stated_unit(&title), Some(unit));
+            prop_assert_eq!(stated_unit(&format!("{before}{after}")), None);
+        }
+
         #[test]
         fn format_round_trips(v in 0i64..10_000_000_000_000) {
             prop_assert_eq!(yuan(&format_fen(v)), Ok(v));

@@ -42,6 +42,70 @@ fn total_rows_with_notes_and_footer_notes_are_skipped() {
     assert_eq!(k.names(), ["甲科技有限公司", "乙贸易有限公司"]);
 }
 
+/// Clerks state the unit of the amounts in the title row (金额单位：万元) as often as in the
+/// header: the title's unit is the unit of every amount column whose header states none.
+#[test]
+fn a_unit_the_title_row_states_applies_to_amounts_whose_header_states_none() {
+    let k = Kehu::new();
+    let path = k.file(
+        "客户.csv",
+        "2024年客户清单（金额单位：万元）\n\
+         填报单位：销售部,,\n\
+         客户名称,累计合作金额,近12个月交易额(元)\n\
+         甲科技有限公司,12.5,3000\n\
+         乙贸易有限公司,3,500\n\
+         注：金额单位为万元,,\n",
+    );
+    let shown = mapping(&k, &[&path]);
+    assert!(
+        shown.contains("2,累计合作金额,total_amount,万元,header\n"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("3,近12个月交易额(元),trade_12m,,header\n"),
+        "{shown}"
+    );
+    k.run(&["import", &path])
+        .success()
+        .stderr(predicates::str::contains(
+            "累计合作金额 read in 万元, as row 1 says (\"2024年客户清单（金额单位：万元）\")",
+        ));
+    let amounts = k.json(&[
+        "list",
+        "--sort",
+        "code",
+        "--columns",
+        "code,total_amount,trade_12m",
+    ]);
+    assert_eq!(amounts[0]["total_amount"].to_string(), "125000.00");
+    assert_eq!(
+        amounts[0]["trade_12m"].to_string(),
+        "3000.00",
+        "its own header says 元"
+    );
+    assert_eq!(amounts[1]["total_amount"].to_string(), "30000.00");
+}
+
+/// A note below the table comes after the amounts were read: when it says another unit
+/// than they were read in, nothing is imported and the clerk is told what to write.
+#[test]
+fn a_unit_a_note_below_the_table_contradicts_stops_the_import() {
+    let k = Kehu::new();
+    let path = k.file(
+        "客户.csv",
+        "客户名称,累计合作金额\n甲科技有限公司,12.5\n乙贸易有限公司,3\n注：金额单位为万元,\n",
+    );
+    let err = k.fails(&["import", &path], 1);
+    assert!(
+        err.contains(
+            "row 4 says \"注：金额单位为万元\", but the header 累计合作金额 states no unit and its \
+             amounts were read in 元: write the unit into the header (累计合作金额(万元)) and import again"
+        ),
+        "{err}"
+    );
+    assert_eq!(k.query("SELECT count(*) FROM customers"), "0", "nothing imported");
+}
+
 #[test]
 fn a_company_whose_name_starts_like_a_total_is_a_customer() {
     let k = Kehu::new();
@@ -92,7 +156,7 @@ fn required_marks_and_hints_in_headers_are_read_past() {
         "{shown}"
     );
     assert!(
-        shown.contains("7,累计合作金额(万元)*,total_amount,Wan,header\n"),
+        shown.contains("7,累计合作金额(万元)*,total_amount,万元,header\n"),
         "{shown}"
     );
     assert!(shown.contains("4,负责人(必填),owner,,header\n"), "{shown}");

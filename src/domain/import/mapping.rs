@@ -103,6 +103,36 @@ impl Mapping {
         Ok(mapping)
     }
 
+    /// The amount columns whose header states no unit, by header, with the unit they are
+    /// read in.
+    pub fn amounts_without_unit(&self) -> Vec<(&str, Unit)> {
+        self.columns
+            .iter()
+            .filter(|c| {
+                matches!(c.target, Some(Target::Customer(f)) if f.is_money())
+                    || c.target == Some(Target::OrderAmount)
+            })
+            .filter(|c| !crate::domain::money::header_states_unit(&c.header))
+            .map(|c| (c.header.as_str(), c.unit))
+            .collect()
+    }
+
+    /// Reads the amount columns whose header states no unit in `unit`, as a title row above
+    /// the header says (`2024年客户清单（金额单位：万元）`). Returns their headers.
+    pub fn assume_unit(&mut self, unit: Unit) -> Vec<String> {
+        let headers: Vec<String> = self
+            .amounts_without_unit()
+            .into_iter()
+            .map(|(h, _)| h.to_string())
+            .collect();
+        for c in &mut self.columns {
+            if headers.contains(&c.header) {
+                c.unit = unit;
+            }
+        }
+        headers
+    }
+
     /// The decisions [`Mapping::new`] documents that need every column in view.
     fn settle(&mut self) {
         let customer_name = Some(Target::Customer(Field::Name));
