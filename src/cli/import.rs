@@ -270,7 +270,15 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<Status> {
                     },
                     Err(error) => Outcome::Rejected { error },
                 };
-                report.count(&row, outcome, rejects.as_mut())?;
+                let also = match &outcome {
+                    Outcome::Rejected { error } => mapping
+                        .problems(&row.cells, today)
+                        .into_iter()
+                        .filter(|p| p.column != error.column)
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                report.count(&row, outcome, also, rejects.as_mut())?;
             }
             let commit = report.keep(dry_run, strict);
             if commit {
@@ -474,6 +482,8 @@ struct Rejected {
     column: String,
     value: String,
     reason: String,
+    /// The row's other problems, so one pass over the rejects file fixes them all.
+    also: Vec<RowError>,
 }
 
 #[derive(Debug, Serialize)]
@@ -516,6 +526,7 @@ impl Report {
         &mut self,
         row: &Row,
         outcome: Outcome,
+        also: Vec<RowError>,
         rejects: Option<&mut Rejects>,
     ) -> crate::store::Result<()> {
         let reason = match outcome {
@@ -550,12 +561,17 @@ impl Report {
                 None
             }
             Outcome::Rejected { error } => {
-                let reason = describe(&error);
+                let reason = std::iter::once(&error)
+                    .chain(&also)
+                    .map(describe)
+                    .collect::<Vec<_>>()
+                    .join("；");
                 self.rejected.push(Rejected {
                     row: row.number,
                     column: error.column,
                     value: error.value,
                     reason: error.reason,
+                    also,
                 });
                 Some(reason)
             }
@@ -771,13 +787,22 @@ fn print_problems(ctx: &Context, report: &Report) -> Result<()> {
             .rejected
             .iter()
             .take(SHOWN)
-            .map(|r| {
-                vec![
-                    Cell::Int(r.row as i64),
-                    Cell::Text(r.column.clone()),
-                    Cell::Text(r.value.clone()),
-                    Cell::Text(r.reason.clone()),
-                ]
+            .flat_map(|r| {
+                let first = (r.column.as_str(), r.value.as_str(), r.reason.as_str());
+                std::iter::once(first)
+                    .chain(
+                        r.also
+                            .iter()
+                            .map(|p| (p.column.as_str(), p.value.as_str(), p.reason.as_str())),
+                    )
+                    .map(|(column, value, reason)| {
+                        vec![
+                            Cell::Int(r.row as i64),
+                            Cell::Text(column.to_string()),
+                            Cell::Text(value.to_string()),
+                            Cell::Text(reason.to_string()),
+                        ]
+                    })
             })
             .collect();
         ctx.out.records(&records)?;

@@ -70,6 +70,58 @@ fn the_sales_workbook_goes_in_with_its_bad_rows_reported() {
     k.fails(&["show", "CST20240004"], 4);
 }
 
+/// A row wrong in several cells is reported with all of them, so one pass over the rejects
+/// file fixes it.
+#[test]
+fn every_problem_of_a_rejected_row_is_reported_at_once() {
+    let k = Kehu::new();
+    let path = k.file(
+        "客户.csv",
+        "客户名称,统一社会信用代码,联系人,手机,首次合作日期,累计合作金额\n\
+         广州丙实业有限公司,91440000MA00000030,张三,1381234567,2099-01-01,-5\n\
+         杭州戊网络有限公司,,钱五,13812345678,2023-01-05,100\n",
+    );
+    let rejects = k.db.with_file_name("退回.csv").display().to_string();
+    let summary = k.import_json(&[&path, "--rejects", &rejects], 3);
+    assert_eq!(summary["counts"]["rejected"], 1, "one row, however many problems");
+    let row = &summary["rejected"][0];
+    assert_eq!(row["column"], "统一社会信用代码");
+    let also: Vec<&str> = row["also"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["column"].as_str().unwrap())
+        .collect();
+    assert_eq!(also, ["手机", "累计合作金额", "首次合作日期"]);
+    assert_eq!(row["also"][1]["reason"], "an amount must not be negative");
+    let written = std::fs::read_to_string(&rejects).unwrap();
+    let mut cells = csv::Reader::from_reader(written.trim_start_matches('\u{feff}').as_bytes());
+    let record = cells.records().next().unwrap().unwrap();
+    let reason = record.iter().next_back().unwrap();
+    assert!(
+        reason.starts_with("统一社会信用代码 91440000MA00000030: ")
+            && reason.contains("；手机 1381234567: ")
+            && reason.contains("；累计合作金额 -5: an amount must not be negative"),
+        "{reason}"
+    );
+
+    // Fixed in one pass, the row goes in.
+    let fixed = written
+        .replace("91440000MA00000030", "")
+        .replace("1381234567,", "13812345670,")
+        .replace("2099-01-01", "2023-03-07")
+        .replace(",-5,", ",5,");
+    k.file("退回.csv", fixed);
+    let summary = k.import_json(&[&rejects], 0);
+    assert_eq!(summary["counts"]["inserted"], 1, "{summary}");
+
+    // The console lists each problem on a line of its own, under the row's number.
+    let k = Kehu::new();
+    let out = k.run(&["import", &path]).code(3).get_output().stdout.clone();
+    let table = String::from_utf8(out).unwrap();
+    assert_eq!(table.matches("│ 2 ").count(), 4, "{table}");
+}
+
 #[test]
 fn the_json_summary_lists_counts_and_rejects() {
     let k = Kehu::new();
@@ -80,7 +132,7 @@ fn the_json_summary_lists_counts_and_rejects() {
     assert_eq!(summary["batch"], 1);
     assert_eq!(
         summary["rejected"][0],
-        serde_json::json!({"row": 8, "column": "统一社会信用代码", "value": "91110000600037341N", "reason": "check character should be L"})
+        serde_json::json!({"row": 8, "column": "统一社会信用代码", "value": "91110000600037341N", "reason": "check character should be L", "also": []})
     );
     assert_eq!(
         summary["rejected_by_reason"]["统一社会信用代码: check character should be L"],

@@ -131,7 +131,7 @@ fn required_marks_and_hints_in_headers_are_read_past() {
     assert_eq!(
         summary["rejected"][0],
         serde_json::json!({"row": 3, "column": "*统一社会信用代码", "value": "91110000600037341N",
-            "reason": "check character should be L"}),
+            "reason": "check character should be L", "also": []}),
         "the USCC column is validated"
     );
     let c = k.json(&["show", "CST20240001"]);

@@ -320,6 +320,61 @@ impl Mapping {
         Ok(Row { keys, body })
     }
 
+    /// A rejected row's problems, the first one first, so the clerk fixes them all in one
+    /// pass: the row is read again with each faulty cell emptied in turn (a required date or
+    /// amount given a stand-in), until it reads or a problem comes back to a cell already
+    /// named. The date rules are checked last, once; whatever depends on stored records (a
+    /// stage that needs an order, a conflict) is left to the import itself.
+    pub fn problems(&self, cells: &[String], today: NaiveDate) -> Vec<RowError> {
+        let mut cells = cells.to_vec();
+        let mut found: Vec<RowError> = Vec::new();
+        for _ in 0..=self.columns.len() {
+            let problem = match self.parse_row(&cells, today) {
+                Err(e) => e,
+                Ok(Row {
+                    body: RowBody::Customer(part),
+                    keys,
+                }) => {
+                    let base = Customer::new(keys.name.as_deref().unwrap_or("-"))
+                        .or_else(|_| Customer::new("-"))
+                        .expect("a one-character name is valid");
+                    match part.apply(&base) {
+                        Err(e) => e,
+                        Ok(mut customer) => {
+                            customer.complete();
+                            // As if it had orders: whether it has is the store's to say.
+                            if let Err(e) = customer.check(today, true) {
+                                let e = part.error_for(e);
+                                if !found.contains(&e) {
+                                    found.push(e);
+                                }
+                            }
+                            break;
+                        }
+                    }
+                }
+                Ok(_) => break,
+            };
+            let Some(column) = self.columns.iter().find(|c| c.header == problem.column) else {
+                break;
+            };
+            if found.iter().any(|f| f.column == problem.column) {
+                break;
+            }
+            found.push(problem);
+            let stand_in = match column.target {
+                Some(Target::OrderDate | Target::InteractionDate) => today.to_string(),
+                Some(Target::OrderAmount) => "0".to_string(),
+                _ => String::new(),
+            };
+            match cells.get_mut(column.index) {
+                Some(cell) => *cell = stand_in,
+                None => break,
+            }
+        }
+        found
+    }
+
     /// A field's cell that holds an Excel error (`#N/A`, `#REF!`, …) is refused: the value
     /// the formula was meant to give is not in the file. Extra columns treat it as empty.
     fn excel_errors(&self, cells: &[String]) -> Result<(), RowError> {

@@ -792,3 +792,72 @@ fn a_contact_already_stored_is_refused_at_the_first_cell_it_would_change() {
         ))
     );
 }
+
+#[test]
+fn every_cell_wrong_by_itself_is_a_problem_of_its_own() {
+    let headers = strings(&[
+        "客户名称",
+        "统一社会信用代码",
+        "联系人",
+        "手机",
+        "首次合作日期",
+        "累计合作金额",
+        "合作阶段",
+    ]);
+    let m = Mapping::new(&headers, &[], None).unwrap();
+    let row = strings(&[
+        "广州丙实业有限公司",
+        "91440000MA00000030",
+        "张三",
+        "1381234567",
+        "2099-01-01",
+        "-5",
+        "成交",
+    ]);
+    let found: Vec<String> = m.problems(&row, today()).into_iter().map(|e| e.column).collect();
+    // 成交 with no order is the row's problem (it needs the date beside it), not the cell's.
+    assert_eq!(
+        found,
+        ["统一社会信用代码", "手机", "累计合作金额", "首次合作日期"]
+    );
+    let fine = strings(&[
+        "广州丙实业有限公司",
+        "",
+        "张三",
+        "13812345678",
+        "2023-01-05",
+        "5",
+        "成交",
+    ]);
+    assert_eq!(m.problems(&fine, today()), []);
+}
+
+#[test]
+fn an_order_cell_is_not_faulted_for_what_its_neighbour_lacks() {
+    let headers = strings(&["客户名称", "合同编号", "签约日期", "合同金额"]);
+    let m = Mapping::new(&headers, &[], None).unwrap();
+    let row = strings(&["甲科技有限公司", "HT-1", "2024-13-45", "abc"]);
+    let found: Vec<String> = m.problems(&row, today()).into_iter().map(|e| e.column).collect();
+    assert_eq!(found, ["签约日期", "合同金额"]);
+}
+
+proptest::proptest! {
+    /// A row's problems start with the one that rejects it, and name each cell once.
+    #[test]
+    fn a_rows_problems_start_with_its_first(
+        cells in proptest::collection::vec("[0-9a-zA-Z\\-./年月日万 ]{0,12}", 7),
+    ) {
+        let headers = strings(&["客户名称", "统一社会信用代码", "联系人", "手机", "首次合作日期", "累计合作金额", "预算增长(%)"]);
+        let m = Mapping::new(&headers, &[], None).unwrap();
+        let problems = m.problems(&cells, today());
+        if let Err(first) = m.parse_row(&cells, today())
+            && headers.contains(&first.column)
+        {
+            proptest::prop_assert_eq!(problems.first(), Some(&first));
+        }
+        let mut columns: Vec<&str> = problems.iter().map(|p| p.column.as_str()).collect();
+        columns.sort_unstable();
+        columns.dedup();
+        proptest::prop_assert_eq!(columns.len(), problems.len());
+    }
+}
