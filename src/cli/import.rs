@@ -453,11 +453,18 @@ fn header_named(mut error: RowError, mapping: &Mapping) -> RowError {
 
 /// A cell the file's encoding could not decode, or holding control characters.
 fn invalid_text(row: &Row, mapping: &Mapping) -> Option<RowError> {
-    row.cells.iter().enumerate().find_map(|(i, cell)| {
-        let header = mapping
+    let header_of = |i: usize| {
+        mapping
             .columns
             .get(i)
-            .map_or_else(|| format!("column {}", i + 1), |c| c.header.clone());
+            .map_or_else(|| format!("column {}", i + 1), |c| c.header.clone())
+    };
+    if let Some(bad) = row.bad.first() {
+        let value = row.cells.get(bad.column).cloned().unwrap_or_default();
+        return Some(RowError::new(header_of(bad.column), value, &bad.reason));
+    }
+    row.cells.iter().enumerate().find_map(|(i, cell)| {
+        let header = header_of(i);
         if cell.contains('\u{FFFD}') {
             Some(RowError::new(
                 header,

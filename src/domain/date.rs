@@ -24,11 +24,15 @@ const EXCEL_SERIAL_LIMIT: f64 = 2_958_465.0;
 const TWO_DIGIT_YEAR_CUTOFF: i32 = 69;
 
 /// Parses a date typed in one of the spreadsheet forms listed in the module docs.
-/// A time of day after the date (`00:00:00`) is accepted and ignored.
+/// A time of day after the date (`00:00:00`) is accepted and ignored; a time of day alone
+/// (`14:30`, a time cell) is refused as such.
 pub fn parse_date(input: &str) -> Result<NaiveDate, String> {
     let shown = clean(input);
     if shown.is_empty() {
         return Err("empty date".to_string());
+    }
+    if is_clock(&shown) {
+        return Err(format!("{shown} is a time of day, not a date"));
     }
     let date_part = strip_time(&shown).ok_or_else(|| unrecognised(&shown))?;
     let compact = remove_spaces(date_part).ok_or_else(|| unrecognised(&shown))?;
@@ -468,6 +472,8 @@ mod tests {
                 "下周一",
                 "下周一 is not a recognised date; write it as YYYY-MM-DD",
             ),
+            ("14:30", "14:30 is a time of day, not a date"),
+            ("9:00:05", "9:00:05 is a time of day, not a date"),
             (
                 "2023年1月5日上午",
                 "2023年1月5日上午 is not a recognised date; write it as YYYY-MM-DD",

@@ -7,8 +7,10 @@
 //! fly (UTF-8 with or without BOM, UTF-16 with or without BOM, else GB18030, a superset of
 //! GBK) and their delimiter is sniffed; they are streamed, never held whole in memory. Cells
 //! keep identifiers as typed: a phone number or USCC stored as a number in Excel comes out as
-//! its digits, never in scientific notation; date cells come out as `YYYY-MM-DD`.
+//! its digits, never in scientific notation; date cells come out as `YYYY-MM-DD`, times of
+//! day as `14:30` (see `format`).
 
+mod format;
 mod text;
 mod workbook;
 
@@ -23,6 +25,17 @@ pub struct Row {
     pub cells: Vec<String>,
     /// How far into the file this row ends (bytes for text, rows for workbooks).
     pub position: u64,
+    /// Cells whose value the file does not hold, each of which rejects the row.
+    pub bad: Vec<BadCell>,
+}
+
+/// A cell the file does not hold a value for, such as a formula never calculated: its text
+/// in [`Row::cells`] is what the clerk would see in the formula bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadCell {
+    /// 0-based, as in [`Row::cells`].
+    pub column: usize,
+    pub reason: String,
 }
 
 /// What kind of file was read.

@@ -136,6 +136,7 @@ impl<R: BufRead> Records<R> {
                         number,
                         cells,
                         position: self.position,
+                        bad: Vec::new(),
                     }));
                 }
                 ReadRecordResult::End => return Ok(None),

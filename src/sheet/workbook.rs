@@ -1,21 +1,44 @@
 //! Workbooks (`.xlsx .xlsm .xls .ods`) through calamine.
 //!
-//! Cells come out as Excel shows them where that matters to a record: floating-point noise
-//! rounded to Excel's 15 significant digits, error cells as `#DIV/0!` and the like and, in
-//! `.xlsx`, percentages as `15%` and zero-padded codes as `000001` (calamine reads number
-//! formats from `.xlsx` only). A vertically merged cell gives its value to every row it
-//! spans. The first visible sheet is read unless another is asked for.
+//! Cells come out as Excel shows them where that matters to a record (see [`super::format`]):
+//! floating-point noise rounded to Excel's 15 significant digits, error cells as `#DIV/0!`
+//! and the like, a time of day as `14:30` and, in `.xlsx`, percentages as `15%` and codes
+//! as their format writes them (`000001`, `KH0020`; calamine reads number formats from
+//! `.xlsx` only). A formula the file holds no calculated value for is a [`BadCell`]. A
+//! vertically merged cell gives its value to every row it spans (`.xlsx`, `.xls`). The
+//! first visible sheet is read unless another is asked for.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use std::sync::mpsc;
 
 use calamine::{
-    CellErrorType, Data, Dimensions, Reader, SheetType, SheetVisible, Sheets, XlsError, XlsxError,
-    open_workbook_auto,
+    Data, DataRef, Dimensions, Reader, SheetType, SheetVisible, Sheets, XlsError, XlsxError,
+    XlsxFormulaMetadata, expand_shared_formula, open_workbook_auto,
 };
 
-use super::{Error, Format, Row, Sheet};
+use super::format::{Shown, cell_text};
+use super::{BadCell, Error, Format, Row, Sheet};
+
+/// Why a formula's cell is refused.
+const UNCALCULATED: &str =
+    "formula has no saved value: open the file in Excel or WPS and save it, then import again";
+
+/// The text of a formula cell without a value, and the problem it makes for its row.
+fn uncalculated(column: usize, formula: &str) -> (String, BadCell) {
+    let formula = formula.strip_prefix("of:").unwrap_or(formula);
+    let text = if formula.starts_with('=') {
+        formula.to_string()
+    } else {
+        format!("={formula}")
+    };
+    let bad = BadCell {
+        column,
+        reason: UNCALCULATED.to_string(),
+    };
+    (text, bad)
+}
 
 pub fn open(path: &Path, wanted: Option<&str>) -> Result<Sheet, Error> {
     let shown = path.display().to_string();
@@ -66,6 +89,9 @@ pub fn open(path: &Path, wanted: Option<&str>) -> Result<Sheet, Error> {
     let range = workbook
         .worksheet_range(&name)
         .map_err(|e| failed(e.to_string()))?;
+    // Formulas, to tell one never calculated from an empty cell. A formula calamine cannot
+    // decode does not stop the import: its cell reads as the value the file holds.
+    let formulas = workbook.worksheet_formula(&name).ok();
     let first_row = range.start().map_or(0, |(r, _)| r as usize);
     let first_col = range.start().map_or(0, |(_, c)| c as usize);
     let (height, width) = (range.height(), range.width());
@@ -77,12 +103,26 @@ pub fn open(path: &Path, wanted: Option<&str>) -> Result<Sheet, Error> {
     // Each row's text is made as it is read: the sheet is held once, as calamine read it.
     let rows = (0..height).map(move |i| {
         let mut cells = vec![String::new(); first_col];
-        cells.extend((0..width).map(|j| range.get((i, j)).map_or_else(String::new, cell_text)));
+        let mut bad = Vec::new();
+        cells.extend((0..width).map(|j| {
+            let cell = range.get((i, j)).unwrap_or(&Data::Empty);
+            let at = ((first_row + i) as u32, (first_col + j) as u32);
+            let formula = formulas.as_ref().and_then(|f| f.get_value(at));
+            match formula {
+                Some(formula) if *cell == Data::Empty && !formula.is_empty() => {
+                    let (text, problem) = uncalculated(first_col + j, formula);
+                    bad.push(problem);
+                    text
+                }
+                _ => cell_text(cell),
+            }
+        }));
         fill.apply(first_row + i, &mut cells);
         Ok(Row {
             number: first_row + i + 1,
             position: (i + 1) as u64,
             cells,
+            bad,
         })
     });
     Ok(Sheet {
@@ -115,6 +155,13 @@ fn stream_xlsx(
                 return;
             }
         };
+        let mut unsaved = match uncalculated_formulas(&mut xlsx, &name) {
+            Ok(unsaved) => unsaved,
+            Err(e) => {
+                let _ = size_tx.send(Err(failed(e)));
+                return;
+            }
+        };
         let mut cells = match xlsx.worksheet_cells_reader(&name) {
             Ok(reader) => reader,
             Err(e) => {
@@ -136,12 +183,24 @@ fn stream_xlsx(
         // False once the reader of the rows has stopped.
         let mut send = |number: usize, mut cells: Vec<String>| {
             position += 1;
+            let mut bad = Vec::new();
+            for (column, formula) in unsaved.remove(&(number as u32 - 1)).unwrap_or_default() {
+                if cells.len() <= column {
+                    cells.resize(column + 1, String::new());
+                }
+                if cells[column].is_empty() {
+                    let (text, problem) = uncalculated(column, &formula);
+                    cells[column] = text;
+                    bad.push(problem);
+                }
+            }
             fill.apply(number - 1, &mut cells);
             rows_tx
                 .send(Ok(Row {
                     number,
                     position,
                     cells,
+                    bad,
                 }))
                 .is_ok()
         };
@@ -171,7 +230,7 @@ fn stream_xlsx(
             if row.len() <= c {
                 row.resize(c + 1, String::new());
             }
-            let shown = formats.get(style).copied().unwrap_or(Shown::Plain);
+            let shown = formats.get(style).unwrap_or(&Shown::Plain);
             row[c] = shown.text(&Data::from(cell.get_value().clone()));
         }
         if let Some((n, row)) = current {
@@ -190,6 +249,49 @@ fn stream_xlsx(
         total,
         rows: Box::new(rows),
     })
+}
+
+/// The formulas of a sheet that hold no calculated value, by row: their column and text.
+/// Files written by programs (openpyxl, report exporters) leave the calculating to Excel;
+/// until it has saved the file, such a cell is no value at all, not an empty cell.
+fn uncalculated_formulas(
+    xlsx: &mut calamine::Xlsx<std::io::BufReader<std::fs::File>>,
+    name: &str,
+) -> Result<HashMap<u32, Vec<(usize, String)>>, XlsxError> {
+    let mut cells = xlsx.worksheet_cells_reader(name)?;
+    let mut found: HashMap<u32, Vec<(usize, String)>> = HashMap::new();
+    // Shared formulas (one formula filled down a column) by index: text and first cell.
+    let mut shared: HashMap<usize, (String, (u32, u32))> = HashMap::new();
+    while let Some(record) = cells.next_cell_with_formula_metadata()? {
+        let formula = match record.formula {
+            None => continue,
+            Some(XlsxFormulaMetadata::Shared {
+                shared_index,
+                range,
+                formula,
+            }) => {
+                let start = range.map_or(record.pos, |r| r.start);
+                shared.insert(shared_index, (formula.clone(), start));
+                formula
+            }
+            Some(XlsxFormulaMetadata::Normal { formula }) => formula,
+            Some(XlsxFormulaMetadata::SharedDerived { shared_index }) => {
+                if record.value != DataRef::Empty {
+                    continue;
+                }
+                match shared.get(&shared_index) {
+                    Some((template, start)) => expand_shared_formula(template, *start, record.pos)?,
+                    None => String::new(),
+                }
+            }
+            Some(_) => continue,
+        };
+        if record.value == DataRef::Empty && !formula.is_empty() {
+            let (row, column) = record.pos;
+            found.entry(row).or_default().push((column as usize, formula));
+        }
+    }
+    Ok(found)
 }
 
 /// Vertically merged cells (负责人 over three rows) mean their value for every row they
@@ -233,178 +335,5 @@ impl FillDown {
                 _ => {}
             }
         }
-    }
-}
-
-/// What a cell's number format changes in the text Excel shows for a number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Shown {
-    Plain,
-    /// `0%`, `0.0%`: 0.15 shows as `15%`.
-    Percent,
-    /// `000000`: 1 shows as `000001`.
-    ZeroPadded(usize),
-}
-
-impl Shown {
-    /// From a number format code.
-    fn of(code: &str) -> Shown {
-        // The section for positive numbers, as in `0.00%;[Red]-0.00%`.
-        let code = code.split(';').next().unwrap_or_default();
-        if code.len() >= 2 && code.bytes().all(|b| b == b'0') {
-            return Shown::ZeroPadded(code.len());
-        }
-        // A `%` that is not quoted (`0"%"`), escaped (`0\%`) or in brackets scales by 100.
-        let (mut quoted, mut escaped, mut bracketed) = (false, false, false);
-        for c in code.chars() {
-            match c {
-                _ if escaped => escaped = false,
-                '"' => quoted = !quoted,
-                _ if quoted => {}
-                '\\' => escaped = true,
-                '[' => bracketed = true,
-                ']' => bracketed = false,
-                '%' if !bracketed => return Shown::Percent,
-                _ => {}
-            }
-        }
-        Shown::Plain
-    }
-
-    fn text(self, cell: &Data) -> String {
-        let number = match cell {
-            Data::Float(f) => *f,
-            Data::Int(i) => *i as f64,
-            _ => return cell_text(cell),
-        };
-        match self {
-            Shown::Percent => format!("{}%", float_text(number * 100.0)),
-            Shown::ZeroPadded(width) if number >= 0.0 && number.fract() == 0.0 && number < 1e17 => {
-                format!("{number:0width$.0}")
-            }
-            _ => cell_text(cell),
-        }
-    }
-}
-
-/// A cell as text: numbers without a spurious `.0` or exponent, dates as `YYYY-MM-DD`.
-fn cell_text(cell: &Data) -> String {
-    match cell {
-        Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) => float_text(*f),
-        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
-        Data::DateTime(dt) => match dt.as_datetime() {
-            Some(t) if dt.is_datetime() => t.date().format("%Y-%m-%d").to_string(),
-            _ => float_text(dt.as_f64()),
-        },
-        Data::DateTimeIso(s) => s.get(..10).unwrap_or(s).to_string(),
-        Data::DurationIso(s) => s.clone(),
-        Data::Error(CellErrorType::GettingData) => "#GETTING_DATA".to_string(),
-        Data::Error(e) => e.to_string(),
-    }
-}
-
-/// A number as Excel shows it: integers with all their digits (a phone or USCC stored as a
-/// number), others to 15 significant digits, so `0.1 + 0.2` is `0.3`; never an exponent.
-fn float_text(f: f64) -> String {
-    if f.fract() == 0.0 && f.abs() < 1e17 {
-        return format!("{f:.0}");
-    }
-    if f.abs() >= 1e15 {
-        // No decimals left to round: the shortest form that reads back as the same number.
-        return f.to_string();
-    }
-    // The exponent of the value rounded to 15 significant digits gives the decimals to keep.
-    let rounded = format!("{f:.14e}");
-    let exponent: i32 = rounded
-        .rsplit_once('e')
-        .and_then(|(_, e)| e.parse().ok())
-        .unwrap_or(0);
-    let decimals = (14 - exponent).max(0) as usize;
-    let text = format!("{f:.decimals$}");
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        text
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_keep_their_digits() {
-        assert_eq!(float_text(13812345678.0), "13812345678");
-        assert_eq!(float_text(913101127033980359.0), "913101127033980400");
-        assert_eq!(float_text(12.5), "12.5");
-        assert_eq!(cell_text(&Data::Int(44931)), "44931");
-    }
-
-    /// Excel keeps 15 significant digits: what lies beyond is binary noise the clerk never saw.
-    #[test]
-    fn floating_point_noise_is_rounded_as_excel_shows_it() {
-        assert_eq!(float_text(0.1 + 0.2), "0.3");
-        assert_eq!(float_text(8.100000000000001), "8.1");
-        assert_eq!(float_text(125.49999999999999), "125.5");
-        assert_eq!(float_text(-2.675), "-2.675");
-        assert_eq!(float_text(0.000012345), "0.000012345");
-        assert_eq!(float_text(1234567.891), "1234567.891");
-        assert_eq!(float_text(0.123_456_789_012_345_68), "0.123456789012346");
-    }
-
-    #[test]
-    fn percentages_and_zero_padded_codes_read_as_excel_shows_them() {
-        let shown = |code: &str, cell: Data| Shown::of(code).text(&cell);
-        assert_eq!(shown("0%", Data::Float(0.15)), "15%");
-        assert_eq!(shown("0.00%;[Red]-0.00%", Data::Float(-0.0325)), "-3.25%");
-        assert_eq!(
-            shown("0%", Data::Float(0.155)),
-            "15.5%",
-            "every digit, not the shown 16%"
-        );
-        assert_eq!(shown("000000", Data::Float(1.0)), "000001");
-        assert_eq!(shown("000000", Data::Int(1234567)), "1234567");
-        assert_eq!(shown("000000", Data::Float(1.5)), "1.5");
-        assert_eq!(
-            shown("0\"%\"", Data::Float(15.0)),
-            "15",
-            "a quoted % does not scale"
-        );
-        assert_eq!(shown("[$%-804]0", Data::Float(15.0)), "15");
-        assert_eq!(shown("0%", Data::String("待定".into())), "待定");
-        assert_eq!(shown("General", Data::Float(0.15)), "0.15");
-    }
-
-    #[test]
-    fn error_cells_read_as_excel_writes_them() {
-        let shown: Vec<String> = [
-            CellErrorType::Div0,
-            CellErrorType::NA,
-            CellErrorType::Ref,
-            CellErrorType::Value,
-            CellErrorType::Name,
-            CellErrorType::Num,
-            CellErrorType::Null,
-            CellErrorType::GettingData,
-        ]
-        .into_iter()
-        .map(|e| cell_text(&Data::Error(e)))
-        .collect();
-        assert_eq!(
-            shown,
-            [
-                "#DIV/0!",
-                "#N/A",
-                "#REF!",
-                "#VALUE!",
-                "#NAME?",
-                "#NUM!",
-                "#NULL!",
-                "#GETTING_DATA"
-            ]
-        );
     }
 }

@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use rust_xlsxwriter::{Format, Workbook};
+use rust_xlsxwriter::{Format, Formula, Workbook};
 use serde_json::Value;
 
 use crate::common::Kehu;
@@ -320,4 +320,226 @@ fn vertically_merged_cells_belong_to_every_row_they_span() {
             ("丁公司有限公司".to_string(), "李娜".to_string()),
         ]
     );
+}
+
+/// Writes one cell of a test workbook at (row, column).
+type Cell<'a> = &'a dyn Fn(&mut rust_xlsxwriter::Worksheet, u32, u16);
+
+/// A workbook whose sheet has `headers` in row 1 and then `rows`, each cell written by its
+/// own closure, saved as `name` next to the database.
+fn workbook(k: &Kehu, name: &str, headers: &[&str], rows: &[&[Cell]]) -> String {
+    let path = k.db.with_file_name(name);
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, header) in headers.iter().enumerate() {
+        sheet.write_string(0, c as u16, *header).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, write) in row.iter().enumerate() {
+            write(sheet, r as u32 + 1, c as u16);
+        }
+    }
+    book.save(&path).unwrap();
+    path.display().to_string()
+}
+
+/// `kehu show` of the customer named `name`.
+fn show_named(k: &Kehu, name: &str) -> Value {
+    let listed = k.json(&["list"]);
+    let code = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .map(|c| c["code"].as_str().unwrap().to_string())
+        .unwrap_or_else(|| panic!("{name} not stored: {listed}"));
+    k.json(&["show", &code])
+}
+
+/// The reasons of a summary's rejected rows.
+fn reasons(summary: &Value) -> Vec<String> {
+    summary["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["reason"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// A time cell reads as the clock Excel shows, a date with a time keeps its time in a column
+/// of its own and gives its date to a date field; a time alone is no date.
+#[test]
+fn times_of_day_and_durations_read_as_excel_shows_them() {
+    let k = Kehu::new();
+    let half_past_two = (14.0 * 60.0 + 30.0) / 1440.0;
+    let number = |value: f64, format: &'static str| {
+        move |sheet: &mut rust_xlsxwriter::Worksheet, r: u32, c: u16| {
+            let format = Format::new().set_num_format(format);
+            sheet.write_number_with_format(r, c, value, &format).unwrap();
+        }
+    };
+    let text = |value: &'static str| {
+        move |sheet: &mut rust_xlsxwriter::Worksheet, r: u32, c: u16| {
+            sheet.write_string(r, c, value).unwrap();
+        }
+    };
+    let path = workbook(
+        &k,
+        "times.xlsx",
+        &["客户名称", "首次合作日期", "拜访时间", "通话时长", "签到"],
+        &[
+            &[
+                &text("甲公司有限公司"),
+                &number(44931.0 + half_past_two, "yyyy-mm-dd hh:mm"),
+                &number(half_past_two, "hh:mm"),
+                &number(1.5, "[h]:mm:ss"),
+                &number(44931.0 + half_past_two + 5.0 / 86400.0, "yyyy/m/d h:mm:ss"),
+            ],
+            &[&text("乙公司有限公司"), &number(half_past_two, "hh:mm")],
+        ],
+    );
+
+    let summary = k.import_json(&[&path], 3);
+    assert_eq!(
+        rejected(&summary),
+        [(3, "首次合作日期".to_string(), "14:30".to_string())]
+    );
+    assert_eq!(reasons(&summary), ["14:30 is a time of day, not a date"]);
+    let shown = show_named(&k, "甲公司有限公司");
+    assert_eq!(shown["customer"]["first_coop_date"], "2023-01-05");
+    assert_eq!(
+        shown["extra"],
+        serde_json::json!({
+            "拜访时间": "14:30",
+            "通话时长": "36:00:00",
+            "签到": "2023-01-05 14:30:05",
+        })
+    );
+}
+
+/// Programs that write workbooks (openpyxl, report exporters) leave formulas for Excel to
+/// calculate: such a cell has no value yet, which is not an empty cell.
+#[test]
+fn a_formula_without_a_saved_value_rejects_its_row() {
+    let k = Kehu::new();
+    let text = |value: &'static str| {
+        move |sheet: &mut rust_xlsxwriter::Worksheet, r: u32, c: u16| {
+            sheet.write_string(r, c, value).unwrap();
+        }
+    };
+    let formula = |formula: &'static str, result: &'static str| {
+        move |sheet: &mut rust_xlsxwriter::Worksheet, r: u32, c: u16| {
+            sheet
+                .write_formula(r, c, Formula::new(formula).set_result(result))
+                .unwrap();
+        }
+    };
+    let path = workbook(
+        &k,
+        "formulas.xlsx",
+        &["客户名称", "累计合作金额", "备注"],
+        &[
+            &[&text("甲公司有限公司"), &formula("=1000+234.5", "NONE")],
+            &[&text("乙公司有限公司"), &formula("=400+100", "500")],
+            // A formula whose value is empty text is an empty cell.
+            &[
+                &text("丙公司有限公司"),
+                &text("800"),
+                &formula("=IF(B4>0,\"\",\"?\")", ""),
+            ],
+        ],
+    );
+    drop_saved_value(&path, "NONE");
+
+    let before = k.dump();
+    let summary = k.import_json(&[&path], 3);
+    assert_eq!(
+        rejected(&summary),
+        [(2, "累计合作金额".to_string(), "=1000+234.5".to_string())]
+    );
+    assert_eq!(
+        reasons(&summary),
+        ["formula has no saved value: open the file in Excel or WPS and save it, then import again"]
+    );
+    assert_eq!(k.names(), ["乙公司有限公司", "丙公司有限公司"]);
+    let amount = |name: &str| show_named(&k, name)["customer"]["total_amount"].to_string();
+    assert_eq!(amount("乙公司有限公司"), "500.00");
+    assert_eq!(amount("丙公司有限公司"), "800.00");
+
+    let strict = Kehu::new();
+    std::fs::copy(&path, strict.db.with_file_name("formulas.xlsx")).unwrap();
+    let copy = strict.db.with_file_name("formulas.xlsx").display().to_string();
+    let before_strict = strict.dump();
+    strict.fails(&["import", "--strict", &copy], 1);
+    assert_eq!(strict.dump(), before_strict, "nothing imported");
+    assert_ne!(k.dump(), before);
+}
+
+/// Rewrites an xlsx so that the formulas saved with `marker` as their result have none, as
+/// openpyxl writes them.
+fn drop_saved_value(path: &str, marker: &str) {
+    use std::io::Read;
+    let bytes = std::fs::read(path).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let mut content = Vec::new();
+        entry.read_to_end(&mut content).unwrap();
+        if name.starts_with("xl/worksheets/") {
+            let mut xml = String::from_utf8(content).unwrap();
+            let saved = format!("<v>{marker}</v>");
+            while let Some(at) = xml.find(&saved) {
+                // The cell's start: its result type goes with its result.
+                let cell = xml[..at].rfind("<c ").unwrap();
+                let head = xml[cell..at].replace(" t=\"str\"", "");
+                xml = format!("{}{head}{}", &xml[..cell], &xml[at + saved.len()..]);
+            }
+            content = xml.into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&content).unwrap();
+    }
+    out.finish().unwrap();
+}
+
+/// A code formatted with literal text (`"KH"0000`) is the code Excel shows.
+#[test]
+fn codes_with_literal_text_read_as_excel_shows_them() {
+    let k = Kehu::new();
+    let text = |value: &'static str| {
+        move |sheet: &mut rust_xlsxwriter::Worksheet, r: u32, c: u16| {
+            sheet.write_string(r, c, value).unwrap();
+        }
+    };
+    let number = |value: f64, format: &'static str| {
+        move |sheet: &mut rust_xlsxwriter::Worksheet, r: u32, c: u16| {
+            let format = Format::new().set_num_format(format);
+            sheet.write_number_with_format(r, c, value, &format).unwrap();
+        }
+    };
+    let path = workbook(
+        &k,
+        "codes.xlsx",
+        &["客户编号", "客户名称", "备注"],
+        &[
+            &[
+                &number(20.0, "\"KH\"0000"),
+                &text("甲公司有限公司"),
+                &number(12.0, "0000\"号\""),
+            ],
+            &[
+                &number(7.0, "\\K0000"),
+                &text("乙公司有限公司"),
+                &number(123.0, "\"CST\"000000"),
+            ],
+        ],
+    );
+
+    k.import_json(&[&path], 0);
+    assert_eq!(k.json(&["show", "KH0020"])["customer"]["name"], "甲公司有限公司");
+    assert_eq!(k.json(&["show", "KH0020"])["customer"]["remarks"], "0012号");
+    assert_eq!(k.json(&["show", "K0007"])["customer"]["remarks"], "CST000123");
 }
