@@ -273,6 +273,10 @@ fn refuse_range(body: &str, shown: &str) -> Result<(), String> {
         return Err(format!("{shown} is an approximation, not an exact amount"));
     }
     if body.chars().skip(1).any(|c| RANGE_MARKS.contains(&c)) {
+        // 2023-01-05, 2023/1/5: a date cell in the amount column.
+        if super::date::parse_date(body).is_ok() {
+            return Err(format!("{shown} is a date, not an amount"));
+        }
         return Err(format!("{shown} is a range, not a single amount"));
     }
     Ok(())
@@ -567,6 +571,7 @@ mod tests {
             ("", "empty amount"),
             (" \u{3000}", "empty amount"),
             ("100-200万", "100-200万 is a range, not a single amount"),
+            ("2023-01-05", "2023-01-05 is a date, not an amount"),
             ("100~200万", "100~200万 is a range, not a single amount"),
             ("100至200万", "100至200万 is a range, not a single amount"),
             ("约100万", "约100万 is an approximation, not an exact amount"),

@@ -360,6 +360,13 @@ fn landline_number(groups: &[String], international: bool) -> Result<String, Str
             return Err("this is a service number, not a landline".to_string());
         }
         if !international {
+            let guess = format!("0{national}");
+            if landline_number(std::slice::from_ref(&guess), false).is_ok() {
+                return Err(format!(
+                    "landline must start with an area code such as 010 or 0755 ({guess}? a \
+                     number cell drops the leading 0: format the column as text)"
+                ));
+            }
             return Err("landline must start with an area code such as 010 or 0755".to_string());
         }
     }
@@ -596,6 +603,11 @@ mod tests {
             (
                 "12345678",
                 "landline must start with an area code such as 010 or 0755",
+            ),
+            (
+                "2012345678",
+                "landline must start with an area code such as 010 or 0755 (02012345678? a \
+                 number cell drops the leading 0: format the column as text)",
             ),
             ("13812345678", "this is a mobile number, not a landline"),
             ("+86 138 1234 5678", "this is a mobile number, not a landline"),

@@ -150,6 +150,11 @@ fn check_check_char(chars: &[char]) -> Result<(), String> {
     };
     match check_char_for(first17) {
         Some(expected) if expected == given => Ok(()),
+        // All digits: likely a number cell, of which Excel keeps 15 significant digits.
+        Some(expected) if chars.iter().all(char::is_ascii_digit) => Err(format!(
+            "check character should be {expected} (held as a number, it keeps only its first \
+             15 digits: format the column as text and type it again)"
+        )),
         Some(expected) => Err(format!("check character should be {expected}")),
         None => Err("invalid characters".to_string()),
     }
@@ -191,6 +196,11 @@ mod tests {
     fn reference_invalid_codes() {
         let cases = [
             ("91110000600037341N", "check character should be L"),
+            (
+                "911100006000373000",
+                "check character should be D (held as a number, it keeps only its first 15 digits: \
+                 format the column as text and type it again)",
+            ),
             ("91110000600037342L", "check character should be P"),
             ("91110000600073341L", "check character should be N"),
             ("91310115MA1K3BTP2C", "check character should be B"),
