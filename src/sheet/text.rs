@@ -209,8 +209,32 @@ fn detect_encoding(sample: &[u8]) -> Result<&'static Encoding, &'static str> {
             invalid += 1;
         }
     }
-    // GBK text reads as valid UTF-8 for about one character in ten.
-    Ok(if invalid * 4 <= characters { UTF_8 } else { GB18030 })
+    // GBK text reads as valid UTF-8 for about one character in ten, so a line of several
+    // such characters valid throughout is UTF-8 all but surely: lines like that outnumbering
+    // the lines that are not valid make a UTF-8 file with a few rows pasted in from GBK.
+    Ok(
+        if invalid * 4 <= characters || utf8_lines_outnumber_the_rest(sample) {
+            UTF_8
+        } else {
+            GB18030
+        },
+    )
+}
+
+/// Whether more lines of the sample are valid UTF-8 with two or more non-ASCII characters
+/// than are not valid UTF-8 (the last line, perhaps cut short, left out).
+fn utf8_lines_outnumber_the_rest(sample: &[u8]) -> bool {
+    let mut lines: Vec<&[u8]> = sample.split(|b| *b == b'\n').collect();
+    lines.pop();
+    let (mut utf8, mut not) = (0, 0);
+    for line in lines {
+        match std::str::from_utf8(line) {
+            Ok(text) if text.chars().filter(|c| !c.is_ascii()).nth(1).is_some() => utf8 += 1,
+            Ok(_) => {}
+            Err(_) => not += 1,
+        }
+    }
+    utf8 > not
 }
 
 /// UTF-16 without a BOM: the byte order in which the sample is lines of text (no NUL, a line
@@ -314,6 +338,10 @@ mod tests {
             .to_vec();
         mixed.extend(GB18030.encode("备注").0.iter());
         assert_eq!(detect_encoding(&mixed).unwrap(), UTF_8);
+        // However short the file, as long as most of its lines are UTF-8.
+        let mut short = "客户名称,手机,备注\n甲公司,13812345678,好\n".as_bytes().to_vec();
+        short.extend(GB18030.encode("乙公司,13912345678,备注\n").0.iter());
+        assert_eq!(detect_encoding(&short).unwrap(), UTF_8);
         let gbk = GB18030
             .encode("客户名称,备注\n北京某某科技有限公司,正常\n上海某某贸易有限公司,好\n")
             .0;

@@ -94,6 +94,31 @@ fn a_gbk_cell_in_a_utf8_file_rejects_only_its_row() {
     assert_eq!(remarks, "正常");
 }
 
+/// A short UTF-8 file with a whole row pasted in from GBK: read as UTF-8 all the same, that
+/// row rejected rather than the file called headerless.
+#[test]
+fn a_gbk_row_in_a_short_utf8_file_rejects_only_its_row() {
+    let k = Kehu::new();
+    let mut bytes = "客户名称,手机,备注\n甲科技有限公司,13812345678,好\n"
+        .as_bytes()
+        .to_vec();
+    bytes.extend(
+        encoding_rs::GB18030
+            .encode("乙科技有限公司,13912345678,备注\n")
+            .0
+            .iter(),
+    );
+    let path = k.file("mixed.csv", &bytes);
+    let summary = k.import_json(&[&path], 3);
+    assert_eq!(summary["counts"]["inserted"], 1, "{summary}");
+    assert_eq!(summary["rejected"][0]["row"], 3);
+    assert_eq!(
+        summary["rejected"][0]["reason"],
+        "not valid text in the file's encoding"
+    );
+    assert_eq!(k.names(), ["甲科技有限公司"]);
+}
+
 /// Past the part of the file read to tell its encoding, a bad byte is still a bad cell.
 #[test]
 fn a_gbk_cell_far_into_a_utf8_file_rejects_only_its_row() {
