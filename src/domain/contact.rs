@@ -509,7 +509,7 @@ mod tests {
         assert_eq!(
             crate::domain::import::contact_contradiction(&stored, &by_name).as_deref(),
             Some(
-                "an earlier row of this file is the same contact; this row would change 王总's contact.mobile 13812345678 → 13900000009"
+                "an earlier row of this file is the same contact; this row would change 王总's contact.mobile 13812345678 → 13900000009 (imported again on its own, it will)"
             )
         );
         assert_eq!(

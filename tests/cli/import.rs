@@ -830,7 +830,7 @@ fn the_same_company_twice_in_one_file_is_not_inserted_twice() {
     assert_eq!(conflict["row"], 4);
     assert_eq!(
         conflict["reason"],
-        "an earlier row of this file is the same customer; this row would change owner 张伟 → 李娜"
+        "an earlier row of this file is the same customer; this row would change owner 张伟 → 李娜 (imported again on its own, it will)"
     );
     assert_eq!(
         summary["rejected_by_reason"]["conflict with a stored customer or an earlier row"],
@@ -863,7 +863,7 @@ fn a_contact_given_twice_in_one_file_keeps_the_first_phone_however_often_importe
         assert_eq!(summary["counts"]["conflicts"], 1, "round {round}");
         assert_eq!(
             summary["conflicts"][0]["reason"],
-            "an earlier row of this file is the same contact; this row would change 王一's contact.mobile 13800000001 → 13900000009"
+            "an earlier row of this file is the same contact; this row would change 王一's contact.mobile 13800000001 → 13900000009 (imported again on its own, it will)"
         );
         assert_eq!(summary["counts"]["updated"], 0, "round {round}");
     }

@@ -56,7 +56,8 @@ pub fn contradiction(before: &Customer, after: &Customer) -> Option<String> {
     let overwritten = overwritten(Customer::diff(before, after));
     (!overwritten.is_empty()).then(|| {
         format!(
-            "an earlier row of this file is the same customer; this row would change {}",
+            "an earlier row of this file is the same customer; this row would change {} \
+             (imported again on its own, it will)",
             overwritten.join(", ")
         )
     })
@@ -67,7 +68,8 @@ pub fn contact_contradiction(stored: &Contact, incoming: &Contact) -> Option<Str
     let overwritten = overwritten(Contact::diff(stored, &stored.given_again(incoming)));
     (!overwritten.is_empty()).then(|| {
         format!(
-            "an earlier row of this file is the same contact; this row would change {}'s {}",
+            "an earlier row of this file is the same contact; this row would change {}'s {} \
+             (imported again on its own, it will)",
             stored.name,
             overwritten.join(", ")
         )
