@@ -336,11 +336,14 @@ fn find_header(
     let Some(at) = detect_header(&cells, maps) else {
         // A workbook's first sheet is often a cover (说明) or a list of choices.
         let (source, other_sheet) = match &sheet.format {
-            sheet::Format::Workbook { sheet } => (
-                format!("{} (sheet {sheet})", file.display()),
-                "; or pick another sheet with --sheet NAME|N",
+            sheet::Format::Workbook { sheet: name } => (
+                format!("{} (sheet {name})", file.display()),
+                format!(
+                    "; or pick another sheet with --sheet NAME|N (sheets: {})",
+                    sheet.sheets.join(", ")
+                ),
             ),
-            sheet::Format::Text { .. } => (file.display().to_string(), ""),
+            sheet::Format::Text { .. } => (file.display().to_string(), String::new()),
         };
         if first.iter().all(|r| is_blank(&r.cells)) {
             bail!("{source} holds no data{other_sheet}");

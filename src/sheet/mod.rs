@@ -57,6 +57,8 @@ pub struct Sheet {
     /// The end value of [`Row::position`], for progress.
     pub total: u64,
     pub rows: Box<dyn Iterator<Item = Result<Row, Error>> + Send>,
+    /// A workbook's sheets, by name, in order (none for a text file).
+    pub sheets: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -73,7 +73,10 @@ pub fn open(path: &Path, wanted: Option<&str>) -> Result<Sheet, Error> {
         available: names.join(", "),
     })?;
     if let Sheets::Xlsx(xlsx) = workbook {
-        return stream_xlsx(xlsx, shown, name);
+        return stream_xlsx(xlsx, shown, name).map(|sheet| Sheet {
+            sheets: names,
+            ..sheet
+        });
     }
     let failed = |reason: String| Error::Workbook {
         path: shown.clone(),
@@ -129,6 +132,7 @@ pub fn open(path: &Path, wanted: Option<&str>) -> Result<Sheet, Error> {
         format: Format::Workbook { sheet: name },
         total: height as u64,
         rows: Box::new(rows),
+        sheets: names,
     })
 }
 
@@ -248,6 +252,7 @@ fn stream_xlsx(
         format: Format::Workbook { sheet },
         total,
         rows: Box::new(rows),
+        sheets: Vec::new(),
     })
 }
 

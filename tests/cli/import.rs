@@ -928,7 +928,10 @@ fn a_cover_sheet_points_to_the_others_and_the_sheet_read_is_named() {
         err.contains("客户.xlsx (sheet 说明): no recognisable header"),
         "{err}"
     );
-    assert!(err.contains("pick another sheet with --sheet NAME|N"), "{err}");
+    assert!(
+        err.contains("pick another sheet with --sheet NAME|N (sheets: 说明, 客户清单)"),
+        "{err}"
+    );
 
     let out = k.run(&["import", "--sheet", "2", &path]).success();
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
