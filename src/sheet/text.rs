@@ -70,6 +70,14 @@ pub fn open(path: &Path, disguised: bool) -> Result<Sheet, Error> {
     })
 }
 
+/// What follows in the text.
+enum Next {
+    End,
+    /// An empty line: a blank row, with its number.
+    Blank(usize),
+    Record,
+}
+
 /// The records of decoded (UTF-8) text, each with the row number a spreadsheet shows.
 struct Records<R> {
     input: R,
@@ -99,8 +107,18 @@ impl<R: BufRead> Records<R> {
     }
 
     fn next_row(&mut self) -> io::Result<Option<Row>> {
-        if !self.skip_line_breaks()? {
-            return Ok(None);
+        match self.skip_line_breaks()? {
+            Next::End => return Ok(None),
+            // An empty line is a blank row, counted as a workbook's are.
+            Next::Blank(number) => {
+                return Ok(Some(Row {
+                    number,
+                    cells: Vec::new(),
+                    position: self.position,
+                    bad: Vec::new(),
+                }));
+            }
+            Next::Record => {}
         }
         let number = self.row;
         let (mut text_len, mut ends_len) = (0, 0);
@@ -145,28 +163,32 @@ impl<R: BufRead> Records<R> {
         }
     }
 
-    /// Consumes the line breaks before the next record, counting the blank rows they end;
-    /// false at the end of the text.
-    fn skip_line_breaks(&mut self) -> io::Result<bool> {
+    /// Consumes a BOM and the `\n` of a `\r\n` the last record ended with, then says what
+    /// comes next: the end, an empty line (consumed), or a record.
+    fn skip_line_breaks(&mut self) -> io::Result<Next> {
         loop {
             let input = self.input.fill_buf()?;
             let at_start = self.position == 0;
-            let skip = match input {
-                [] => return Ok(false),
-                [0xEF, 0xBB, 0xBF, ..] if at_start => 3,
+            let (skip, next) = match input {
+                [] => return Ok(Next::End),
+                [0xEF, 0xBB, 0xBF, ..] if at_start => (3, None),
                 [b'\n', ..] if self.after_cr => {
                     self.after_cr = false;
-                    1
+                    (1, None)
                 }
                 [byte @ (b'\r' | b'\n'), ..] => {
+                    let blank = Next::Blank(self.row);
                     self.row += 1;
                     self.after_cr = *byte == b'\r';
-                    1
+                    (1, Some(blank))
                 }
-                _ => return Ok(true),
+                _ => return Ok(Next::Record),
             };
             self.input.consume(skip);
             self.position += skip as u64;
+            if let Some(next) = next {
+                return Ok(next);
+            }
         }
     }
 }
@@ -377,7 +399,27 @@ mod tests {
 
     #[test]
     fn rows_are_numbered_as_a_spreadsheet_shows_them() {
-        let numbers = |text| rows(text).into_iter().map(|(n, _)| n).collect::<Vec<_>>();
+        let numbers = |text| {
+            rows(text)
+                .into_iter()
+                .filter(|(_, cells)| !cells.is_empty())
+                .map(|(n, _)| n)
+                .collect::<Vec<_>>()
+        };
+        let blank = |text| {
+            rows(text)
+                .into_iter()
+                .filter(|(_, cells)| cells.is_empty())
+                .map(|(n, _)| n)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(blank("a\n1\n\n2\n\n\n3"), [3, 5, 6], "empty lines are blank rows");
+        assert_eq!(blank("a\r\n\r\n1\r\n"), [2]);
+        assert_eq!(
+            blank("a\n1\n"),
+            Vec::<usize>::new(),
+            "the last line break ends a row"
+        );
         assert_eq!(numbers("a,b\r\n1,2\r\n3,4\r\n"), [1, 2, 3]);
         assert_eq!(numbers("a\n1\n\n2\n\n\n3"), [1, 2, 4, 7]);
         assert_eq!(numbers("a\r\n\r\n1\r\n"), [1, 3], "a blank CRLF line is one row");
@@ -388,6 +430,7 @@ mod tests {
             [
                 (1, vec!["h".to_string(), "remark".to_string()]),
                 (2, vec!["1".to_string(), "two\r\nlines".to_string()]),
+                (3, vec![]),
                 (4, vec!["2".to_string(), "x".to_string()]),
             ],
             "a quoted line break stays in its cell and its row"
