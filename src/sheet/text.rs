@@ -13,7 +13,7 @@ use csv_core::ReadRecordResult;
 use encoding_rs::{Encoding, GB18030, UTF_8, UTF_16BE, UTF_16LE};
 use encoding_rs_io::DecodeReaderBytesBuilder;
 
-use super::{Error, Format, Row, Sheet};
+use super::{BadCell, Error, Format, Row, Sheet};
 
 const SAMPLE: usize = 64 * 1024;
 
@@ -45,11 +45,18 @@ pub fn open(path: &Path, disguised: bool) -> Result<Sheet, Error> {
     };
 
     let file = File::open(path).map_err(io)?;
-    let decoder = DecodeReaderBytesBuilder::new()
-        .encoding(Some(encoding))
-        .bom_override(true)
-        .build(file);
-    let mut records = Records::new(BufReader::with_capacity(1 << 20, decoder), delimiter);
+    // UTF-8 is split into cells as it is, so a cell pasted in from GBK can still be read;
+    // other encodings are decoded to UTF-8 first (UTF-16's delimiters are not single bytes).
+    let input: Box<dyn BufRead + Send> = if encoding == UTF_8 {
+        Box::new(BufReader::with_capacity(1 << 20, file))
+    } else {
+        let decoder = DecodeReaderBytesBuilder::new()
+            .encoding(Some(encoding))
+            .bom_override(true)
+            .build(file);
+        Box::new(BufReader::with_capacity(1 << 20, decoder))
+    };
+    let mut records = Records::new(input, delimiter);
     let rows = std::iter::from_fn(move || {
         records
             .next_row()
@@ -68,6 +75,22 @@ pub fn open(path: &Path, disguised: bool) -> Result<Sheet, Error> {
         rows: Box::new(rows),
         sheets: Vec::new(),
     })
+}
+
+/// Why a cell of a UTF-8 file that only GBK reads is refused: which encoding it is in is a
+/// guess, for the clerk to confirm. The cell holds it as GBK reads it, and so does the
+/// rejects file, which then imports as it is.
+const PASTED_FROM_GBK: &str = "not UTF-8 like the rest of the file; shown as read in GBK: if it reads right, import the \
+     rejects file as it is";
+
+/// A cell of a UTF-8 file that is not valid UTF-8 (pasted in from a GBK file): its text read
+/// as GB18030 and true, when that reads it without error; else as UTF-8 with the bytes it
+/// cannot read replaced, and false.
+fn pasted_from_gbk(bytes: &[u8]) -> (String, bool) {
+    match GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
+        Some(text) => (text.into_owned(), true),
+        None => (String::from_utf8_lossy(bytes).into_owned(), false),
+    }
 }
 
 /// What follows in the text.
@@ -143,19 +166,33 @@ impl<R: BufRead> Records<R> {
                         self.after_cr = byte == b'\r';
                     }
                     let mut start = 0;
+                    let mut bad = Vec::new();
                     let cells = self.ends[..ends_len]
                         .iter()
-                        .map(|&end| {
-                            let cell = String::from_utf8_lossy(&self.text[start..end]).into_owned();
+                        .enumerate()
+                        .map(|(column, &end)| {
+                            let bytes = &self.text[start..end];
                             start = end;
-                            cell
+                            match std::str::from_utf8(bytes) {
+                                Ok(cell) => cell.to_owned(),
+                                Err(_) => {
+                                    let (cell, gbk) = pasted_from_gbk(bytes);
+                                    if gbk {
+                                        bad.push(BadCell {
+                                            column,
+                                            reason: PASTED_FROM_GBK.to_string(),
+                                        });
+                                    }
+                                    cell
+                                }
+                            }
                         })
                         .collect();
                     return Ok(Some(Row {
                         number,
                         cells,
                         position: self.position,
-                        bad: Vec::new(),
+                        bad,
                     }));
                 }
                 ReadRecordResult::End => return Ok(None),
@@ -369,6 +406,17 @@ mod tests {
             .encode("客户名称,备注\n北京某某科技有限公司,正常\n上海某某贸易有限公司,好\n")
             .0;
         assert_eq!(detect_encoding(&gbk).unwrap(), GB18030);
+    }
+
+    #[test]
+    fn a_cell_only_gbk_reads_is_read_as_gbk_and_said_so() {
+        let gbk = GB18030.encode("乙公司").0;
+        assert_eq!(pasted_from_gbk(&gbk), ("乙公司".to_string(), true));
+        assert_eq!(
+            pasted_from_gbk(&[b'a', 0x81]),
+            ("a\u{FFFD}".to_string(), false),
+            "neither UTF-8 nor GBK"
+        );
     }
 
     #[test]

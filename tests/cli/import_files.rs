@@ -85,10 +85,8 @@ fn a_gbk_cell_in_a_utf8_file_rejects_only_its_row() {
     let rejects = rejected(&summary);
     assert_eq!(rejects.len(), 1, "{summary}");
     assert_eq!((rejects[0].0, rejects[0].1.as_str()), (4, "remarks"));
-    assert_eq!(
-        summary["rejected"][0]["reason"],
-        "not valid text in the file's encoding"
-    );
+    assert_eq!(summary["rejected"][0]["value"], "备注", "as GBK reads it");
+    assert_eq!(summary["rejected"][0]["reason"], PASTED_FROM_GBK);
     assert_eq!(k.names(), ["北京某某科技有限公司", "上海某某贸易有限公司"]);
     let remarks = k.json(&["show", "CST20240001"])["customer"]["remarks"].clone();
     assert_eq!(remarks, "正常");
@@ -109,15 +107,26 @@ fn a_gbk_row_in_a_short_utf8_file_rejects_only_its_row() {
             .iter(),
     );
     let path = k.file("mixed.csv", &bytes);
-    let summary = k.import_json(&[&path], 3);
+    let rejects = k.db.with_file_name("退回.csv").display().to_string();
+    let summary = k.import_json(&[&path, "--rejects", &rejects], 3);
     assert_eq!(summary["counts"]["inserted"], 1, "{summary}");
     assert_eq!(summary["rejected"][0]["row"], 3);
-    assert_eq!(
-        summary["rejected"][0]["reason"],
-        "not valid text in the file's encoding"
-    );
+    assert_eq!(summary["rejected"][0]["value"], "乙科技有限公司");
+    assert_eq!(summary["rejected"][0]["reason"], PASTED_FROM_GBK);
     assert_eq!(k.names(), ["甲科技有限公司"]);
+
+    // The rejects file holds the row as GBK reads it: imported as it is, it goes in.
+    let written = std::fs::read_to_string(&rejects).unwrap();
+    assert!(written.contains("乙科技有限公司,13912345678,备注,"), "{written}");
+    k.import_json(&[&rejects], 0);
+    assert_eq!(k.names(), ["甲科技有限公司", "乙科技有限公司"]);
+    let remarks = k.json(&["show", "CST20240002"])["customer"]["remarks"].clone();
+    assert_eq!(remarks, "备注");
 }
+
+/// What kehu says of a cell of a UTF-8 file that only GBK reads.
+const PASTED_FROM_GBK: &str = "not UTF-8 like the rest of the file; shown as read in GBK: if it \
+     reads right, import the rejects file as it is";
 
 /// Past the part of the file read to tell its encoding, a bad byte is still a bad cell.
 #[test]
