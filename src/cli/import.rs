@@ -199,6 +199,7 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<Status> {
     let mut report = Report::default();
     let strict = args.strict;
     let dry_run = args.dry_run;
+    let date_1904 = sheet.date_1904;
     let rows = pending.into_iter().map(Ok).chain(sheet.rows);
     let today = ctx.today();
     let mapping = &mapping;
@@ -212,7 +213,7 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<Status> {
                 let chunk: Vec<Prepared> = rows
                     .by_ref()
                     .take(CHUNK)
-                    .map(|r| prepare(r, mapping, today))
+                    .map(|r| prepare(r, mapping, today, date_1904))
                     .collect();
                 if sender.send(chunk).is_err() {
                     break;
@@ -403,11 +404,19 @@ enum Prepared {
     },
 }
 
-fn prepare(row: Result<Row, sheet::Error>, mapping: &Mapping, today: chrono::NaiveDate) -> Prepared {
-    let row = match row {
+fn prepare(
+    row: Result<Row, sheet::Error>,
+    mapping: &Mapping,
+    today: chrono::NaiveDate,
+    date_1904: bool,
+) -> Prepared {
+    let mut row = match row {
         Ok(row) => row,
         Err(e) => return Prepared::Unreadable(e),
     };
+    if date_1904 {
+        mapping.serials_from_1904(&mut row.cells);
+    }
     if is_blank(&row.cells) {
         return Prepared::Blank;
     }

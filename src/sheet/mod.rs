@@ -59,6 +59,9 @@ pub struct Sheet {
     pub rows: Box<dyn Iterator<Item = Result<Row, Error>> + Send>,
     /// A workbook's sheets, by name, in order (none for a text file).
     pub sheets: Vec<String>,
+    /// The workbook counts days from 1904 (old Mac Excel), so a bare serial number in a
+    /// date column means another day than in other workbooks.
+    pub date_1904: bool,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -74,6 +74,7 @@ pub fn open(path: &Path, disguised: bool) -> Result<Sheet, Error> {
         total,
         rows: Box::new(rows),
         sheets: Vec::new(),
+        date_1904: false,
     })
 }
 

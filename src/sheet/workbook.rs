@@ -72,9 +72,15 @@ pub fn open(path: &Path, wanted: Option<&str>) -> Result<Sheet, Error> {
         wanted: wanted.unwrap_or("1").to_string(),
         available: names.join(", "),
     })?;
+    let date_1904 = match &workbook {
+        Sheets::Xlsx(xlsx) => xlsx.has_1904_epoch(),
+        Sheets::Xls(xls) => xls.has_1904_epoch(),
+        _ => false,
+    };
     if let Sheets::Xlsx(xlsx) = workbook {
         return stream_xlsx(xlsx, shown, name).map(|sheet| Sheet {
             sheets: names,
+            date_1904,
             ..sheet
         });
     }
@@ -133,6 +139,7 @@ pub fn open(path: &Path, wanted: Option<&str>) -> Result<Sheet, Error> {
         total: height as u64,
         rows: Box::new(rows),
         sheets: names,
+        date_1904,
     })
 }
 
@@ -253,6 +260,7 @@ fn stream_xlsx(
         total,
         rows: Box::new(rows),
         sheets: Vec::new(),
+        date_1904: false,
     })
 }
 

@@ -512,6 +512,21 @@ fn a_formula_without_a_saved_value_rejects_its_row() {
 /// Rewrites an xlsx so that the formulas saved with `marker` as their result have none, as
 /// openpyxl writes them.
 fn drop_saved_value(path: &str, marker: &str) {
+    rewrite_parts(path, "xl/worksheets/", |mut xml| {
+        let saved = format!("<v>{marker}</v>");
+        while let Some(at) = xml.find(&saved) {
+            // The cell's start: its result type goes with its result.
+            let cell = xml[..at].rfind("<c ").unwrap();
+            let head = xml[cell..at].replace(" t=\"str\"", "");
+            xml = format!("{}{head}{}", &xml[..cell], &xml[at + saved.len()..]);
+        }
+        xml
+    });
+}
+
+/// Rewrites the workbook's XML parts whose names start with `prefix`, as a program other
+/// than rust_xlsxwriter would have written them.
+fn rewrite_parts(path: &str, prefix: &str, rewrite: impl Fn(String) -> String) {
     use std::io::Read;
     let bytes = std::fs::read(path).unwrap();
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
@@ -521,22 +536,39 @@ fn drop_saved_value(path: &str, marker: &str) {
         let name = entry.name().unwrap().to_string();
         let mut content = Vec::new();
         entry.read_to_end(&mut content).unwrap();
-        if name.starts_with("xl/worksheets/") {
-            let mut xml = String::from_utf8(content).unwrap();
-            let saved = format!("<v>{marker}</v>");
-            while let Some(at) = xml.find(&saved) {
-                // The cell's start: its result type goes with its result.
-                let cell = xml[..at].rfind("<c ").unwrap();
-                let head = xml[cell..at].replace(" t=\"str\"", "");
-                xml = format!("{}{head}{}", &xml[..cell], &xml[at + saved.len()..]);
-            }
-            content = xml.into_bytes();
+        if name.starts_with(prefix) {
+            content = rewrite(String::from_utf8(content).unwrap()).into_bytes();
         }
         out.start_file(name, zip::write::SimpleFileOptions::default())
             .unwrap();
         out.write_all(&content).unwrap();
     }
     out.finish().unwrap();
+}
+
+/// Old Mac Excel counts days from 1904: a bare serial number in a date column of such a
+/// workbook is four years and a day later than in any other.
+#[test]
+fn a_serial_number_in_a_1904_workbook_is_the_day_that_workbook_means() {
+    let k = Kehu::new();
+    let path = k.db.with_file_name("mac.xlsx");
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet
+        .write_row(0, 0, ["客户名称", "首次合作日期", "备注"])
+        .unwrap();
+    sheet.write_string(1, 0, "甲公司有限公司").unwrap();
+    sheet.write_number(1, 1, 43469.0).unwrap();
+    sheet.write_number(1, 2, 43469.0).unwrap();
+    book.save(&path).unwrap();
+    let path = path.display().to_string();
+    rewrite_parts(&path, "xl/workbook.xml", |xml| {
+        xml.replacen("<workbookPr", "<workbookPr date1904=\"1\"", 1)
+    });
+    k.import_json(&[&path], 0);
+    let c = &k.json(&["show", "CST20240001"])["customer"];
+    assert_eq!(c["first_coop_date"], "2023-01-05", "43469 days after 1904-01-01");
+    assert_eq!(c["remarks"], "43469", "a number elsewhere is a number");
 }
 
 /// A code formatted with literal text (`"KH"0000`) is the code Excel shows.

@@ -320,6 +320,33 @@ impl Mapping {
         Ok(Row { keys, body })
     }
 
+    /// Reads the bare serial numbers of the date columns (`43469`) as a workbook that counts
+    /// days from 1904 (old Mac Excel) means them, writing them as dates. Date cells need
+    /// none of this: the reader knows their workbook.
+    pub fn serials_from_1904(&self, cells: &mut [String]) {
+        for column in &self.columns {
+            let date = matches!(
+                column.target,
+                Some(
+                    Target::Customer(Field::FirstCoopDate | Field::LastCoopDate | Field::StageDate)
+                        | Target::OrderDate
+                        | Target::InteractionDate
+                )
+            );
+            let Some(cell) = cells.get_mut(column.index).filter(|_| date) else {
+                continue;
+            };
+            let whole = cell.trim().split('.').next().unwrap_or_default();
+            if whole.len() == 5
+                && whole.bytes().all(|b| b.is_ascii_digit())
+                && let Ok(serial) = cell.trim().parse::<f64>()
+                && let Some(day) = super::super::date::from_excel_serial(serial, true)
+            {
+                *cell = day.to_string();
+            }
+        }
+    }
+
     /// A rejected row's problems, the first one first, so the clerk fixes them all in one
     /// pass: the row is read again with each faulty cell emptied in turn (a required date or
     /// amount given a stand-in), until it reads or a problem comes back to a cell already
