@@ -355,12 +355,28 @@ fn find_header(
         );
     };
     let mut rest = first.split_off(at);
-    // A title row may state the unit of the amounts (`2024年客户清单（金额单位：万元）`).
-    let unit = first.iter().find_map(|row| {
-        row.cells
-            .iter()
-            .find_map(|c| stated_unit(c).map(|u| StatedUnit::new(row.number, c, u)))
-    });
+    // A title row may state the unit of the amounts (`2024年客户清单（金额单位：万元）`); two
+    // rows stating two units leave it open which amounts are in which.
+    let stated: Vec<StatedUnit> = first
+        .iter()
+        .flat_map(|row| {
+            row.cells
+                .iter()
+                .filter_map(|c| stated_unit(c).map(|u| StatedUnit::new(row.number, c, u)))
+        })
+        .collect();
+    if let Some(other) = stated.iter().find(|s| s.unit != stated[0].unit) {
+        bail!(
+            "{}: row {} says \"{}\" and row {} says \"{}\": write each amount column's unit into \
+             its header (累计合作金额(万元)) and import again",
+            file.display(),
+            stated[0].row,
+            stated[0].text,
+            other.row,
+            other.text
+        );
+    }
+    let unit = stated.into_iter().next();
     let mut header = rest.remove(0);
     if let Some(next) = rest.first()
         && let Some(cells) = two_row_header(&header.cells, &next.cells, maps)
@@ -419,6 +435,13 @@ fn prepare(
     }
     if is_blank(&row.cells) {
         return Prepared::Blank;
+    }
+    // A note below the table with no label (`单位：万元`), alone in its row.
+    let mut filled = row.cells.iter().filter(|c| !c.trim().is_empty());
+    if let (Some(cell), None) = (filled.next(), filled.next())
+        && let Some(unit) = stated_unit(cell)
+    {
+        return Prepared::Total(Some(StatedUnit::new(row.number, cell, unit)));
     }
     if is_total(&row.cells) {
         return Prepared::Total(

@@ -180,28 +180,46 @@ pub fn unit_from_header(header: &str) -> (String, Unit) {
 }
 
 /// The unit of amounts a title row or a note below the table states: `（金额单位：万元）`,
-/// `单位: 元`, `注：金额单位为万元`. `填报单位：某某公司` names no unit of amounts.
+/// `单位: 元`, `注：金额单位为万元`, `单位：万元 币种：人民币`, `金额单位（万元）`,
+/// `单位：万元人民币`. `填报单位：某某公司` and `数量单位：台` state none.
 pub fn stated_unit(text: &str) -> Option<Unit> {
-    let text: String = clean(text).chars().filter(|c| !c.is_whitespace()).collect();
+    let text = clean(text);
+    let space = |c: char| c.is_whitespace() || c == '\u{3000}';
     text.match_indices("单位").find_map(|(at, word)| {
-        let rest = &text[at + word.len()..];
-        let rest = [":", "为", "是"]
-            .iter()
-            .find_map(|p| rest.strip_prefix(p))
-            .unwrap_or(rest);
+        // What joins 单位 to its unit: a colon, 为, 是, a bracket, a slash, spaces.
+        let rest = text[at + word.len()..].trim_start_matches(|c: char| {
+            space(c) || matches!(c, ':' | '为' | '是' | '(' | '[' | '【' | '/')
+        });
         let end = rest
-            .find([')', ']', '】', ',', ';', '。', '、', '(', '，', '；'])
+            .find(|c: char| {
+                space(c)
+                    || matches!(
+                        c,
+                        ')' | ']' | '】' | ',' | ';' | '。' | '、' | '(' | '，' | '；' | '/'
+                    )
+            })
             .unwrap_or(rest.len());
-        Some(&rest[..end])
-            .filter(|word| !word.is_empty())
-            .and_then(header_unit)
+        unit_word(&rest[..end])
     })
 }
 
-/// Whether a header states its amounts' unit: `累计合作金额(万元)`, `合同金额/元`.
+/// Whether a header states its amounts' unit: `累计合作金额(万元)`, `合同金额/元`. A currency
+/// alone (`累计合作金额(人民币)`) states none.
 pub fn header_states_unit(header: &str) -> bool {
     let cleaned = clean(header);
-    split_unit(&cleaned).is_some_and(|(_, inner)| header_unit(inner).is_some())
+    split_unit(&cleaned).is_some_and(|(_, inner)| unit_word(inner).is_some())
+}
+
+/// A unit of amounts by its name, with or without the currency before or after it (`万元`,
+/// `RMB万元`, `万元人民币`); `None` for anything else, a currency alone among them.
+fn unit_word(word: &str) -> Option<Unit> {
+    const CURRENCY: [&str; 5] = ["人民币", "RMB", "CNY", "¥", "￥"];
+    let mut word = word.trim();
+    for c in CURRENCY {
+        word = word.strip_prefix(c).unwrap_or(word).trim();
+        word = word.strip_suffix(c).unwrap_or(word).trim();
+    }
+    (!word.is_empty()).then(|| header_unit(word)).flatten()
 }
 
 /// `1234.50`: always two decimals, `-` for negative amounts.
@@ -706,6 +724,17 @@ mod tests {
             ("单位：", None),
             ("2024年客户清单", None),
             ("主管单位：市商务局  单位：万元", Some(Unit::Wan)),
+            ("单位：万元 币种：人民币", Some(Unit::Wan)),
+            ("单位：万元人民币", Some(Unit::Wan)),
+            ("（单位：RMB万元）", Some(Unit::Wan)),
+            ("2024年客户清单 金额单位（万元）", Some(Unit::Wan)),
+            ("金额单位/万元", Some(Unit::Wan)),
+            ("单位 万元", Some(Unit::Wan)),
+            ("单位：万元（含税）", Some(Unit::Wan)),
+            ("数量单位：台 金额单位：万元", Some(Unit::Wan)),
+            ("注：单位名称请写全称；金额单位：万元", Some(Unit::Wan)),
+            ("单位：人民币", None),
+            ("北京单位元素科技有限公司", None),
         ] {
             assert_eq!(stated_unit(text), unit, "{text}");
         }
@@ -718,6 +747,9 @@ mod tests {
         assert!(header_states_unit("金额【万元】"));
         assert!(!header_states_unit("累计合作金额"));
         assert!(!header_states_unit("累计合作金额(必填)"));
+        assert!(!header_states_unit("累计合作金额(人民币)"), "a currency alone");
+        assert!(!header_states_unit("近12个月交易额(RMB)"));
+        assert!(header_states_unit("近12个月交易额(RMB万元)"));
     }
 
     proptest! {

@@ -86,6 +86,57 @@ fn a_unit_the_title_row_states_applies_to_amounts_whose_header_states_none() {
     assert_eq!(amounts[1]["total_amount"].to_string(), "30000.00");
 }
 
+/// The ways a title states the unit: a financial statement's caption, the currency after
+/// the unit, brackets, a slash; a header naming only the currency states none.
+#[test]
+fn every_common_way_of_stating_the_unit_is_heeded() {
+    for title in [
+        "单位：万元 币种：人民币",
+        "单位：万元人民币",
+        "2024年客户清单 金额单位（万元）",
+        "金额单位/万元",
+    ] {
+        let k = Kehu::new();
+        let path = k.file(
+            "客户.csv",
+            format!("{title}\n客户名称,累计合作金额(人民币)\n甲科技有限公司,12.5\n"),
+        );
+        k.import_json(&[&path], 0);
+        let amounts = k.json(&["list", "--columns", "code,total_amount"]);
+        assert_eq!(amounts[0]["total_amount"].to_string(), "125000.00", "{title}");
+    }
+}
+
+/// Two units above the table, or a unit alone in a row below it that the amounts were not
+/// read in: nothing is imported, and the clerk is told which rows say what.
+#[test]
+fn units_stated_twice_or_below_the_table_against_the_amounts_stop_the_import() {
+    let k = Kehu::new();
+    let two = k.file(
+        "两个单位.csv",
+        "2024年客户清单（金额单位：万元）\n（近12个月交易额单位：元）\n客户名称,累计合作金额,近12个月交易额\n甲科技有限公司,12.5,3000\n",
+    );
+    let err = k.fails(&["import", &two], 1);
+    assert!(
+        err.contains(
+            "row 1 says \"2024年客户清单（金额单位：万元）\" and row 2 says \"（近12个月交易额单位：元）\""
+        ),
+        "{err}"
+    );
+    let footer = k.file(
+        "脚注.csv",
+        "客户名称,累计合作金额\n甲科技有限公司,12.5\n单位：万元\n",
+    );
+    let err = k.fails(&["import", &footer], 1);
+    assert!(err.contains("row 3 says \"单位：万元\""), "{err}");
+    assert_eq!(k.query("SELECT count(*) FROM customers"), "0", "nothing imported");
+    // In the unit the amounts were read in, it is a note like any other.
+    let agrees = k.file("元.csv", "客户名称,累计合作金额\n甲科技有限公司,12.5\n单位：元\n");
+    let summary = k.import_json(&[&agrees], 0);
+    assert_eq!(summary["counts"]["inserted"], 1);
+    assert_eq!(summary["counts"]["total_rows"], 1);
+}
+
 /// A note below the table comes after the amounts were read: when it says another unit
 /// than they were read in, nothing is imported and the clerk is told what to write.
 #[test]
