@@ -731,22 +731,30 @@ fn print_report(
     } = imported;
     let (failed, valid) = (report.failed(), report.valid());
     let committed = report.keep(args.dry_run, args.strict);
-    if ctx.out.is_json() {
-        ctx.out.json(&json!({
-            "file": file,
-            "sheet": sheet,
-            "kind": kind.key(),
-            "batch": committed.then_some(batch),
-            "dry_run": args.dry_run,
-            "committed": committed,
-            "counts": report.counts(),
-            "rejected_by_reason": report.by_reason(),
-            "rejected": report.rejected,
-            "conflicts": report.conflicts,
-            "possible_duplicates": report.possible_duplicates,
-        }))?;
+    let printed = if ctx.out.is_json() {
+        ctx.out
+            .json(&json!({
+                "file": file,
+                "sheet": sheet,
+                "kind": kind.key(),
+                "batch": committed.then_some(batch),
+                "dry_run": args.dry_run,
+                "committed": committed,
+                "counts": report.counts(),
+                "rejected_by_reason": report.by_reason(),
+                "rejected": report.rejected,
+                "conflicts": report.conflicts,
+                "possible_duplicates": report.possible_duplicates,
+            }))
+            .map_err(anyhow::Error::from)
     } else {
-        print_problems(ctx, report)?;
+        print_problems(ctx, report)
+    };
+    // Whoever reads the list may stop (`| head`): the summary and the exit code still tell
+    // what the import did.
+    match printed {
+        Err(e) if !super::is_broken_pipe(&e) => return Err(e),
+        _ => {}
     }
     let c = report;
     let source = match sheet {

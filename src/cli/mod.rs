@@ -230,7 +230,7 @@ pub fn report(err: &anyhow::Error) -> u8 {
 
 /// Whether the error is the reader of kehu's output having gone away (`kehu list | head`):
 /// no failure, and nothing to say. The csv writer's own error wraps the io error.
-fn is_broken_pipe(err: &anyhow::Error) -> bool {
+pub(crate) fn is_broken_pipe(err: &anyhow::Error) -> bool {
     fn broken(io: &std::io::Error) -> bool {
         io.kind() == std::io::ErrorKind::BrokenPipe
             || io

@@ -277,18 +277,9 @@ impl Writer<'_> {
             if same.len() > 1 {
                 // Which of them the row means is for the clerk to say, not for kehu to
                 // guess; nor is it a new company, to be added as yet another twin.
-                let codes = same.iter().map(|s| s.customer.code.as_str()).collect::<Vec<_>>();
-                let (column, value) = keys.first();
+                let codes: Vec<String> = same.iter().map(|s| s.customer.code.clone()).collect();
                 return Ok(Err(Outcome::Rejected {
-                    error: RowError::new(
-                        column,
-                        value,
-                        format!(
-                            "{} stored customers have this name ({}); give 客户编号 or 统一社会信用代码",
-                            same.len(),
-                            codes.join(", ")
-                        ),
-                    ),
+                    error: ambiguous_name(keys, &codes),
                 }));
             }
             return Ok(Ok(same.pop()));
@@ -383,12 +374,20 @@ impl Writer<'_> {
                         Ok(c) => c,
                         Err(error) => return Ok(Outcome::Rejected { error }),
                     };
-                match self.likely_match(&probe)? {
-                    // A sure duplicate under the same name is the same customer: update it.
-                    // Anything less (a name spelled alike with a shared phone) is inserted and
-                    // reported for a person to merge, undoably, with `kehu dedupe`. A row
-                    // that brings its own code is never folded into another code.
-                    Some((found, true)) if keys.code.is_none() => self.customer(&found.code)?,
+                match self.likely_matches(&probe)? {
+                    // A sure duplicate under the same name is the same customer: update it;
+                    // which of two such it means is for the clerk to say. Anything less (a
+                    // name spelled alike with a shared phone) is inserted and reported for a
+                    // person to merge, undoably, with `kehu dedupe`. A row that brings its
+                    // own code is never folded into another code.
+                    Some((_, same)) if keys.code.is_none() && same.len() > 1 => {
+                        return Ok(Outcome::Rejected {
+                            error: ambiguous_name(keys, &same),
+                        });
+                    }
+                    Some((found, same)) if keys.code.is_none() && !same.is_empty() => {
+                        self.customer(&found.code)?
+                    }
                     found => {
                         return self.insert_new(customer, probe.core(), part, batch, found.map(|(d, _)| d));
                     }
@@ -524,7 +523,16 @@ impl Writer<'_> {
     /// whether it is that customer outright: a `sure` match that names it
     /// ([`same_company_named`]).
     pub fn likely_match(&self, probe: &Candidate) -> Result<Option<(PossibleDuplicate, bool)>> {
-        let best = self
+        Ok(self
+            .likely_matches(probe)?
+            .map(|(found, same)| (found, !same.is_empty())))
+    }
+
+    /// [`Writer::likely_match`], with the codes of every stored customer that is the new
+    /// record outright (none when the best is not): two of them leave it open which one a
+    /// row means.
+    fn likely_matches(&self, probe: &Candidate) -> Result<Option<(PossibleDuplicate, Vec<String>)>> {
+        let found: Vec<_> = self
             .match_candidates(probe)?
             .into_iter()
             .filter_map(|c| {
@@ -532,12 +540,18 @@ impl Writer<'_> {
                 let same = m.level == Some(Level::Sure) && same_company_named(probe, &c);
                 m.level.map(|_| (c, m, same))
             })
-            .max_by(|a, b| {
-                (a.2, a.1.score)
-                    .cmp(&(b.2, b.1.score))
-                    .then_with(|| b.0.code().cmp(a.0.code()))
-            });
-        Ok(best.map(|(c, m, same)| {
+            .collect();
+        let same: Vec<String> = found
+            .iter()
+            .filter(|(_, _, same)| *same)
+            .map(|(c, _, _)| c.code().to_string())
+            .collect();
+        let best = found.into_iter().max_by(|a, b| {
+            (a.2, a.1.score)
+                .cmp(&(b.2, b.1.score))
+                .then_with(|| b.0.code().cmp(a.0.code()))
+        });
+        Ok(best.map(|(c, m, _)| {
             let found = PossibleDuplicate {
                 code: c.code().to_string(),
                 name: c.name().to_string(),
@@ -872,6 +886,16 @@ impl Writer<'_> {
                 .prepare_cached("UPDATE contacts SET confirmed_at = ?1 WHERE id = ?2")?
                 .execute(params![before, contact])?;
         }
+        // A later batch that confirmed them again replaced this batch's confirmation: undone,
+        // it puts back what this batch replaced.
+        self.tx.execute(
+            "UPDATE import_met AS later SET confirmed_before = mine.confirmed_before
+               FROM import_met AS mine
+              WHERE mine.batch_id = ?1 AND mine.kind = 'contact' AND mine.confirmed_at IS NOT NULL
+                AND later.kind = 'contact' AND later.row_id = mine.row_id AND later.batch_id > ?1
+                AND later.confirmed_before = mine.confirmed_at",
+            [id],
+        )?;
         self.tx
             .execute("DELETE FROM import_met WHERE batch_id = ?1", [id])?;
         done.removed_contacts += self
@@ -1284,6 +1308,20 @@ impl Writer<'_> {
 }
 
 /// Sets bit `id`; whether it was set.
+/// A row naming its customer by a name several stored customers go by (`codes`).
+fn ambiguous_name(keys: &Keys, codes: &[String]) -> RowError {
+    let (column, value) = keys.first();
+    RowError::new(
+        column,
+        value,
+        format!(
+            "{} stored customers have this name ({}); give 客户编号 or 统一社会信用代码",
+            codes.len(),
+            codes.join(", ")
+        ),
+    )
+}
+
 fn put(bits: &mut fixedbitset::FixedBitSet, id: i64) -> bool {
     let bit = usize::try_from(id).unwrap_or_default();
     if bit >= bits.len() {

@@ -1380,3 +1380,49 @@ fn a_name_two_stored_customers_share_asks_for_a_code_or_uscc() {
     assert_eq!(summary["rejected"][0]["reason"], asks);
     assert_eq!(k.dump(), before);
 }
+
+/// A name spelled a little differently (a stray space, the city again) that is two stored
+/// customers outright is as open as the exact name.
+#[test]
+fn a_spelling_of_a_name_two_stored_customers_share_asks_for_a_code_or_uscc() {
+    let k = Kehu::new();
+    k.add(&["--name", "北京华兴电子科技有限公司"]);
+    k.add(&["--name", "北京华兴电子科技有限公司"]);
+    let before = k.dump();
+    let spelled = k.file(
+        "客户.csv",
+        "客户名称,负责人\n北京华兴电子科技有限公司（北京）,老王\n北京 华兴电子科技有限公司,老李\n",
+    );
+    let summary = k.import_json(&[&spelled], 1);
+    assert_eq!(summary["counts"]["rejected"], 2, "{summary}");
+    assert_eq!(
+        summary["rejected"][1]["reason"],
+        "2 stored customers have this name (CST20240001, CST20240002); give 客户编号 or 统一社会信用代码"
+    );
+    assert_eq!(k.dump(), before);
+}
+
+/// `kehu import … | head`: the reader may stop early; the summary still comes, and the exit
+/// code still says that rows were rejected.
+#[test]
+fn an_import_whose_list_is_cut_short_still_says_what_it_did() {
+    use std::io::{BufRead, BufReader};
+    let k = Kehu::new();
+    let mut text = String::from("客户名称,手机\n好科技有限公司,13812345678\n");
+    for i in 0..3000 {
+        text += &format!("坏科技{i:04}有限公司,123\n");
+    }
+    let path = k.file("客户.csv", text);
+    let mut child = k.spawn(&["import", &path, "--format", "json"]);
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("3001 rows read, 1 inserted, 0 updated, 0 unchanged, 0 skipped, 3000 rejected"),
+        "{stderr}"
+    );
+}

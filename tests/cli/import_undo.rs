@@ -227,56 +227,80 @@ fn a_pin_still_stands_in_the_way() {
     );
 }
 
+/// Runs `kehu ARGS` as of `day`.
+fn on(k: &Kehu, day: &str, args: &[&str]) {
+    k.cmd().env("KEHU_NOW", day).args(args).assert().success();
+}
+
+/// The monthly review's unconfirmed contacts as of 2024-06-30 (30 days): code and detail.
+fn unconfirmed(k: &Kehu) -> Vec<String> {
+    let review = k.json(&[
+        "report",
+        "review",
+        "--as-of",
+        "2024-06-30",
+        "--contact-days",
+        "30",
+    ]);
+    review["sections"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["reason"] == "contact_unconfirmed")
+        .map(|r| {
+            format!(
+                "{} {}",
+                r["code"].as_str().unwrap(),
+                r["detail"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
 /// A contacts sheet sent again confirms its contacts as of the import; undoing it takes that
 /// back, so the monthly review lists them as unconfirmed again. A confirmation since (by
 /// hand) stays.
 #[test]
 fn undoing_a_batch_takes_back_its_confirming_the_contacts_it_gave_again() {
     let k = Kehu::new();
-    let on = |day: &str, args: &[&str]| {
-        k.cmd().env("KEHU_NOW", day).args(args).assert().success();
-    };
     let customers = k.file(
         "客户.csv",
         "客户名称,省份,联系人,手机\n北京某某科技有限公司,北京,王总,13812345678\n上海华兴贸易有限公司,上海,李经理,13912345678\n",
     );
-    on("2024-01-10", &["import", &customers]);
+    on(&k, "2024-01-10", &["import", &customers]);
     let sheet = k.file(
         "联系人.csv",
         "客户名称,联系人,手机\n北京某某科技有限公司,王总,13812345678\n上海华兴贸易有限公司,李经理,13912345678\n",
     );
-    on("2024-06-20", &["import", &sheet]);
-    on("2024-06-25", &["edit", "CST20240002", "--contact", "李经理"]);
-    let unconfirmed = || -> Vec<String> {
-        let review = k.json(&[
-            "report",
-            "review",
-            "--as-of",
-            "2024-06-30",
-            "--contact-days",
-            "30",
-        ]);
-        review["sections"]["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|r| r["reason"] == "contact_unconfirmed")
-            .map(|r| {
-                format!(
-                    "{} {}",
-                    r["code"].as_str().unwrap(),
-                    r["detail"].as_str().unwrap()
-                )
-            })
-            .collect()
-    };
-    assert_eq!(unconfirmed(), Vec::<String>::new(), "both confirmed in June");
+    on(&k, "2024-06-20", &["import", &sheet]);
+    on(&k, "2024-06-25", &["edit", "CST20240002", "--contact", "李经理"]);
+    assert_eq!(unconfirmed(&k), Vec::<String>::new(), "both confirmed in June");
 
-    on("2024-06-30", &["import", "undo", "2"]);
+    on(&k, "2024-06-30", &["import", "undo", "2"]);
     assert_eq!(
-        unconfirmed(),
+        unconfirmed(&k),
         ["CST20240001 contact 王总 not confirmed since 2024-01-10 (172 days)"],
         "王总 unconfirmed since January again; 李经理 confirmed by hand on the 25th"
     );
     k.run(&["log", "verify"]).success();
+}
+
+/// Two later files confirm a contact in turn; undoing both, in the order they came, leaves
+/// it confirmed as before either.
+#[test]
+fn undoing_two_confirmations_in_turn_leaves_the_contact_as_before_both() {
+    let k = Kehu::new();
+    let file = k.file(
+        "客户.csv",
+        "客户名称,联系人,手机\n北京某某科技有限公司,王总,13812345678\n",
+    );
+    on(&k, "2024-01-10", &["import", &file]);
+    on(&k, "2024-03-10", &["import", &file]);
+    on(&k, "2024-05-10", &["import", &file]);
+    on(&k, "2024-06-01", &["import", "undo", "2"]);
+    on(&k, "2024-06-01", &["import", "undo", "3"]);
+    assert_eq!(
+        unconfirmed(&k),
+        ["CST20240001 contact 王总 not confirmed since 2024-01-10 (172 days)"]
+    );
 }
