@@ -21,8 +21,20 @@ use crate::sheet::Format;
 /// list's 原因) is never taken for it.
 const REASON: &str = "导入退回原因";
 
-/// The most characters an xlsx cell holds.
+/// The most characters an xlsx cell holds, counted as UTF-16 does (an emoji is two).
 const XLSX_CELL_CHARS: usize = 32_767;
+
+/// As much of `text` as an xlsx cell holds.
+fn fit_xlsx(text: &str) -> &str {
+    let mut units = 0;
+    for (at, c) in text.char_indices() {
+        units += c.len_utf16();
+        if units > XLSX_CELL_CHARS {
+            return &text[..at];
+        }
+    }
+    text
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -82,7 +94,12 @@ impl Rejects {
                 .into());
             }
         }
-        if path.is_dir() {
+        if path.is_dir()
+            || path
+                .as_os_str()
+                .to_string_lossy()
+                .ends_with(std::path::is_separator)
+        {
             return Err(UsageError(format!(
                 "--rejects {} is a directory; name a file",
                 path.display()
@@ -197,12 +214,10 @@ impl Rejects {
                     // for one longer than an xlsx cell holds: cut, and said so.
                     let mut cut = false;
                     let cells: Vec<&str> = fields
-                        .map(|cell| match cell.char_indices().nth(XLSX_CELL_CHARS) {
-                            Some((end, _)) => {
-                                cut = true;
-                                &cell[..end]
-                            }
-                            None => cell,
+                        .map(|cell| {
+                            let fits = fit_xlsx(cell);
+                            cut |= fits.len() < cell.len();
+                            fits
                         })
                         .collect();
                     let reason = if cut {
@@ -212,7 +227,9 @@ impl Rejects {
                     } else {
                         reason.to_string()
                     };
-                    sheet.write_row(i as u32 + 1, 0, lay_out(&mut cells.into_iter(), &reason))?;
+                    // The reason names the value, so it may be as long.
+                    let reason = fit_xlsx(&reason);
+                    sheet.write_row(i as u32 + 1, 0, lay_out(&mut cells.into_iter(), reason))?;
                 }
                 book.save_to_writer(&mut out)?;
             }

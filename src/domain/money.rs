@@ -139,7 +139,13 @@ pub fn parse_amount(input: &str, unit: Unit) -> Result<i64, String> {
     if shown.is_empty() {
         return Err("empty amount".to_string());
     }
-    let compact = remove_spaces(&shown).ok_or_else(|| format!("{shown} has a space inside the number"))?;
+    let compact = remove_spaces(&shown).ok_or_else(|| {
+        // 2023-01-05 14:30: a date cell with its time in the amount column.
+        match shown.split_whitespace().next().map(super::date::parse_date) {
+            Some(Ok(_)) => format!("{shown} is a date, not an amount"),
+            _ => format!("{shown} has a space inside the number"),
+        }
+    })?;
     refuse_foreign(&compact, &shown)?;
     if APPROXIMATE.iter().any(|w| compact.contains(w)) {
         return Err(format!("{shown} is an approximation, not an exact amount"));
@@ -649,6 +655,7 @@ mod tests {
             ("伍万5", "伍万5 is not an amount"),
             ("100元元", "100元元 is not an amount"),
             ("1 234", "1 234 has a space inside the number"),
+            ("2023-01-05 14:30", "2023-01-05 14:30 is a date, not an amount"),
             ("99999999999999999999", "99999999999999999999 is too large"),
             (
                 "9999999999999999999999999999999",

@@ -152,8 +152,8 @@ fn check_check_char(chars: &[char]) -> Result<(), String> {
         Some(expected) if expected == given => Ok(()),
         // All digits: likely a number cell, of which Excel keeps 15 significant digits.
         Some(expected) if chars.iter().all(char::is_ascii_digit) => Err(format!(
-            "check character should be {expected} (held as a number, it keeps only its first \
-             15 digits: format the column as text and type it again)"
+            "check character should be {expected} (if the spreadsheet held it as a number, it \
+             kept only its first 15 digits: format the column as text and type it again)"
         )),
         Some(expected) => Err(format!("check character should be {expected}")),
         None => Err("invalid characters".to_string()),
@@ -198,8 +198,8 @@ mod tests {
             ("91110000600037341N", "check character should be L"),
             (
                 "911100006000373000",
-                "check character should be D (held as a number, it keeps only its first 15 digits: \
-                 format the column as text and type it again)",
+                "check character should be D (if the spreadsheet held it as a number, it kept \
+                 only its first 15 digits: format the column as text and type it again)",
             ),
             ("91110000600037342L", "check character should be P"),
             ("91110000600073341L", "check character should be N"),

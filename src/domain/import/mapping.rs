@@ -370,13 +370,10 @@ impl Mapping {
                         Ok(mut customer) => {
                             customer.complete();
                             // As if it had orders: whether it has is the store's to say.
-                            if let Err(e) = customer.check(today, true) {
-                                let e = part.error_for(e);
-                                if !found.contains(&e) {
-                                    found.push(e);
-                                }
+                            match customer.check(today, true) {
+                                Err(e) => part.error_for(e),
+                                Ok(()) => break,
                             }
-                            break;
                         }
                     }
                 }
@@ -389,15 +386,25 @@ impl Mapping {
                 break;
             }
             found.push(problem);
+            // What a row cannot be read without stands in for the cell at fault: a key (the
+            // row may have no other), a date or an amount.
             let stand_in = match column.target {
                 Some(Target::OrderDate | Target::InteractionDate) => today.to_string(),
                 Some(Target::OrderAmount) => "0".to_string(),
+                Some(Target::Customer(Field::Name)) => "某某有限公司".to_string(),
+                Some(Target::Customer(Field::Uscc)) => "91110000600037341L".to_string(),
+                Some(Target::Customer(Field::Code)) => "KH0001".to_string(),
                 _ => String::new(),
             };
             match cells.get_mut(column.index) {
                 Some(cell) => *cell = stand_in,
                 None => break,
             }
+        }
+        // The first rejects the row; the others in the order of the columns.
+        if found.len() > 2 {
+            let at = |e: &RowError| self.columns.iter().position(|c| c.header == e.column);
+            found[1..].sort_by_key(at);
         }
         found
     }

@@ -818,7 +818,7 @@ fn every_cell_wrong_by_itself_is_a_problem_of_its_own() {
     // 成交 with no order is the row's problem (it needs the date beside it), not the cell's.
     assert_eq!(
         found,
-        ["统一社会信用代码", "手机", "累计合作金额", "首次合作日期"]
+        ["统一社会信用代码", "手机", "首次合作日期", "累计合作金额"]
     );
     let fine = strings(&[
         "广州丙实业有限公司",
@@ -860,4 +860,16 @@ proptest::proptest! {
         columns.dedup();
         proptest::prop_assert_eq!(columns.len(), problems.len());
     }
+}
+
+#[test]
+fn a_row_known_by_its_uscc_alone_is_not_faulted_for_having_no_name() {
+    let headers = strings(&["统一社会信用代码", "首次合作日期", "最近合作日期", "累计合作金额"]);
+    let m = Mapping::new(&headers, &[], None).unwrap();
+    let row = strings(&["91440000MA00000030", "2099-01-01", "2099-02-01", "-5"]);
+    let found: Vec<String> = m.problems(&row, today()).into_iter().map(|e| e.column).collect();
+    assert_eq!(
+        found,
+        ["统一社会信用代码", "首次合作日期", "最近合作日期", "累计合作金额"]
+    );
 }
