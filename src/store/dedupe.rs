@@ -173,20 +173,25 @@ pub(super) const CANDIDATE_LOOKUPS: [&str; 5] = [
     // A probe with a USCC can only be a customer without one (see `evaluate`): the index on
     // (name_key, uscc) finds those without reading the others.
     "SELECT id FROM customers WHERE name_key = ?1 AND uscc IS NULL ORDER BY id DESC LIMIT 32",
-    "SELECT id FROM customers WHERE name_key = ?1 ORDER BY id DESC LIMIT 32",
-    "SELECT customer_id FROM contacts WHERE mobile = ?1 ORDER BY id DESC LIMIT 32",
-    "SELECT customer_id FROM contacts WHERE landline = ?1 ORDER BY id DESC LIMIT 32",
+    // Each in the order of its index, newest last, so that however many share the key,
+    // taking 32 reads 32 entries and sorts none.
+    "SELECT id FROM customers WHERE name_key = ?1 ORDER BY uscc DESC, id DESC LIMIT 32",
+    "SELECT customer_id FROM contacts WHERE mobile = ?1 ORDER BY customer_id DESC LIMIT 32",
+    "SELECT customer_id FROM contacts WHERE landline = ?1 ORDER BY customer_id DESC LIMIT 32",
 ];
 
 fn match_candidates(conn: &Connection, probe: &Candidate) -> Result<Vec<Candidate>> {
     let [by_uscc, by_name_without_uscc, by_name, by_mobile, by_landline] = CANDIDATE_LOOKUPS;
     let mut ids: Vec<i64> = Vec::new();
-    let mut add = |sql: &str, value: &str| -> Result<()> {
+    let found = |sql: &str, value: &str| -> Result<Vec<i64>> {
         debug_assert!(sql.ends_with(&format!("LIMIT {CANDIDATES_PER_KEY}")));
         let mut stmt = conn.prepare_cached(sql)?;
-        for id in stmt.query_map([value], |r| r.get::<_, i64>(0))? {
-            ids.push(id?);
-        }
+        Ok(stmt
+            .query_map([value], |r| r.get::<_, i64>(0))?
+            .collect::<rusqlite::Result<_>>()?)
+    };
+    let mut add = |sql: &str, value: &str| -> Result<()> {
+        ids.extend(found(sql, value)?);
         Ok(())
     };
     if let Some(u) = probe.uscc() {
@@ -200,11 +205,18 @@ fn match_candidates(conn: &Connection, probe: &Candidate) -> Result<Vec<Candidat
     for key in std::iter::once(probe.core()).chain(probe.short()) {
         add(by_name, key)?;
     }
-    for m in probe.mobiles() {
-        add(by_mobile, m)?;
-    }
-    for l in probe.landlines() {
-        add(by_landline, l)?;
+    // A phone that many customers carry (a switchboard, a salesman's own mobile, a dummy
+    // 13800000000) tells none of them from the others: comparing every new row with each of
+    // them would only cost, the more so the more rows carry it.
+    let phones = probe
+        .mobiles()
+        .map(|m| (by_mobile, m))
+        .chain(probe.landlines().map(|l| (by_landline, l)));
+    for (sql, phone) in phones {
+        let shared = found(sql, phone)?;
+        if shared.len() < CANDIDATES_PER_KEY {
+            ids.extend(shared);
+        }
     }
     ids.sort_unstable();
     ids.dedup();

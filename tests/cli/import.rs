@@ -1445,3 +1445,27 @@ fn an_import_whose_list_is_cut_short_still_says_what_it_did() {
         "{stderr}"
     );
 }
+
+/// A mobile that many customers carry (a switchboard, a placeholder 13800000000) tells none of
+/// them apart: once 32 stored customers carry it, a new row is no longer compared with them
+/// by it, nor reported as their likely duplicate for it.
+#[test]
+fn a_phone_many_customers_share_is_no_sign_of_a_duplicate() {
+    let k = Kehu::new();
+    let mut text = String::from("客户名称,手机\n");
+    let cities = ["北京", "上海", "广州", "深圳", "杭州", "南京", "成都", "武汉"];
+    for i in 0..40 {
+        text += &format!("{}{}号商贸有限公司,13800000000\n", cities[i % 8], 100 + i);
+    }
+    let path = k.file("客户.csv", text);
+    let summary = k.import_json(&[&path], 0);
+    assert_eq!(summary["counts"]["inserted"], 40);
+    let flagged: Vec<u64> = summary["possible_duplicates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["row"].as_u64().unwrap())
+        .collect();
+    assert!(!flagged.is_empty(), "the first rows that share it are reported");
+    assert!(flagged.iter().all(|&row| row <= 33), "{flagged:?}");
+}
