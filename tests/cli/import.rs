@@ -14,6 +14,29 @@ fn fixture(name: &str) -> String {
         .to_string()
 }
 
+/// Imports the sales workbook with its rejects written to 退回.xlsx; returns that path.
+fn sales_with_rejects(k: &Kehu) -> std::path::PathBuf {
+    let rejects = k.db.with_file_name("退回.xlsx");
+    k.run(&[
+        "import",
+        &fixture("sales-q2.xlsx"),
+        "--rejects",
+        rejects.to_str().unwrap(),
+    ])
+    .code(3);
+    rejects
+}
+
+/// The first sheet of a workbook, as text cells.
+fn workbook_rows(path: &Path) -> Vec<Vec<String>> {
+    let mut book = open_workbook_auto(path).unwrap();
+    let range = book.worksheet_range_at(0).unwrap().unwrap();
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
 fn customer(k: &Kehu, code: &str) -> Value {
     k.json(&["show", code])
 }
@@ -143,20 +166,7 @@ fn the_json_summary_lists_counts_and_rejects() {
 #[test]
 fn rejected_rows_can_be_fixed_in_the_rejects_file_and_imported_again() {
     let k = Kehu::new();
-    let rejects = k.db.with_file_name("退回.xlsx");
-    k.run(&[
-        "import",
-        &fixture("sales-q2.xlsx"),
-        "--rejects",
-        rejects.to_str().unwrap(),
-    ])
-    .code(3);
-    let mut book = open_workbook_auto(&rejects).unwrap();
-    let range = book.worksheet_range_at(0).unwrap().unwrap();
-    let rows: Vec<Vec<String>> = range
-        .rows()
-        .map(|r| r.iter().map(|c| c.to_string()).collect())
-        .collect();
+    let rows = workbook_rows(&sales_with_rejects(&k));
     assert_eq!(rows.len(), 4, "header and three rejected rows");
     assert_eq!(rows[0].last().unwrap(), "导入退回原因");
     assert_eq!(rows[1][1], "杭州某某机械有限公司");
@@ -348,15 +358,7 @@ fn a_rejects_file_takes_the_inputs_delimiter_and_sheet_name() {
         "\u{feff}客户名称\t手机\t导入退回原因"
     );
 
-    let rejects = k.db.with_file_name("退回.xlsx");
-    k.run(&[
-        "import",
-        &fixture("sales-q2.xlsx"),
-        "--rejects",
-        rejects.to_str().unwrap(),
-    ])
-    .code(3);
-    let book = open_workbook_auto(&rejects).unwrap();
+    let book = open_workbook_auto(sales_with_rejects(&k)).unwrap();
     assert_eq!(book.sheet_names(), ["客户清单"]);
 }
 
@@ -378,25 +380,13 @@ fn an_over_long_cell_is_cut_in_a_rejects_workbook_and_said_so() {
     let rejects = k.db.with_file_name("退回.xlsx");
     let summary = k.import_json(&[&path, "--rejects", rejects.to_str().unwrap()], 3);
     assert_eq!(summary["counts"]["inserted"], 1);
-    let mut book = open_workbook_auto(&rejects).unwrap();
-    let range = book.worksheet_range_at(0).unwrap().unwrap();
-    let row: Vec<String> = range
-        .rows()
-        .nth(1)
-        .unwrap()
-        .iter()
-        .map(|c| c.to_string())
-        .collect();
-    assert_eq!(row[2].chars().count(), 32_767);
+    let rows = workbook_rows(&rejects);
+    assert_eq!(rows[1][2].chars().count(), 32_767);
     assert!(
-        row[3].ends_with("; a cell was cut to the 32767 characters an xlsx cell holds"),
+        rows[1][3].ends_with("; a cell was cut to the 32767 characters an xlsx cell holds"),
         "{}",
-        row[3]
+        rows[1][3]
     );
-    let rows: Vec<Vec<String>> = range
-        .rows()
-        .map(|r| r.iter().map(|c| c.to_string()).collect())
-        .collect();
     assert_eq!(rows.len(), 4, "all three rejected rows are in the file");
     assert_eq!(
         rows[2][2].encode_utf16().count(),
