@@ -140,16 +140,27 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<Status> {
     });
     let mut mapping = Mapping::new(&header.cells, &maps, kind)
         .map_err(|reason| anyhow::anyhow!("{}: header row {}: {reason}", file.display(), header.number))?;
+    // The rejects file has no title row: the unit it stated goes into the headers there.
+    let mut rejects_header = header.cells.clone();
     if let Some(stated) = &title_unit {
         let columns = mapping.assume_unit(stated.unit);
         if !columns.is_empty() {
             ctx.out.status(&format!(
                 "{} read in {}, as row {} says (\"{}\")",
-                columns.join(", "),
+                columns
+                    .iter()
+                    .map(|c| c.header.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 stated.unit.label(),
                 stated.row,
                 stated.text
             ));
+        }
+        for c in &columns {
+            if let Some(cell) = rejects_header.get_mut(c.index) {
+                cell.push_str(&format!("({})", stated.unit.label()));
+            }
         }
     }
     if args.show_mapping {
@@ -178,7 +189,7 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<Status> {
             rejects::Input {
                 path: &file,
                 format: &sheet.format,
-                header: &header.cells,
+                header: &rejects_header,
                 rows_not_kept: if args.dry_run {
                     Some("with --dry-run its valid rows are not imported and would be lost")
                 } else if args.strict {

@@ -86,6 +86,32 @@ fn a_unit_the_title_row_states_applies_to_amounts_whose_header_states_none() {
     assert_eq!(amounts[1]["total_amount"].to_string(), "30000.00");
 }
 
+/// The rejects file has no title row: the unit the title stated is written into the headers
+/// of the amount columns it applied to, so the fixed rows go in in that unit.
+#[test]
+fn a_rejects_file_keeps_the_unit_its_title_stated() {
+    let k = Kehu::new();
+    let path = k.file(
+        "客户.csv",
+        "2024年客户清单（金额单位：万元）\n客户名称,手机,累计合作金额\n甲科技有限公司,13812345678,12.5\n乙科技有限公司,123,5\n",
+    );
+    let rejects = k.db.with_file_name("退回.csv").display().to_string();
+    k.import_json(&[&path, "--rejects", &rejects], 3);
+    let written = std::fs::read_to_string(&rejects).unwrap();
+    assert_eq!(
+        written.lines().next().unwrap(),
+        "\u{feff}客户名称,手机,累计合作金额(万元),导入退回原因"
+    );
+    k.file("退回.csv", written.replace(",123,", ",13912345678,"));
+    k.import_json(&[&rejects], 0);
+    let amounts = k.json(&["list", "--sort", "code", "--columns", "code,total_amount"]);
+    assert_eq!(
+        amounts[1]["total_amount"].to_string(),
+        "50000.00",
+        "5 万元, not 5 元"
+    );
+}
+
 /// The ways a title states the unit: a financial statement's caption, the currency after
 /// the unit, brackets, a slash; a header naming only the currency states none.
 #[test]

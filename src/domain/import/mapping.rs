@@ -118,19 +118,21 @@ impl Mapping {
     }
 
     /// Reads the amount columns whose header states no unit in `unit`, as a title row above
-    /// the header says (`2024年客户清单（金额单位：万元）`). Returns their headers.
-    pub fn assume_unit(&mut self, unit: Unit) -> Vec<String> {
+    /// the header says (`2024年客户清单（金额单位：万元）`). Returns those columns.
+    pub fn assume_unit(&mut self, unit: Unit) -> Vec<Column> {
         let headers: Vec<String> = self
             .amounts_without_unit()
             .into_iter()
             .map(|(h, _)| h.to_string())
             .collect();
+        let mut assumed = Vec::new();
         for c in &mut self.columns {
             if headers.contains(&c.header) {
                 c.unit = unit;
+                assumed.push(c.clone());
             }
         }
-        headers
+        assumed
     }
 
     /// The decisions [`Mapping::new`] documents that need every column in view.
