@@ -24,6 +24,9 @@ use crate::store::{OnExisting, Outcome};
 /// How many rows are searched for the header.
 const HEADER_SEARCH: usize = 30;
 
+/// How many rows, blank ones included, the header is looked for in.
+const BLANK_ROWS_ABOVE_HEADER: usize = 10_000;
+
 /// How many prepared rows the reading thread hands over at a time.
 const CHUNK: usize = 256;
 
@@ -340,9 +343,15 @@ fn find_header(
     maps: &[(String, String)],
     file: &Path,
 ) -> Result<(Row, Vec<Row>, Option<StatedUnit>)> {
+    // The first rows that hold anything; blank ones in between are kept, for their numbers,
+    // up to a bound (a sheet whose used range runs to row 1,048,576).
     let mut first: Vec<Row> = Vec::new();
-    for row in sheet.rows.by_ref().take(HEADER_SEARCH) {
-        first.push(row?);
+    let mut filled = 0;
+    while filled < HEADER_SEARCH && first.len() < BLANK_ROWS_ABOVE_HEADER {
+        let Some(row) = sheet.rows.next() else { break };
+        let row = row?;
+        filled += usize::from(!is_blank(&row.cells));
+        first.push(row);
     }
     let cells: Vec<Vec<String>> = first.iter().map(|r| r.cells.clone()).collect();
     let Some(at) = detect_header(&cells, maps) else {
@@ -447,10 +456,12 @@ fn prepare(
     if is_blank(&row.cells) {
         return Prepared::Blank;
     }
-    // A note below the table with no label (`单位：万元`), alone in its row.
-    let mut filled = row.cells.iter().filter(|c| !c.trim().is_empty());
-    if let (Some(cell), None) = (filled.next(), filled.next())
-        && let Some(unit) = stated_unit(cell)
+    // A note below the table with no label (`单位：万元`): alone in its row, or beside
+    // other `label：value` cells (`填报单位：华兴公司 | 单位：万元`).
+    let filled: Vec<&String> = row.cells.iter().filter(|c| !c.trim().is_empty()).collect();
+    let labelled = |c: &&String| filled.len() == 1 || c.contains([':', '：']);
+    if filled.iter().all(labelled)
+        && let Some((cell, unit)) = filled.iter().find_map(|c| stated_unit(c).map(|u| (c, u)))
     {
         return Prepared::Total(Some(StatedUnit::new(row.number, cell, unit)));
     }
@@ -703,12 +714,20 @@ impl Report {
 }
 
 fn describe(error: &RowError) -> String {
-    match (error.column.is_empty(), error.value.is_empty()) {
+    // The value is in the row's own cell: a long one is only named here.
+    let value: String = match error.value.char_indices().nth(QUOTED_CHARS) {
+        Some((end, _)) => format!("{}…", &error.value[..end]),
+        None => error.value.clone(),
+    };
+    match (error.column.is_empty(), value.is_empty()) {
         (true, _) => error.reason.clone(),
         (false, true) => format!("{}: {}", error.column, error.reason),
-        (false, false) => format!("{} {}: {}", error.column, error.value, error.reason),
+        (false, false) => format!("{} {value}: {}", error.column, error.reason),
     }
 }
+
+/// How much of a value a reason quotes.
+const QUOTED_CHARS: usize = 60;
 
 /// `1 row`, `2 rows`.
 fn counted(n: usize, what: &str) -> String {

@@ -24,6 +24,8 @@ pub enum Unit {
     Qian,
     /// 万元, 10⁴ 元.
     Wan,
+    /// 百万元, 10⁶ 元 (financial statements).
+    Baiwan,
     /// 亿元, 10⁸ 元.
     Yi,
 }
@@ -35,6 +37,7 @@ impl Unit {
             Unit::Yuan => "元",
             Unit::Qian => "千元",
             Unit::Wan => "万元",
+            Unit::Baiwan => "百万元",
             Unit::Yi => "亿元",
         }
     }
@@ -45,6 +48,7 @@ impl Unit {
             Unit::Yuan => Decimal::ONE,
             Unit::Qian => Decimal::from(1_000),
             Unit::Wan => Decimal::from(10_000),
+            Unit::Baiwan => Decimal::from(1_000_000),
             Unit::Yi => Decimal::from(100_000_000),
         }
     }
@@ -191,21 +195,30 @@ pub fn unit_from_header(header: &str) -> (String, Unit) {
 pub fn stated_unit(text: &str) -> Option<Unit> {
     let text = clean(text);
     let space = |c: char| c.is_whitespace() || c == '\u{3000}';
+    let joiner =
+        |c: char| space(c) || matches!(c, ':' | '为' | '是' | '(' | '[' | '【' | '/' | '-' | '—' | '－');
+    let end_of_word = |c: char| {
+        space(c)
+            || matches!(
+                c,
+                ')' | ']' | '】' | ',' | ';' | '。' | '、' | '(' | '，' | '；' | '/'
+            )
+    };
     text.match_indices("单位").find_map(|(at, word)| {
-        // What joins 单位 to its unit: a colon, 为, 是, a bracket, a slash, spaces.
-        let rest = text[at + word.len()..].trim_start_matches(|c: char| {
-            space(c) || matches!(c, ':' | '为' | '是' | '(' | '[' | '【' | '/')
-        });
-        let end = rest
-            .find(|c: char| {
-                space(c)
-                    || matches!(
-                        c,
-                        ')' | ']' | '】' | ',' | ';' | '。' | '、' | '(' | '，' | '；' | '/'
-                    )
-            })
-            .unwrap_or(rest.len());
-        unit_word(&rest[..end])
+        // What joins 单位 to its unit: a colon, 为, 是, a bracket, a slash, a dash, spaces;
+        // a currency may stand apart before it (`单位：人民币 万元`).
+        let mut rest = text[at + word.len()..].trim_start_matches(joiner);
+        loop {
+            let end = rest.find(end_of_word).unwrap_or(rest.len());
+            let word = &rest[..end];
+            if let Some(unit) = unit_word(word) {
+                return Some(unit);
+            }
+            if !["人民币", "RMB", "CNY"].contains(&word) {
+                return None;
+            }
+            rest = rest[end..].trim_start_matches(joiner);
+        }
     })
 }
 
@@ -261,6 +274,7 @@ fn header_unit(inner: &str) -> Option<Unit> {
     match inner {
         "元" | "¥" | "" => Some(Unit::Yuan),
         "千元" => Some(Unit::Qian),
+        "百万元" | "百萬元" | "百万" | "百萬" => Some(Unit::Baiwan),
         "万元" | "萬元" | "万" | "萬" => Some(Unit::Wan),
         "亿元" | "億元" | "亿" | "億" => Some(Unit::Yi),
         _ => None,
@@ -681,7 +695,7 @@ mod tests {
             ("金额 (千元)", "金额", Unit::Qian),
             ("交易额", "交易额", Unit::Yuan),
             ("  交易额 ", "交易额", Unit::Yuan),
-            ("金额（百万元）", "金额(百万元)", Unit::Yuan),
+            ("金额（百万元）", "金额", Unit::Baiwan),
             ("注册资本（万美元）", "注册资本(万美元)", Unit::Yuan),
             ("备注(内部)", "备注(内部)", Unit::Yuan),
         ];
@@ -741,6 +755,11 @@ mod tests {
             ("数量单位：台 金额单位：万元", Some(Unit::Wan)),
             ("注：单位名称请写全称；金额单位：万元", Some(Unit::Wan)),
             ("单位：人民币", None),
+            ("单位：人民币 万元", Some(Unit::Wan)),
+            ("单位:RMB 万元", Some(Unit::Wan)),
+            ("单位：百万元", Some(Unit::Baiwan)),
+            ("单位-万元", Some(Unit::Wan)),
+            ("单位—万元", Some(Unit::Wan)),
             ("北京单位元素科技有限公司", None),
         ] {
             assert_eq!(stated_unit(text), unit, "{text}");
@@ -764,7 +783,7 @@ mod tests {
         fn a_stated_unit_is_found_in_any_title(
             before in "[^单位]{0,12}",
             after in "[^单位]{0,12}",
-            unit in prop::sample::select(vec![Unit::Yuan, Unit::Qian, Unit::Wan, Unit::Yi]),
+            unit in prop::sample::select(vec![Unit::Yuan, Unit::Qian, Unit::Wan, Unit::Baiwan, Unit::Yi]),
         ) {
             let title = format!("{before}（金额单位：{}）{after}", unit.label());
             prop_assert_eq!(stated_unit(&title), Some(unit));

@@ -271,7 +271,7 @@ fn detect_encoding(sample: &[u8]) -> Result<&'static Encoding, &'static str> {
         }
     }
     // GBK text reads as valid UTF-8 for about one character in ten, so a line of several
-    // such characters valid throughout is UTF-8 all but surely: lines like that outnumbering
+    // such characters valid throughout is UTF-8 all but surely: lines like that as many as
     // the lines that are not valid make a UTF-8 file with a few rows pasted in from GBK.
     Ok(
         if invalid * 4 <= characters || utf8_lines_outnumber_the_rest(sample) {
@@ -282,8 +282,8 @@ fn detect_encoding(sample: &[u8]) -> Result<&'static Encoding, &'static str> {
     )
 }
 
-/// Whether more lines of the sample are valid UTF-8 with two or more non-ASCII characters
-/// than are not valid UTF-8 (the last line, perhaps cut short, left out).
+/// Whether lines of the sample valid in UTF-8 with two or more non-ASCII characters are as
+/// many as the lines not valid in it, or more (the last line, perhaps cut short, left out).
 fn utf8_lines_outnumber_the_rest(sample: &[u8]) -> bool {
     let mut lines: Vec<&[u8]> = sample.split(|b| *b == b'\n').collect();
     lines.pop();
@@ -295,7 +295,7 @@ fn utf8_lines_outnumber_the_rest(sample: &[u8]) -> bool {
             Err(_) => not += 1,
         }
     }
-    utf8 > not
+    utf8 > 0 && utf8 >= not
 }
 
 /// UTF-16 without a BOM: the byte order in which the sample is lines of text (no NUL, a line
@@ -403,6 +403,13 @@ mod tests {
         let mut short = "客户名称,手机,备注\n甲公司,13812345678,好\n".as_bytes().to_vec();
         short.extend(GB18030.encode("乙公司,13912345678,备注\n").0.iter());
         assert_eq!(detect_encoding(&short).unwrap(), UTF_8);
+        let mut only = "客户名称,手机,备注\n".as_bytes().to_vec();
+        only.extend(GB18030.encode("乙公司,13912345678,备注\n").0.iter());
+        assert_eq!(
+            detect_encoding(&only).unwrap(),
+            UTF_8,
+            "its only data row from GBK"
+        );
         let gbk = GB18030
             .encode("客户名称,备注\n北京某某科技有限公司,正常\n上海某某贸易有限公司,好\n")
             .0;

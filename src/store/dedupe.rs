@@ -176,8 +176,8 @@ pub(super) const CANDIDATE_LOOKUPS: [&str; 5] = [
     // Each in the order of its index, newest last, so that however many share the key,
     // taking 32 reads 32 entries and sorts none.
     "SELECT id FROM customers WHERE name_key = ?1 ORDER BY uscc DESC, id DESC LIMIT 32",
-    "SELECT customer_id FROM contacts WHERE mobile = ?1 ORDER BY customer_id DESC LIMIT 32",
-    "SELECT customer_id FROM contacts WHERE landline = ?1 ORDER BY customer_id DESC LIMIT 32",
+    "SELECT DISTINCT customer_id FROM contacts WHERE mobile = ?1 ORDER BY customer_id DESC LIMIT 32",
+    "SELECT DISTINCT customer_id FROM contacts WHERE landline = ?1 ORDER BY customer_id DESC LIMIT 32",
 ];
 
 fn match_candidates(conn: &Connection, probe: &Candidate) -> Result<Vec<Candidate>> {

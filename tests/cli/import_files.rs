@@ -128,6 +128,18 @@ fn a_gbk_row_in_a_short_utf8_file_rejects_only_its_row() {
 const PASTED_FROM_GBK: &str = "not UTF-8 like the rest of the file; shown as read in GBK: if it \
      reads right, import the rejects file as it is";
 
+/// Blank lines above the header, however many, are passed over as a workbook's blank rows are.
+#[test]
+fn a_header_below_many_blank_lines_is_found() {
+    let k = Kehu::new();
+    let path = k.file(
+        "空行.csv",
+        format!("{}客户名称,手机\n甲科技有限公司,13812345678\n", "\n".repeat(40)),
+    );
+    let summary = k.import_json(&[&path], 0);
+    assert_eq!(summary["counts"]["inserted"], 1, "{summary}");
+}
+
 /// Past the part of the file read to tell its encoding, a bad byte is still a bad cell.
 #[test]
 fn a_gbk_cell_far_into_a_utf8_file_rejects_only_its_row() {

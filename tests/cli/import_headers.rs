@@ -155,6 +155,12 @@ fn units_stated_twice_or_below_the_table_against_the_amounts_stop_the_import() {
     );
     let err = k.fails(&["import", &footer], 1);
     assert!(err.contains("row 3 says \"单位：万元\""), "{err}");
+    let beside = k.file(
+        "落款.csv",
+        "客户名称,累计合作金额\n甲科技有限公司,12.5\n填报单位：华兴公司,单位：百万元\n",
+    );
+    let err = k.fails(&["import", &beside], 1);
+    assert!(err.contains("row 3 says \"单位：百万元\""), "{err}");
     assert_eq!(k.query("SELECT count(*) FROM customers"), "0", "nothing imported");
     // In the unit the amounts were read in, it is a note like any other.
     let agrees = k.file("元.csv", "客户名称,累计合作金额\n甲科技有限公司,12.5\n单位：元\n");
