@@ -962,6 +962,41 @@ mod tests {
         );
     }
 
+    /// A switchboard 32 contacts of one company share still finds that company; one 32
+    /// companies share finds none of them.
+    #[test]
+    fn a_phone_counts_as_shared_by_customers_not_by_contacts() {
+        let mut store = Store::open_in_memory().unwrap();
+        store
+            .write(&actor(), |w| {
+                let one = w.insert_customer(Customer::new("星河电子有限公司").unwrap(), "add", None)?;
+                for i in 0..32 {
+                    let mut c = Contact::new(&format!("员工{i}")).unwrap();
+                    c.landline = Some("02012345678".into());
+                    w.add_contact(&one, &c, None)?;
+                }
+                for i in 0..32 {
+                    let other =
+                        w.insert_customer(Customer::new(&format!("门店{i}号")).unwrap(), "add", None)?;
+                    let mut c = Contact::new("店长").unwrap();
+                    c.mobile = Some("13800000000".into());
+                    w.add_contact(&other, &c, None)?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        let mut probe = Candidate::new(0, "", "完全不同的公司", None);
+        probe.add_contact(None, None, Some("02012345678"), None);
+        let found = store.match_candidates(&probe).unwrap();
+        assert_eq!(
+            found.iter().map(|c| c.code()).collect::<Vec<_>>(),
+            ["CST20240001"]
+        );
+        let mut probe = Candidate::new(0, "", "完全不同的公司", None);
+        probe.add_contact(None, Some("13800000000"), None, None);
+        assert!(store.match_candidates(&probe).unwrap().is_empty());
+    }
+
     #[test]
     fn an_incoming_record_finds_its_stored_twin_by_name_key_and_by_mobile() {
         let mut store = Store::open_in_memory().unwrap();
