@@ -210,6 +210,7 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<Status> {
     let mut store = ctx.write_unless(args.dry_run)?;
     store.stop_when(&interrupt::REQUESTED);
     let progress = ctx.out.progress(sheet.total, !sheet.format.is_workbook());
+    let rows_expected = sheet.rows_expected(pending.last().unwrap_or(&header));
     let mut report = Report::default();
     let strict = args.strict;
     let dry_run = args.dry_run;
@@ -235,7 +236,7 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<Status> {
             }
         });
         let prepared = chunks.into_iter().flatten();
-        store.transaction(&ctx.actor, |w| {
+        store.load(&ctx.actor, rows_expected, |w| {
             let batch = w.begin_batch(&file_name, sheet_name.as_deref(), &sha256, mapping.kind.key())?;
             w.defer_search_indexes()?;
             for item in prepared {

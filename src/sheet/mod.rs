@@ -64,6 +64,17 @@ pub struct Sheet {
     pub date_1904: bool,
 }
 
+impl Sheet {
+    /// About how many rows the sheet holds, judged from the rows read so far, the last of
+    /// them `last`: a workbook says, and a text file's other rows are taken to be as long.
+    pub fn rows_expected(&self, last: &Row) -> u64 {
+        match self.format {
+            Format::Workbook { .. } => self.total,
+            Format::Text { .. } => self.total.saturating_mul(last.number as u64) / last.position.max(1),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("cannot read {path}")]
@@ -146,4 +157,23 @@ pub fn sha256(path: &Path) -> Result<String, Error> {
         hasher.update(&buf[..n]);
     }
     Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_text_file_is_expected_to_hold_as_many_rows_as_its_first_rows_say() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("客户.csv");
+        let mut text = String::from("客户名称,省份\n");
+        for i in 0..1000 {
+            text.push_str(&format!("深圳市第{i:04}号科技有限公司,广东\n"));
+        }
+        std::fs::write(&path, text).unwrap();
+        let mut sheet = super::open(&path, None).unwrap();
+        let tenth = sheet.rows.nth(10).unwrap().unwrap();
+        let expected = sheet.rows_expected(&tenth);
+        // 1,001 lines, the header among them.
+        assert!((900..=1100).contains(&expected), "{expected}");
+    }
 }

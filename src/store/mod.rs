@@ -87,6 +87,8 @@ const STOP_CHECK_STEPS: std::ffi::c_int = 100;
 /// An open kehu database.
 pub struct Store {
     conn: Connection,
+    /// How long a statement waits for another connection's lock.
+    busy_timeout: Duration,
     /// Raised when the transaction under way should stop and roll back ([`Store::stop_when`]).
     stop: Option<&'static AtomicBool>,
 }
@@ -123,9 +125,17 @@ impl Store {
 
     fn init(conn: Connection, busy_timeout: Duration) -> Result<Store> {
         conn.busy_timeout(busy_timeout)?;
-        // WAL lets a reader (a person's `list`) run while a cron job writes.
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let mut store = Store {
+            conn,
+            busy_timeout,
+            stop: None,
+        };
+        // WAL lets a reader (a person's `list`) run while a cron job writes. A database in
+        // another journal mode is one a bulk load is writing (see `Store::load`), or one it
+        // left when stopped: WAL is set back when no one else is using it, and meanwhile
+        // this connection reads and writes in the mode it finds.
+        store.set_journal("WAL")?;
+        let conn = &store.conn;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // 64 MiB of page cache: a large import or grading run stays in memory until commit.
         // Temporary files (the sorts that build an index) stay SQLite's default, on disk:
@@ -134,9 +144,31 @@ impl Store {
         // Plans do not depend on bound values, so a cached statement is never re-prepared
         // because a new value was bound to it (an import binds millions).
         conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
-        let mut store = Store { conn, stop: None };
         migrate::migrate(&mut store.conn)?;
         Ok(store)
+    }
+
+    /// Sets the journal mode (`WAL` or `DELETE`) if no other connection is using the database,
+    /// without waiting for one that is, and `synchronous` to what that mode needs to survive a
+    /// power cut (NORMAL for WAL, FULL for a rollback journal). Returns whether the database
+    /// is now in `mode`.
+    fn set_journal(&mut self, mode: &str) -> Result<bool> {
+        self.conn.busy_timeout(Duration::ZERO)?;
+        let set = self
+            .conn
+            .query_row(&format!("PRAGMA journal_mode = {mode}"), [], |r| {
+                r.get::<_, String>(0)
+            });
+        self.conn.busy_timeout(self.busy_timeout)?;
+        let now = match set.map_err(Error::from) {
+            Ok(now) => now,
+            Err(Error::Busy) => self.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?,
+            Err(e) => return Err(e),
+        };
+        let wal = now.eq_ignore_ascii_case("wal");
+        self.conn
+            .pragma_update(None, "synchronous", if wal { "NORMAL" } else { "FULL" })?;
+        Ok(now.eq_ignore_ascii_case(mode))
     }
 
     /// Runs `f` in one immediate transaction; commits if it returns `Ok`, rolls back otherwise.

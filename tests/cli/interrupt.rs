@@ -60,3 +60,42 @@ fn ctrl_c_rolls_an_import_back_and_leaves_no_file_behind() {
     assert_eq!(k.query("SELECT count(*) FROM customers"), "0");
     assert_eq!(k.query("SELECT count(*) FROM change_log"), "0");
 }
+
+/// A load of many rows into a database of few customers writes in place, in a rollback
+/// journal. Killed once it has written into the database file, it leaves the database as it
+/// was: the next kehu rolls the write back from the journal, and puts WAL mode back.
+#[cfg(unix)]
+#[test]
+fn a_bulk_load_killed_midway_leaves_the_database_as_it_was() {
+    let k = Kehu::new();
+    let first = k.file("老客户.csv", "客户名称,省份\n北京星辰科技有限公司,北京\n");
+    k.ok(&["import", &first]);
+    let before = k.dump();
+    let size = std::fs::metadata(&k.db).unwrap().len();
+    let file = long_file(&k, 60_000);
+    let mut import = k.spawn(&["import", &file]);
+    let journal = k.dir().join("kehu.db-journal");
+    let start = Instant::now();
+    // The pages it gives up before commit are written into the database file itself.
+    while std::fs::metadata(&k.db).unwrap().len() < size + 1_000_000 {
+        assert!(
+            import.try_wait().unwrap().is_none(),
+            "the import ended before writing into the database file"
+        );
+        assert!(
+            start.elapsed() < Duration::from_secs(300),
+            "the import never wrote"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(journal.exists(), "the write is journalled");
+    import.kill().expect("SIGKILL sent");
+    import.wait().expect("kehu ends");
+
+    let batches = k.json(&["import", "list"]);
+    assert_eq!(batches.as_array().map(Vec::len), Some(1), "{batches}");
+    assert_eq!(k.dump(), before);
+    assert_eq!(k.query("PRAGMA integrity_check"), "ok");
+    assert_eq!(k.query("PRAGMA journal_mode"), "wal");
+    assert!(!journal.exists(), "the journal was played back and removed");
+}
