@@ -5,8 +5,9 @@
 # For scale, it also times the sqlite3 CLI putting the same rows into kehu's own schema
 # (indexes, search index, tag counts) with INSERT … SELECT (bench/load-customers.sql: no
 # validation, no duplicate matching, no change log): what the schema alone costs. It does so
-# as kehu does a large import: with kehu's page cache, and the two search indexes written
-# once at the end from their source views rather than by a trigger per row.
+# as kehu does a first load: in a rollback journal, with kehu's page cache, and the two
+# search indexes written once at the end from their source views rather than by a trigger
+# per row.
 #
 #   bench/import.sh [ROWS] [XLSX_ROWS]        (defaults 1000000 and 100000)
 set -euo pipefail
@@ -35,7 +36,7 @@ rm -f "$out/floor.db"*
 schema=(".read schema.sql")
 for step in src/store/migrations/*.sql; do schema+=(".read $step"); done
 read -r floor_s _ < <(seconds sqlite3 "$out/floor.db" "${schema[@]}" \
-    "PRAGMA journal_mode = WAL" "PRAGMA cache_size = -65536" \
+    "PRAGMA journal_mode = DELETE" "PRAGMA cache_size = -65536" \
     ".import --csv $csv staging_customers" ".import --csv src/domain/data/provinces.csv staging_provinces" \
     "BEGIN" "DROP TRIGGER customers_search_insert" "DROP TRIGGER contacts_search_insert" \
     ".read bench/load-customers.sql" \
