@@ -268,7 +268,25 @@ impl Writer<'_> {
             return Ok(Ok(Some(stored)));
         }
         if let Some(uscc) = &keys.uscc {
-            return Ok(Ok(self.customer_by_uscc(uscc)?));
+            let stored = self.customer_by_uscc(uscc)?;
+            // Likewise another stored company's exact name under this USCC is that company's
+            // row with a wrong USCC (copied from the row above), not a rename into a twin.
+            if let (Some(stored), Some(name)) = (&stored, &keys.name)
+                && *name != stored.customer.name
+                && let Some(other) = self
+                    .customers_by_name(name)?
+                    .into_iter()
+                    .find(|o| o.id != stored.id)
+            {
+                return Ok(Err(conflict(
+                    stored,
+                    format!(
+                        "USCC {uscc} belongs to {}; {name} is {}",
+                        stored.customer.name, other.customer.code
+                    ),
+                )));
+            }
+            return Ok(Ok(stored));
         }
         if keys.code.is_none()
             && let Some(name) = &keys.name

@@ -1364,6 +1364,41 @@ fn a_code_with_another_stored_companys_exact_name_is_a_conflict() {
     assert_eq!(summary["counts"]["updated"], 1);
 }
 
+/// A USCC copied from the row above lands on another stored company's exact name: that row
+/// is the other company's, and neither customer is touched.
+#[test]
+fn a_uscc_with_another_stored_companys_exact_name_is_a_conflict() {
+    let k = Kehu::new();
+    let file = k.file(
+        "客户.csv",
+        "客户名称,统一社会信用代码,满意度\n甲一科技有限公司,91110000600037341L,9\n乙二贸易有限公司,,8\n",
+    );
+    k.ok(&["import", &file, "-q"]);
+    let before = k.dump();
+    let reason = "USCC 91110000600037341L belongs to 甲一科技有限公司; 乙二贸易有限公司 is CST20240002";
+    let scores = k.file(
+        "满意度.csv",
+        "客户名称,统一社会信用代码,满意度\n乙二贸易有限公司,91110000600037341L,3\n",
+    );
+    let summary = k.import_json(&[&scores], 1);
+    assert_eq!(summary["conflicts"][0]["reason"], reason, "{summary}");
+    let orders = k.file(
+        "合同.csv",
+        "客户名称,统一社会信用代码,合同编号,签约日期,合同金额(元)\n乙二贸易有限公司,91110000600037341l,K3,2024-05-01,1000\n",
+    );
+    let summary = k.import_json(&[&orders], 1);
+    assert_eq!(summary["conflicts"][0]["reason"], reason, "{summary}");
+    assert_eq!(k.dump(), before, "no rename into a twin, no order on 甲一");
+
+    // Its own name, or a new one no one has, is the USCC's customer as before.
+    let renamed = k.file(
+        "更名.csv",
+        "客户名称,统一社会信用代码\n甲一智能科技有限公司,91110000600037341L\n",
+    );
+    let summary = k.import_json(&[&renamed], 0);
+    assert_eq!(summary["counts"]["renamed"], 1, "{summary}");
+}
+
 #[test]
 fn a_name_two_stored_customers_share_asks_for_a_code_or_uscc() {
     let k = Kehu::new();
