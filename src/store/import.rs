@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, named_params, params};
 use serde::Serialize;
 
 use super::customers::{extra_from, extra_to};
@@ -15,7 +15,7 @@ use crate::domain::contact::{
 use crate::domain::dedupe::{Candidate, Level, compare, name_key, same_company_named};
 use crate::domain::import::{
     CustomerPart, Keys, NewCustomer, Row, RowBody, RowError, contact_already_stored, contact_contradiction,
-    contradiction, plainly_different,
+    contradiction, extra_already_stored, extra_contradiction, plainly_different,
 };
 use crate::domain::{Change, Customer};
 
@@ -349,11 +349,13 @@ impl Writer<'_> {
             RowBody::Contact(contact) => self.attach(matched, &row.keys, |w, c| {
                 w.import_contact(c, contact, batch, on_existing)
             }),
-            RowBody::Order(order) => self.attach(matched, &row.keys, |w, c| w.import_order(c, order, batch)),
+            RowBody::Order(order) => self.attach(matched, &row.keys, |w, c| {
+                w.import_order(c, order, batch, on_existing)
+            }),
             RowBody::Growth { .. } => unreachable!("growth rows return above"),
-            RowBody::Interaction(i) => {
-                self.attach(matched, &row.keys, |w, c| w.import_interaction(c, i, batch))
-            }
+            RowBody::Interaction(i) => self.attach(matched, &row.keys, |w, c| {
+                w.import_interaction(c, i, batch, on_existing)
+            }),
         }
     }
 
@@ -680,80 +682,193 @@ impl Writer<'_> {
             .and_then(|same| contact_contradiction(&same.contact, incoming)))
     }
 
-    fn import_order(&mut self, customer: &Stored, order: &Order, batch: i64) -> Result<Outcome> {
+    /// An order for a stored customer. One with a contract number is the stored order with
+    /// that number, if any: another date or amount is a conflict, and a row an earlier row of
+    /// this file gave may fill its empty columns but not change the others. Without one, it
+    /// is a stored order of the same date and amount that no earlier row of this file gave;
+    /// or, failing that, one that such a row gave and this row does not contradict (the same
+    /// row twice); otherwise a new order: two rows of one day and amount that differ, in
+    /// 产品 say, are two orders.
+    fn import_order(
+        &mut self,
+        customer: &Stored,
+        order: &Order,
+        batch: i64,
+        on_existing: OnExisting,
+    ) -> Result<Outcome> {
         let code = customer.customer.code.clone();
-        let existing: Option<(i64, String, i64, Option<String>)> = match &order.contract_no {
-            Some(no) => self
-                .tx
-                .prepare_cached(
-                    "SELECT id, date, amount_fen, extra FROM orders WHERE customer_id = ?1 AND contract_no = ?2",
-                )?
-                .query_row(params![customer.id, no], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-                })
-                .optional()?,
-            None => self
-                .tx
-                .prepare_cached(
-                    "SELECT id, date, amount_fen, extra FROM orders
-                     WHERE customer_id = ?1 AND contract_no IS NULL AND date = ?2 AND amount_fen = ?3",
-                )?
-                .query_row(
-                    params![customer.id, order.date.to_string(), order.amount_fen],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-                )
-                .optional()?,
+        let what = match &order.contract_no {
+            Some(no) => format!("order {no}"),
+            None => format!("order of {} for {}", order.date, order.amount()),
         };
-        match existing {
+        let same = match &order.contract_no {
+            Some(no) => {
+                let stored: Option<(Found, String, i64)> = self
+                    .tx
+                    .prepare_cached(&format!(
+                        "SELECT id, extra, {EARLIER}, date, amount_fen FROM orders o
+                          WHERE customer_id = :customer AND contract_no = :no"
+                    ))?
+                    .query_row(
+                        named_params! {
+                            ":customer": customer.id, ":no": no, ":batch": batch, ":kind": "order",
+                        },
+                        |r| Ok((Found::from_row(r)?, r.get(3)?, r.get(4)?)),
+                    )
+                    .optional()?;
+                match stored {
+                    Some((_, date, amount))
+                        if date != order.date.to_string() || amount != order.amount_fen =>
+                    {
+                        return Ok(Outcome::Conflict {
+                            code: code.clone(),
+                            stored: format!("{date} {}", crate::domain::money::format_fen(amount)),
+                            incoming: format!("{} {}", order.date, order.amount()),
+                            reason: format!("{code} already has contract {no} with another date or amount"),
+                        });
+                    }
+                    stored => stored.map(|(same, _, _)| same),
+                }
+            }
             None => {
-                self.add_order(customer, order, Some(batch))?;
-                Ok(Outcome::Inserted {
-                    code,
-                    possible_duplicate: None,
-                })
+                let found = self
+                    .tx
+                    .prepare_cached(&format!(
+                        "SELECT id, extra, {EARLIER} FROM orders o
+                          WHERE customer_id = :customer AND contract_no IS NULL AND date = :date
+                            AND amount_fen = :amount
+                          ORDER BY id"
+                    ))?
+                    .query_map(
+                        named_params! {
+                            ":customer": customer.id, ":date": order.date.to_string(),
+                            ":amount": order.amount_fen, ":batch": batch, ":kind": "order",
+                        },
+                        Found::from_row,
+                    )?
+                    .collect::<rusqlite::Result<_>>()?;
+                self.pick(found, Record::Order, &what, &order.extra)
             }
-            Some((id, date, amount, extra))
-                if date == order.date.to_string() && amount == order.amount_fen =>
-            {
-                self.note_met(batch, "order", id)?;
-                self.give_extra_again(customer, Record::Order, id, extra, &order.extra, batch)
-            }
-            Some((_, date, amount, _)) => Ok(Outcome::Conflict {
-                code: code.clone(),
-                stored: format!("{date} {}", crate::domain::money::format_fen(amount)),
-                incoming: format!("{} {}", order.date, order.amount()),
-                reason: format!(
-                    "{code} already has contract {} with another date or amount",
-                    order.contract_no.as_deref().unwrap_or("")
-                ),
-            }),
+        };
+        if let Some(same) = same {
+            return self.give_again(
+                customer,
+                Record::Order,
+                &what,
+                same,
+                &order.extra,
+                batch,
+                on_existing,
+            );
         }
-    }
-
-    fn import_interaction(&mut self, customer: &Stored, i: &Interaction, batch: i64) -> Result<Outcome> {
-        let code = customer.customer.code.clone();
-        let existing: Option<(i64, Option<String>)> = self
-            .tx
-            .prepare_cached(
-                // Line breaks compared as spaces: kehu once stored a summary on one line.
-                "SELECT id, extra FROM interactions WHERE customer_id = ?1 AND date = ?2
-                 AND channel IS ?3 AND replace(summary, char(10), ' ') IS replace(?4, char(10), ' ')
-                 ORDER BY id LIMIT 1",
-            )?
-            .query_row(
-                params![customer.id, i.date.to_string(), i.channel, i.summary],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        if let Some((id, extra)) = existing {
-            self.note_met(batch, "interaction", id)?;
-            return self.give_extra_again(customer, Record::Interaction, id, extra, &i.extra, batch);
-        }
-        self.add_interaction(customer, i, Some(batch))?;
+        self.add_order(customer, order, Some(batch))?;
         Ok(Outcome::Inserted {
             code,
             possible_duplicate: None,
         })
+    }
+
+    /// An interaction for a stored customer: a stored one of the same day, channel and
+    /// summary, picked as an order without a contract number is ([`Writer::import_order`]),
+    /// or a new one.
+    fn import_interaction(
+        &mut self,
+        customer: &Stored,
+        i: &Interaction,
+        batch: i64,
+        on_existing: OnExisting,
+    ) -> Result<Outcome> {
+        let what = format!("interaction of {}", i.date);
+        let found: Vec<Found> = self
+            .tx
+            .prepare_cached(&format!(
+                // Line breaks compared as spaces: kehu once stored a summary on one line.
+                "SELECT id, extra, {EARLIER} FROM interactions o WHERE customer_id = :customer
+                 AND date = :date AND channel IS :channel
+                 AND replace(summary, char(10), ' ') IS replace(:summary, char(10), ' ')
+                 ORDER BY id"
+            ))?
+            .query_map(
+                named_params! {
+                    ":customer": customer.id, ":date": i.date.to_string(), ":channel": i.channel,
+                    ":summary": i.summary, ":batch": batch, ":kind": "interaction",
+                },
+                Found::from_row,
+            )?
+            .collect::<rusqlite::Result<_>>()?;
+        if let Some(same) = self.pick(found, Record::Interaction, &what, &i.extra) {
+            return self.give_again(
+                customer,
+                Record::Interaction,
+                &what,
+                same,
+                &i.extra,
+                batch,
+                on_existing,
+            );
+        }
+        self.add_interaction(customer, i, Some(batch))?;
+        Ok(Outcome::Inserted {
+            code: customer.customer.code.clone(),
+            possible_duplicate: None,
+        })
+    }
+
+    /// Of the stored orders or interactions a row's key found, the one the row is: the first
+    /// no earlier row of this file gave, or else the first such a row gave that this one
+    /// does not contradict; `None` when the row is a new record.
+    fn pick(
+        &self,
+        found: Vec<Found>,
+        record: Record,
+        what: &str,
+        incoming: &BTreeMap<String, String>,
+    ) -> Option<Found> {
+        let (earlier, stored): (Vec<_>, Vec<_>) = found.into_iter().partition(|c| c.earlier);
+        stored.into_iter().next().or_else(|| {
+            earlier.into_iter().find(|c| {
+                extra_contradiction(record.key(), what, &extra_from(c.extra.clone()), incoming).is_none()
+            })
+        })
+    }
+
+    /// A stored order or interaction given again by a row. If an earlier row of this file
+    /// gave it, the row may fill its empty columns but not change the others (a conflict);
+    /// else it takes what the row brings, unless `on_existing` says to leave it be.
+    #[allow(clippy::too_many_arguments)]
+    fn give_again(
+        &mut self,
+        customer: &Stored,
+        record: Record,
+        what: &str,
+        same: Found,
+        incoming: &BTreeMap<String, String>,
+        batch: i64,
+        on_existing: OnExisting,
+    ) -> Result<Outcome> {
+        let code = customer.customer.code.clone();
+        let before = extra_from(same.extra.clone());
+        if same.earlier {
+            if let Some(reason) = extra_contradiction(record.key(), what, &before, incoming) {
+                return Ok(Outcome::Conflict {
+                    code,
+                    stored: what.to_string(),
+                    incoming: what.to_string(),
+                    reason,
+                });
+            }
+        } else {
+            if on_existing != OnExisting::Update
+                && let Some(error) = extra_already_stored(what, &before, incoming, &code)
+            {
+                return Ok(match on_existing {
+                    OnExisting::Skip => Outcome::Skipped { code },
+                    _ => Outcome::Rejected { error },
+                });
+            }
+            self.note_met(batch, record.key(), same.id)?;
+        }
+        self.give_extra_again(customer, record, same.id, same.extra, incoming, batch)
     }
 
     /// Reverts a batch: customers it added are removed, fields it changed get their before
@@ -1230,6 +1345,29 @@ fn what_to_do_first(batches: &[i64], by_hand: bool) -> String {
         (Some(undo), false) => undo,
         (Some(undo), true) => format!("{undo}, and undo or redo the other changes by hand"),
         (None, _) => "undo or redo those changes by hand first".to_string(),
+    }
+}
+
+/// Whether an earlier row of this import wrote or met the order or interaction `o`, for the
+/// candidates' queries (`:batch`, `:kind`).
+const EARLIER: &str = "(o.batch_id IS :batch OR EXISTS (SELECT 1 FROM import_met m
+     WHERE m.kind = :kind AND m.row_id = o.id AND m.batch_id = :batch))";
+
+/// A stored order or interaction a row's key found.
+struct Found {
+    id: i64,
+    extra: Option<String>,
+    /// An earlier row of this import wrote or met it.
+    earlier: bool,
+}
+
+impl Found {
+    fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Found> {
+        Ok(Found {
+            id: r.get(0)?,
+            extra: r.get(1)?,
+            earlier: r.get(2)?,
+        })
     }
 }
 

@@ -200,3 +200,117 @@ fn an_order_sent_again_takes_its_new_other_columns_and_undo_puts_the_old_back() 
     let interaction = &k.json(&["show", "CST20240001"])["interactions"][0];
     assert_eq!(interaction["other"], "下次跟进: 8月初");
 }
+
+/// Two orders of one day and amount with no contract number are two orders when the rows
+/// differ (打印纸, 硒鼓); the same row twice is one. Sent again, the file changes nothing.
+#[test]
+fn orders_without_a_contract_number_are_told_apart_by_their_other_columns() {
+    let k = Kehu::new();
+    customers_file(&k);
+    let file = k.file(
+        "订单.csv",
+        "客户名称,订单日期,订单金额,产品\n\
+         北京某某科技有限公司,2024-05-02,3000,打印纸\n\
+         北京某某科技有限公司,2024-05-02,3000,硒鼓\n\
+         北京某某科技有限公司,2024-05-02,3000,硒鼓\n\
+         北京某某科技有限公司,2024-05-03,3000,打印纸\n",
+    );
+    let summary = k.import_json(&[&file], 0);
+    let counts = &summary["counts"];
+    assert_eq!(
+        (&counts["inserted"], &counts["unchanged"]),
+        (&3.into(), &1.into()),
+        "{summary}"
+    );
+    let products = "SELECT group_concat(date || ' ' || json_extract(extra, '$.产品'), ', ') FROM orders";
+    assert_eq!(
+        k.query(products),
+        "2024-05-02 打印纸, 2024-05-02 硒鼓, 2024-05-03 打印纸"
+    );
+    let again = k.import_json(&[&file], 0);
+    assert_eq!(again["counts"]["unchanged"], 4, "{again}");
+    assert_eq!(k.query("SELECT count(*) FROM orders"), "3");
+
+    // Follow-ups the same: two calls of one day with the same summary and other remarks.
+    let calls = k.file(
+        "跟进.csv",
+        "客户名称,跟进日期,跟进方式,跟进内容,备注\n\
+         北京某某科技有限公司,2024-10-01,电话,询价,采购部\n\
+         北京某某科技有限公司,2024-10-01,电话,询价,财务部\n",
+    );
+    assert_eq!(k.import_json(&[&calls], 0)["counts"]["inserted"], 2);
+    assert_eq!(k.import_json(&[&calls], 0)["counts"]["unchanged"], 2);
+    assert_eq!(k.query("SELECT count(*) FROM interactions"), "2");
+}
+
+/// A contract given twice in one file with other remarks: the second row is a conflict, as
+/// a customer's is, and the first row's order stands.
+#[test]
+fn a_contract_a_file_gives_twice_differently_is_a_conflict() {
+    let k = Kehu::new();
+    customers_file(&k);
+    let file = k.file(
+        "合同.csv",
+        "客户编号,合同编号,签约日期,合同金额,备注\n\
+         CST20240001,HT-9,2024-05-01,50000,甲\n\
+         CST20240001,HT-9,2024-05-01,50000,乙\n\
+         CST20240001,HT-9,2024-05-01,50000,\n",
+    );
+    let summary = k.import_json(&[&file], 3);
+    assert_eq!(summary["counts"]["inserted"], 1, "{summary}");
+    assert_eq!(
+        summary["counts"]["unchanged"], 1,
+        "the empty 备注 fills nothing: {summary}"
+    );
+    assert_eq!(summary["conflicts"][0]["row"], 3, "{summary}");
+    assert_eq!(
+        summary["conflicts"][0]["reason"],
+        "an earlier row of this file is the same order HT-9; this row would change \
+         order.extra.备注 甲 → 乙 (imported again on its own, it will)"
+    );
+    assert_eq!(k.query("SELECT json_extract(extra, '$.备注') FROM orders"), "甲");
+}
+
+/// `--on-existing skip` leaves a stored order as it is and `error` refuses the row, as for
+/// contacts; new orders go in either way.
+#[test]
+fn on_existing_skip_and_error_hold_for_orders_too() {
+    let k = Kehu::new();
+    customers_file(&k);
+    let header = "客户编号,合同编号,签约日期,合同金额,备注\n";
+    let first = k.file(
+        "合同1.csv",
+        format!("{header}CST20240001,HT-1,2024-05-01,50000,首单\n"),
+    );
+    k.import_json(&[&first], 0);
+    let later = k.file(
+        "合同2.csv",
+        format!("{header}CST20240001,HT-1,2024-05-01,50000,首单改\nCST20240001,HT-3,2024-06-02,70000,\n"),
+    );
+    let skipped = k.import_json(&[&later, "--on-existing", "skip"], 0);
+    let counts = &skipped["counts"];
+    assert_eq!(
+        (&counts["inserted"], &counts["skipped"]),
+        (&1.into(), &1.into()),
+        "{skipped}"
+    );
+    let remark = "SELECT json_extract(extra, '$.备注') FROM orders WHERE contract_no = 'HT-1'";
+    assert_eq!(k.query(remark), "首单");
+
+    let refused = k.import_json(&[&later, "--on-existing", "error"], 3);
+    let rejected = &refused["rejected"][0];
+    assert_eq!(
+        (&rejected["row"], &rejected["column"], &rejected["value"]),
+        (&2.into(), &"备注".into(), &"首单改".into()),
+        "{refused}"
+    );
+    assert_eq!(
+        rejected["reason"],
+        "order HT-1 is already stored for CST20240001 (--on-existing error)"
+    );
+    assert_eq!(
+        refused["counts"]["unchanged"], 1,
+        "HT-3 as the last import left it: {refused}"
+    );
+    assert_eq!(k.query(remark), "首单");
+}

@@ -2,6 +2,7 @@
 //! same file may not change.
 
 use super::*;
+use crate::domain::contact::{extra_diff, extra_given_again};
 
 /// Legal forms and noise left out when comparing two names of one company.
 pub(super) const NAME_NOISE: &[&str] = &[
@@ -90,6 +91,41 @@ pub fn contact_already_stored(stored: &Contact, incoming: &Contact, code: &str) 
             "{} is already stored for {code} (--on-existing error)",
             stored.name
         ),
+    ))
+}
+
+/// [`contradiction`] for an order or interaction (`what`, e.g. `order HT-9`) an earlier row
+/// of the same file gave: of such a record only the extra columns can differ.
+pub fn extra_contradiction(
+    record: &str,
+    what: &str,
+    stored: &BTreeMap<String, String>,
+    incoming: &BTreeMap<String, String>,
+) -> Option<String> {
+    let overwritten = overwritten(extra_diff(record, stored, &extra_given_again(stored, incoming)));
+    (!overwritten.is_empty()).then(|| {
+        format!(
+            "an earlier row of this file is the same {what}; this row would change {} \
+             (imported again on its own, it will)",
+            overwritten.join(", ")
+        )
+    })
+}
+
+/// The refusal (`--on-existing error`) of a row that would change the extra columns of
+/// `what`, stored for customer `code`: it names the first column that would change. `None`
+/// when the row changes nothing.
+pub fn extra_already_stored(
+    what: &str,
+    stored: &BTreeMap<String, String>,
+    incoming: &BTreeMap<String, String>,
+    code: &str,
+) -> Option<RowError> {
+    let (column, value) = incoming.iter().find(|(k, v)| stored.get(*k) != Some(*v))?;
+    Some(RowError::new(
+        column.clone(),
+        value.clone(),
+        format!("{what} is already stored for {code} (--on-existing error)"),
     ))
 }
 

@@ -794,6 +794,49 @@ fn a_contact_already_stored_is_refused_at_the_first_cell_it_would_change() {
 }
 
 #[test]
+fn an_order_given_again_may_fill_its_other_columns_but_not_change_them() {
+    let map = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    let stored = map(&[("产品", "打印纸")]);
+    let what = "order HT-9";
+    assert_eq!(extra_contradiction("order", what, &stored, &map(&[])), None);
+    assert_eq!(
+        extra_contradiction(
+            "order",
+            what,
+            &stored,
+            &map(&[("产品", "打印纸"), ("业务员", "赵六")])
+        ),
+        None,
+        "a column the earlier row left empty may be filled"
+    );
+    assert_eq!(
+        extra_contradiction("order", what, &stored, &map(&[("产品", "硒鼓")])).as_deref(),
+        Some(
+            "an earlier row of this file is the same order HT-9; this row would change \
+             order.extra.产品 打印纸 → 硒鼓 (imported again on its own, it will)"
+        )
+    );
+    assert_eq!(
+        extra_already_stored(what, &stored, &map(&[("产品", "打印纸")]), "CST20240001"),
+        None
+    );
+    assert_eq!(
+        extra_already_stored(what, &stored, &map(&[("业务员", "赵六")]), "CST20240001"),
+        Some(RowError::new(
+            "业务员",
+            "赵六",
+            "order HT-9 is already stored for CST20240001 (--on-existing error)"
+        )),
+        "filling a column is a change too, as for contacts"
+    );
+}
+
+#[test]
 fn every_cell_wrong_by_itself_is_a_problem_of_its_own() {
     let headers = strings(&[
         "客户名称",
