@@ -170,6 +170,21 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<Status> {
         show_mapping(ctx, &mapping, header.number)?;
         return Ok(Status::Ok);
     }
+    if args.kind.is_none()
+        && let Some((kind, columns)) = mapping.other_kinds_columns()
+    {
+        let list = match kind {
+            Kind::Orders => "a contract list",
+            _ => "a follow-up log",
+        };
+        ctx.out.status(&format!(
+            "{}: read as a customers file, its {} kept with each customer as extra columns \
+             ({list} is imported with --kind {})",
+            file.display(),
+            columns.join(", "),
+            kind.key()
+        ));
+    }
     let on_existing = match args.on_existing {
         OnExistingArg::Update => OnExisting::Update,
         OnExistingArg::Skip => OnExisting::Skip,
@@ -788,9 +803,12 @@ fn print_report(
         _ => {}
     }
     let c = report;
-    let source = match sheet {
-        Some(sheet) => format!("{file} (sheet {sheet})"),
-        None => file.to_string(),
+    // What was imported, when the file is not a customers file (the kind may be detected).
+    let source = match (sheet, kind) {
+        (Some(sheet), Kind::Customers) => format!("{file} (sheet {sheet})"),
+        (Some(sheet), kind) => format!("{file} (sheet {sheet}, {})", kind.key()),
+        (None, Kind::Customers) => file.to_string(),
+        (None, kind) => format!("{file} ({})", kind.key()),
     };
     ctx.out.status(&format!(
         "{source}: {} read, {} inserted, {} updated{}, {} unchanged, {} skipped, {} rejected, {}{}",

@@ -314,3 +314,48 @@ fn on_existing_skip_and_error_hold_for_orders_too() {
     );
     assert_eq!(k.query(remark), "首单");
 }
+
+/// A visit log names the person met: it stays a visit log, the person kept with the visit,
+/// and the summary says what the rows were read as. Where the file describes the customer
+/// and its contact too it reads as a customers file, and the clerk is told where its visit
+/// columns went.
+#[test]
+fn a_visit_log_naming_the_person_met_is_an_interactions_file() {
+    let k = Kehu::new();
+    customers_file(&k);
+    let log = k.file(
+        "拜访记录.csv",
+        "拜访日期,客户名称,联系人,拜访方式,沟通内容,业务员\n\
+         2024-06-01,北京某某科技有限公司,王甲,上门,介绍新品,张销售\n\
+         2024-06-05,北京某某科技有限公司,王甲,电话,跟进报价,张销售\n",
+    );
+    let out = k.run(&["import", &log]).success();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("拜访记录.csv (interactions): 2 rows read, 2 inserted"),
+        "{stderr}"
+    );
+    assert_eq!(owner_and_remarks(&k), "张经理|老客户");
+    // Newest first.
+    let visit = &k.json(&["show", "CST20240001"])["interactions"][1];
+    assert_eq!(
+        (&visit["channel"], &visit["other"]),
+        (&"上门".into(), &"联系人: 王甲".into()),
+        "{visit}"
+    );
+
+    let sales = k.file(
+        "客户拜访.csv",
+        "拜访日期,客户名称,所属行业,联系人,手机,拜访方式,沟通内容\n\
+         2024-06-01,北京某某科技有限公司,软件,王甲,13812345678,上门,介绍新品\n",
+    );
+    let out = k.run(&["import", &sales, "--dry-run"]).success();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        stderr.contains(
+            "客户拜访.csv: read as a customers file, its 拜访日期, 拜访方式, 沟通内容 kept with each \
+             customer as extra columns (a follow-up log is imported with --kind interactions)"
+        ),
+        "{stderr}"
+    );
+}

@@ -192,6 +192,7 @@ pub(super) const EXTRA_ALIASES: &[(&str, Target)] = &[
     ("沟通方式", Target::Channel),
     ("互动方式", Target::Channel),
     ("跟进方式", Target::Channel),
+    ("拜访方式", Target::Channel),
     ("方式", Target::Channel),
     ("沟通内容", Target::Summary),
     ("跟进内容", Target::Summary),
@@ -442,9 +443,10 @@ pub fn two_row_header(
 /// A contract list names a date and an amount with its contract number (or an order date
 /// and an amount), and a follow-up log a contact date with what was said or how; each
 /// often carries the salesperson (业务员, 跟进人), a remark and the customer's province too,
-/// which describe the order or the visit. So a file with those columns and no other
-/// customer field is an orders or an interactions file. Any other customer field (行业,
-/// 合作阶段, 累计合作金额, a contact person) makes it a customers file that also lists a
+/// which describe the order or the visit, and the name of the person met (联系人). So a file
+/// with those columns and no other customer field is an orders or an interactions file. Any
+/// other customer field (行业, 合作阶段, 累计合作金额, a contact's phone, title or e-mail)
+/// makes it a customers file that also lists a
 /// contract or a follow-up, as a sales list or a CRM export does. Weaker signs (a contract
 /// number or an order date alone, 沟通内容 or 沟通方式 alone) decide only when nothing
 /// describes the customer; an amount alone (`金额`) never does, since customers files carry
@@ -473,7 +475,8 @@ pub fn detect_kind(headers: &[String], user_maps: &[(String, String)]) -> Kind {
         && (has(Target::ContractNo) || has(Target::OrderDate) && has(Target::OrderAmount));
     let interactions = has(Target::InteractionDate) && (has(Target::Summary) || has(Target::Channel));
     // What a contract list or a follow-up log carries beside the contract or the visit: the
-    // customer's keys, its salesperson, a remark, where it is; no contact person.
+    // customer's keys, its salesperson, a remark, where it is, the name of the person met
+    // (kept with the record); no contact's phone, title or e-mail.
     let incidental = |t: &Target| match t {
         Target::Customer(f) => matches!(
             f,
@@ -486,7 +489,8 @@ pub fn detect_kind(headers: &[String], user_maps: &[(String, String)]) -> Kind {
                 | Field::Province
                 | Field::City
         ),
-        Target::Contact(_) | Target::Phone => false,
+        Target::Contact(f) => *f == ContactField::Name,
+        Target::Phone => false,
         _ => true,
     };
     let only_incidental = as_customers.iter().all(incidental);

@@ -103,6 +103,40 @@ impl Mapping {
         Ok(mapping)
     }
 
+    /// A customers file's extra columns that an orders or interactions file would read as
+    /// its own fields (合同编号, 签约日期, 拜访日期, 沟通内容), with that kind (the one with
+    /// more such columns): a sign the file may be a contract list or a follow-up log.
+    pub fn other_kinds_columns(&self) -> Option<(Kind, Vec<&str>)> {
+        if self.kind != Kind::Customers {
+            return None;
+        }
+        let columns = |kind: Kind, own: &[Target]| -> Vec<&str> {
+            self.columns
+                .iter()
+                .filter(|c| c.target.is_none())
+                .filter(|c| {
+                    understand(&text::clean(&c.header), kind)
+                        .0
+                        .is_some_and(|t| own.contains(&t))
+                })
+                .map(|c| c.header.as_str())
+                .collect()
+        };
+        let orders = columns(
+            Kind::Orders,
+            &[Target::ContractNo, Target::OrderDate, Target::OrderAmount],
+        );
+        let interactions = columns(
+            Kind::Interactions,
+            &[Target::InteractionDate, Target::Summary, Target::Channel],
+        );
+        match (orders.is_empty(), interactions.is_empty()) {
+            (true, true) => None,
+            _ if orders.len() >= interactions.len() => Some((Kind::Orders, orders)),
+            _ => Some((Kind::Interactions, interactions)),
+        }
+    }
+
     /// The amount columns whose header states no unit, by header, with the unit they are
     /// read in.
     pub fn amounts_without_unit(&self) -> Vec<(&str, Unit)> {

@@ -127,6 +127,13 @@ fn the_kind_is_detected_from_headers() {
         detect_kind(&strings(&["客户名称", "联系人", "手机"]), &[]),
         Kind::Customers
     );
+    // The person met, by name alone, is part of the visit; with a phone, a contact.
+    let visits = ["拜访日期", "客户名称", "联系人", "拜访方式", "沟通内容", "业务员"];
+    assert_eq!(detect_kind(&strings(&visits), &[]), Kind::Interactions);
+    let with_phone = [&visits[..], &["手机"]].concat();
+    assert_eq!(detect_kind(&strings(&with_phone), &[]), Kind::Customers);
+    let contracts = ["客户名称", "合同编号", "签约日期", "合同金额", "联系人"];
+    assert_eq!(detect_kind(&strings(&contracts), &[]), Kind::Orders);
     assert_eq!(
         detect_kind(&strings(&["客户名称", "所属行业", "联系人", "手机"]), &[]),
         Kind::Customers
