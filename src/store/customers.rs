@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use rusqlite::{OptionalExtension, Row, ToSql, params};
+use rusqlite::{Connection, OptionalExtension, Row, ToSql, params};
 use rust_decimal::Decimal;
 
 use super::tags::TagRow;
@@ -259,10 +259,46 @@ fn get_by(conn: &rusqlite::Connection, column: &str, value: &dyn ToSql) -> Resul
         .optional()?)
 }
 
+/// The merge (not undone) that took customer `code` away, and the code of the customer it
+/// went into, if that one is still stored.
+pub(super) fn merged_into(conn: &Connection, code: &str) -> Result<Option<(i64, Option<String>)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT m.id, s.code FROM merges m, json_each(m.absorbed) a
+               LEFT JOIN customers s ON s.id = m.survivor_id
+              WHERE a.value = ?1 AND m.undone_at IS NULL
+              ORDER BY m.id DESC LIMIT 1",
+        )?
+        .query_row([code], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+/// No customer has `code`: said so, and where it went if a merge took it away.
+fn not_found(conn: &Connection, code: String) -> Result<Error> {
+    Ok(match merged_into(conn, &code)? {
+        None => Error::NotFound(code),
+        Some((merge, into)) => Error::NotFoundOther(format!(
+            "no customer with code {code}: {} (merge {merge}; kehu dedupe undo {merge} brings it back)",
+            merged_text(&code, into.as_deref())
+        )),
+    })
+}
+
+/// `CST1 was merged into CST2`, for the messages that meet a merged-away code.
+pub(super) fn merged_text(code: &str, into: Option<&str>) -> String {
+    match into {
+        Some(into) => format!("{code} was merged into {into}"),
+        None => format!("{code} was merged into a customer since removed"),
+    }
+}
+
 impl Store {
     pub fn customer(&self, code: &str) -> Result<Stored> {
         let code = code.trim().to_uppercase();
-        get_by(&self.conn, "code", &code)?.ok_or(Error::NotFound(code))
+        match get_by(&self.conn, "code", &code)? {
+            Some(stored) => Ok(stored),
+            None => Err(not_found(&self.conn, code)?),
+        }
     }
 
     pub fn customer_by_uscc(&self, uscc: &str) -> Result<Option<Stored>> {
@@ -367,7 +403,10 @@ fn contacts(conn: &rusqlite::Connection, customer_id: i64) -> Result<Vec<StoredC
 impl Writer<'_> {
     pub fn customer(&self, code: &str) -> Result<Stored> {
         let code = code.trim().to_uppercase();
-        get_by(&self.tx, "code", &code)?.ok_or(Error::NotFound(code))
+        match get_by(&self.tx, "code", &code)? {
+            Some(stored) => Ok(stored),
+            None => Err(not_found(&self.tx, code)?),
+        }
     }
 
     pub fn find_customer(&self, code: &str) -> Result<Option<Stored>> {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use rusqlite::{OptionalExtension, named_params, params};
 use serde::Serialize;
 
-use super::customers::{extra_from, extra_to};
+use super::customers::{extra_from, extra_to, merged_into, merged_text};
 use super::{Error, LogEntry, Result, Store, Stored, StoredContact, Writer};
 use crate::domain::choice::Stage;
 use crate::domain::contact::{
@@ -369,8 +369,18 @@ impl Writer<'_> {
             Some(customer) => f(self, &customer),
             None => {
                 let (column, value) = keys.first();
+                let mut reason = format!("no stored customer has this {column}");
+                // Sales lists keep a merged-away customer's code for months.
+                if let Some(code) = &keys.code
+                    && let Some((merge, into)) = merged_into(&self.tx, code)?
+                {
+                    reason = format!("{reason}: {} (merge {merge})", merged_text(code, into.as_deref()));
+                    if into.is_some() {
+                        reason.push_str("; use that code");
+                    }
+                }
                 Ok(Outcome::Rejected {
-                    error: RowError::new(column, value, format!("no stored customer has this {column}")),
+                    error: RowError::new(column, value, reason),
                 })
             }
         }

@@ -341,3 +341,40 @@ fn the_matcher_meets_its_quality_targets_on_labelled_data() {
     assert!(sure.recall() >= 0.90, "sure recall {:.4}", sure.recall());
     assert!(all.recall() >= 0.97, "sure+review recall {:.4}", all.recall());
 }
+
+/// Sales lists and people keep a merged-away customer's code for months: `show` and an
+/// orders file say where it went instead of only that it is gone; after the merge's undo
+/// the code is the customer's again.
+#[test]
+fn a_merged_away_code_says_where_the_customer_went() {
+    let k = Kehu::new();
+    let codes = seed(&k);
+    k.ok(&["dedupe", "merge", &codes[0], &codes[1]]);
+    let err = k.fails(&["show", &codes[1].to_lowercase()], 4);
+    assert!(
+        err.contains(
+            "no customer with code CST20240002: CST20240002 was merged into CST20240001 \
+             (merge 1; kehu dedupe undo 1 brings it back)"
+        ),
+        "{err}"
+    );
+    let orders = k.file(
+        "合同.csv",
+        format!(
+            "客户编号,合同编号,签约日期,合同金额\n{},HT-020,2024-05-01,1000\n",
+            codes[1]
+        ),
+    );
+    let summary = k.import_json(&[&orders], 1);
+    assert_eq!(
+        summary["rejected"][0]["reason"],
+        "no stored customer has this code: CST20240002 was merged into CST20240001 (merge 1); \
+         use that code",
+        "{summary}"
+    );
+    k.ok(&["dedupe", "undo", "1"]);
+    k.ok(&["show", &codes[1]]);
+    let err = k.fails(&["show", "CST20249999"], 4);
+    assert!(err.contains("no customer with code CST20249999"), "{err}");
+    assert!(!err.contains("merged"), "{err}");
+}
