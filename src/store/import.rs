@@ -10,12 +10,12 @@ use super::customers::{extra_from, extra_to};
 use super::{Error, LogEntry, Result, Store, Stored, StoredContact, Writer};
 use crate::domain::choice::Stage;
 use crate::domain::contact::{
-    Contact, Interaction, Order, extra_diff, extra_given_again, extra_restore, given_again,
+    Contact, Found, Interaction, Order, extra_diff, extra_given_again, extra_restore, given_again,
 };
 use crate::domain::dedupe::{Candidate, Level, compare, name_key, same_company_named};
 use crate::domain::import::{
     CustomerPart, Keys, NewCustomer, Row, RowBody, RowError, contact_already_stored, contact_contradiction,
-    contradiction, plainly_different,
+    contradiction, mobile_of_another, plainly_different,
 };
 use crate::domain::{Change, Customer};
 
@@ -449,15 +449,19 @@ impl Writer<'_> {
                 error: part.error_for(e),
             });
         }
-        if self.meet(stored.id)
-            && let Some(reason) = match contradiction(&stored.customer, &after) {
-                None => match &part.contact {
-                    Some(contact) => self.contact_contradiction(&stored, contact)?,
-                    None => None,
-                },
-                found => found,
-            }
-        {
+        let met = self.meet(stored.id);
+        let contradicted = if met {
+            contradiction(&stored.customer, &after)
+        } else {
+            None
+        };
+        // The row's contact is checked whether or not an earlier row came to this customer:
+        // a mobile stored under another person's name stops the whole row, as its contact
+        // could not go in without it.
+        if let Some(reason) = match (contradicted, &part.contact) {
+            (None, Some(contact)) => self.contact_conflict(&stored, contact)?,
+            (found, _) => found,
+        } {
             return Ok(Outcome::Conflict {
                 code,
                 stored: stored.customer.name.clone(),
@@ -619,7 +623,7 @@ impl Writer<'_> {
     /// A contact for a stored customer: the stored contact it is ([`given_again`]) takes
     /// what the row brings, unless an earlier row of this import left that contact
     /// otherwise (a conflict) or `on_existing` says to leave stored contacts be; a contact
-    /// none is gets added.
+    /// none is gets added, unless its mobile is another person's (a conflict).
     fn import_contact(
         &mut self,
         customer: &Stored,
@@ -629,14 +633,25 @@ impl Writer<'_> {
     ) -> Result<Outcome> {
         let code = customer.customer.code.clone();
         let contacts = self.contacts(customer.id)?;
-        let Some(same) = same_contact(&contacts, incoming) else {
-            let mut contact = incoming.clone();
-            contact.is_primary = !contacts.iter().any(|c| c.contact.is_primary && c.contact.active);
-            self.add_contact(customer, &contact, Some(batch))?;
-            return Ok(Outcome::Inserted {
-                code,
-                possible_duplicate: None,
-            });
+        let same = match self.same_contact(&contacts, incoming, &code) {
+            Ok(Some(same)) => same,
+            Ok(None) => {
+                let mut contact = incoming.clone();
+                contact.is_primary = !contacts.iter().any(|c| c.contact.is_primary && c.contact.active);
+                self.add_contact(customer, &contact, Some(batch))?;
+                return Ok(Outcome::Inserted {
+                    code,
+                    possible_duplicate: None,
+                });
+            }
+            Err((holder, reason)) => {
+                return Ok(Outcome::Conflict {
+                    code,
+                    stored: holder.contact.name.clone(),
+                    incoming: incoming.name.clone(),
+                    reason,
+                });
+            }
         };
         if self.contact_met(same.id)
             && let Some(reason) = contact_contradiction(&same.contact, incoming)
@@ -671,13 +686,42 @@ impl Writer<'_> {
         })
     }
 
-    /// What a row's contact would change of a stored contact an earlier row of this import
-    /// gave, if any.
-    fn contact_contradiction(&self, customer: &Stored, incoming: &Contact) -> Result<Option<String>> {
+    /// Why a row's contact may not go in, if so: its mobile is another person's
+    /// ([`Found::MobileOfAnother`]), or it would change a stored contact an earlier row of
+    /// this import gave.
+    fn contact_conflict(&self, customer: &Stored, incoming: &Contact) -> Result<Option<String>> {
         let contacts = self.contacts(customer.id)?;
-        Ok(same_contact(&contacts, incoming)
-            .filter(|same| self.contact_met(same.id))
-            .and_then(|same| contact_contradiction(&same.contact, incoming)))
+        Ok(
+            match self.same_contact(&contacts, incoming, &customer.customer.code) {
+                Ok(same) => same
+                    .filter(|same| self.contact_met(same.id))
+                    .and_then(|same| contact_contradiction(&same.contact, incoming)),
+                Err((_, reason)) => Some(reason),
+            },
+        )
+    }
+
+    /// The stored contact of customer `code` a row's contact is ([`given_again`]), `None` for
+    /// someone new; `Err` with the contact who has the row's mobile under another person's
+    /// name, and why the row is a conflict.
+    fn same_contact<'a>(
+        &self,
+        contacts: &'a [StoredContact],
+        incoming: &Contact,
+        code: &str,
+    ) -> std::result::Result<Option<&'a StoredContact>, (&'a StoredContact, String)> {
+        match given_again(contacts.iter().map(|c| &c.contact), incoming) {
+            Found::Again(i) => Ok(Some(&contacts[i])),
+            Found::New => Ok(None),
+            Found::MobileOfAnother(i) => {
+                let holder = &contacts[i];
+                let in_file = self.contact_met(holder.id);
+                Err((
+                    holder,
+                    mobile_of_another(&holder.contact, incoming, code, in_file),
+                ))
+            }
+        }
     }
 
     fn import_order(&mut self, customer: &Stored, order: &Order, batch: i64) -> Result<Outcome> {
@@ -1346,11 +1390,6 @@ fn put(bits: &mut fixedbitset::FixedBitSet, id: i64) -> bool {
         bits.grow((bit + 1).next_power_of_two());
     }
     bits.put(bit)
-}
-
-/// The stored contact a row's contact is ([`given_again`]).
-fn same_contact<'a>(contacts: &'a [StoredContact], incoming: &Contact) -> Option<&'a StoredContact> {
-    given_again(contacts.iter().map(|c| &c.contact), incoming).map(|i| &contacts[i])
 }
 
 #[cfg(test)]
