@@ -15,7 +15,7 @@ use crate::domain::contact::{
 use crate::domain::dedupe::{Candidate, Level, compare, name_key, same_company_named};
 use crate::domain::import::{
     CustomerPart, Keys, NewCustomer, Row, RowBody, RowError, contact_already_stored, contact_contradiction,
-    contradiction, mobile_of_another, plainly_different,
+    contradiction, growth_contradiction, mobile_of_another, plainly_different,
 };
 use crate::domain::{Change, Customer};
 
@@ -305,13 +305,6 @@ impl Writer<'_> {
         Ok(Ok(None))
     }
 
-    fn industry_growth_exists(&self, industry: &str) -> Result<bool> {
-        Ok(self
-            .tx
-            .prepare_cached("SELECT EXISTS(SELECT 1 FROM industry_growth WHERE industry = ?1)")?
-            .query_row([industry], |r| r.get(0))?)
-    }
-
     /// Applies one understood row. `fresh` is the record a customers row creates when
     /// nothing matches, if the caller prepared it already ([`CustomerPart::new_customer`]).
     pub fn import_row(
@@ -323,7 +316,23 @@ impl Writer<'_> {
     ) -> Result<Outcome> {
         if let RowBody::Growth { industry, growth } = &row.body {
             let code = industry.code();
-            let existed = self.industry_growth_exists(&code)?;
+            let before = super::grade::growth_of(&self.tx, &code)?;
+            // A table giving one industry twice (`C` and `制造业`) is applied once, as a
+            // customers file giving one customer twice is; two rates for it are the clerk's
+            // to choose between.
+            let rate = growth.normalize().to_string();
+            if !self.met_industries.insert(code.clone())
+                && let Some(earlier) = &before
+                && let Some(reason) = growth_contradiction(industry, earlier, &rate)
+            {
+                return Ok(Outcome::Conflict {
+                    code,
+                    stored: format!("{earlier}%"),
+                    incoming: format!("{rate}%"),
+                    reason,
+                });
+            }
+            let existed = before.is_some();
             let changed = self.set_industry_growth(&code, *growth, Some(batch))?;
             return Ok(match (existed, changed) {
                 (false, _) => Outcome::Inserted {
@@ -1045,6 +1054,10 @@ impl Writer<'_> {
 
     /// The industry growth rates a batch set, as (industry, rate before), in the order set.
     /// Refused when a rate is no longer what the batch left (set again since).
+    ///
+    /// A batch may hold two rates for one industry: kehu once let a table's later row give
+    /// an industry another rate. What the batch left is then its last rate, and what it
+    /// found the first one's rate before.
     fn growth_set_by(&self, batch: i64) -> Result<Vec<(String, Option<String>)>> {
         let entries: Vec<LogEntry> = self
             .tx
@@ -1054,22 +1067,31 @@ impl Writer<'_> {
             ))?
             .query_map([batch], super::log::entry)?
             .collect::<rusqlite::Result<_>>()?;
-        let mut set = Vec::new();
+        // (industry, rate before the batch, rate the batch left)
+        let mut set: Vec<(&str, &Option<String>, &Option<String>)> = Vec::new();
         for change in entries.iter().flat_map(|e| &e.changes) {
             let Some(industry) = change.field.strip_prefix("industry_growth.") else {
                 continue;
             };
+            match set.iter_mut().find(|(i, _, _)| *i == industry) {
+                Some((_, _, left)) => *left = &change.after,
+                None => set.push((industry, &change.before, &change.after)),
+            }
+        }
+        for (industry, _, left) in &set {
             let now = super::grade::growth_of(&self.tx, industry)?;
-            if now != change.after {
+            if now != **left {
                 return Err(Error::Conflict(format!(
                     "cannot undo import batch {batch}: the growth rate of {industry} was changed after it \
                      (now {}); set it back by hand first",
                     now.as_deref().unwrap_or("none")
                 )));
             }
-            set.push((industry.to_string(), change.before.clone()));
         }
-        Ok(set)
+        Ok(set
+            .into_iter()
+            .map(|(industry, before, _)| (industry.to_string(), before.clone()))
+            .collect())
     }
 
     /// Refuses the undo when a later change, outside the batch and outside batches undone
@@ -1413,6 +1435,35 @@ mod tests {
             what_to_do_first(&[], true),
             "undo or redo those changes by hand first"
         );
+    }
+
+    #[test]
+    fn a_batch_that_set_one_industry_twice_is_undone_to_the_rate_before_the_first() {
+        use rust_decimal::Decimal;
+        let mut store = Store::open_in_memory().unwrap();
+        let batch = store
+            .write(&test_actor(), |w| {
+                w.set_industry_growth("C", Decimal::from(10), None)?;
+                // As kehu once imported `C,12` / `制造业,5`: two rates for C in one batch.
+                let batch = w.begin_batch("growth.csv", None, "0", "industry-growth")?;
+                w.set_industry_growth("C", Decimal::from(12), Some(batch))?;
+                w.set_industry_growth("C", Decimal::from(5), Some(batch))?;
+                w.set_industry_growth("I65", Decimal::from(18), Some(batch))?;
+                w.finish_batch(batch, &serde_json::json!({"inserted": 1, "updated": 2}))?;
+                Ok(batch)
+            })
+            .unwrap();
+        let undone = store.write(&test_actor(), |w| w.undo_batch(batch)).unwrap();
+        assert_eq!(undone.restored_growth, 2, "C once, I65 once");
+        let rates: Vec<(String, String)> = store
+            .conn
+            .prepare("SELECT industry, growth FROM industry_growth ORDER BY industry")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(rates, [("C".to_string(), "10".to_string())]);
     }
 
     #[test]

@@ -76,6 +76,19 @@ pub fn contact_contradiction(stored: &Contact, incoming: &Contact) -> Option<Str
     })
 }
 
+/// [`contradiction`] for an industry an earlier row of the same growth table gave a rate,
+/// `earlier`: `None` when this row gives the same rate, `incoming` (both as stored, `12.5`).
+pub fn growth_contradiction(industry: &Industry, earlier: &str, incoming: &str) -> Option<String> {
+    (earlier != incoming).then(|| {
+        format!(
+            "an earlier row of this file is the same industry; this row would change the growth rate \
+             of {} ({}) {earlier}% → {incoming}% (imported again on its own, it will)",
+            industry.code(),
+            industry.name()
+        )
+    })
+}
+
 /// The conflict of a row whose contact, `incoming`, has the mobile of `holder`, a contact of
 /// customer `code` under a name that plainly names someone else
 /// ([`Found::MobileOfAnother`](crate::domain::contact::Found)). `in_file`: an earlier row of

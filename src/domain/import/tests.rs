@@ -794,6 +794,19 @@ fn a_contact_already_stored_is_refused_at_the_first_cell_it_would_change() {
 }
 
 #[test]
+fn a_growth_table_may_repeat_an_industrys_rate_but_not_change_it() {
+    let manufacturing = parse_industry("制造业").unwrap();
+    assert_eq!(growth_contradiction(&manufacturing, "12", "12"), None);
+    assert_eq!(
+        growth_contradiction(&manufacturing, "12", "5").as_deref(),
+        Some(
+            "an earlier row of this file is the same industry; this row would change the growth rate \
+             of C (制造业) 12% → 5% (imported again on its own, it will)"
+        )
+    );
+}
+
+#[test]
 fn a_mobile_of_another_person_names_both_and_what_to_do() {
     let mut li = Contact::new("李经理").unwrap();
     li.set(ContactField::Mobile, "13912345678").unwrap();
