@@ -89,22 +89,53 @@ pub enum Evidence {
     Landline,
     /// The same name, even with another mobile: the person has a new phone.
     Name,
-    /// The same mobile, whatever name it comes under (王总 in one file is 王经理 in another).
+    /// The same mobile under names that agree (王总 in one file is 王经理 in another, or a
+    /// row with no name). Under a name that plainly names someone else (李经理's mobile in a
+    /// row for 孙八) it is no evidence but a clash ([`Found::MobileOfAnother`]).
     Mobile,
 }
 
+/// What a row's contact is among a customer's stored contacts ([`given_again`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Found {
+    /// Stored contact `i`, given again.
+    Again(usize),
+    /// Someone not stored yet: added beside the others.
+    New,
+    /// Stored contact `i`, still with the customer, has the row's mobile under a name that
+    /// plainly names someone else. Taking the row for them would write one person's title
+    /// and e-mail over another's, and adding it would give one mobile to two people; only
+    /// the clerk knows whether the number changed hands or the row is wrong.
+    MobileOfAnother(usize),
+}
+
 /// The stored contact a row's contact is: the one with the strongest [`Evidence`], the
-/// first of equals; `None` when the row's contact is a new one.
-pub fn given_again<'a>(stored: impl IntoIterator<Item = &'a Contact>, incoming: &Contact) -> Option<usize> {
+/// first of equals. A row that finds nobody by its mobile, while someone still with the
+/// customer has that mobile under another person's name, is that person's clash, even when
+/// its name or landline finds someone else: the mobile would then be two people's.
+pub fn given_again<'a>(stored: impl IntoIterator<Item = &'a Contact>, incoming: &Contact) -> Found {
     let mut best: Option<(usize, Evidence)> = None;
+    let mut holder = None;
     for (i, contact) in stored.into_iter().enumerate() {
         if let Some(e) = contact.evidence_for(incoming)
             && best.is_none_or(|(_, b)| e > b)
         {
             best = Some((i, e));
         }
+        if holder.is_none()
+            && contact.active
+            && incoming.mobile.is_some()
+            && contact.mobile == incoming.mobile
+        {
+            holder = Some(i);
+        }
     }
-    best.map(|(i, _)| i)
+    match (best, holder) {
+        (Some((i, Evidence::Mobile)), _) => Found::Again(i),
+        (_, Some(i)) => Found::MobileOfAnother(i),
+        (Some((i, _)), None) => Found::Again(i),
+        (None, None) => Found::New,
+    }
 }
 
 impl Contact {
@@ -112,7 +143,7 @@ impl Contact {
     /// round the answer is the same.
     pub fn evidence_for(&self, incoming: &Contact) -> Option<Evidence> {
         let same = |a: &Option<String>, b: &Option<String>| a.is_some() && a == b;
-        if same(&self.mobile, &incoming.mobile) {
+        if same(&self.mobile, &incoming.mobile) && names_agree(self, incoming) {
             return Some(Evidence::Mobile);
         }
         if named(self) && self.name == incoming.name {
@@ -554,9 +585,14 @@ mod tests {
                 "张三 with a new mobile",
             ),
             (
-                person("李四", "13812345678", ""),
+                person("张总", "13812345678", ""),
                 Some(Evidence::Mobile),
                 "张三's own mobile",
+            ),
+            (
+                person("李四", "13812345678", ""),
+                None,
+                "张三's mobile under another person's name",
             ),
         ] {
             assert_eq!(zhang.evidence_for(&incoming), expected, "{why}");
@@ -588,19 +624,65 @@ mod tests {
         ];
         assert_eq!(
             given_again(&stored, &person("王经理", "", board)),
-            Some(0),
+            Found::Again(0),
             "the first of equals"
         );
         assert_eq!(
             given_again(&stored, &person("王经理", "13812345678", board)),
-            Some(1)
+            Found::Again(1)
         );
         assert_eq!(
             given_again(&stored, &person("李四", "", board)),
-            Some(2),
+            Found::Again(2),
             "by name"
         );
-        assert_eq!(given_again(&stored, &person("赵六", "13700000000", board)), None);
+        assert_eq!(
+            given_again(&stored, &person("赵六", "13700000000", board)),
+            Found::New
+        );
+    }
+
+    #[test]
+    fn a_stored_mobile_under_a_name_that_plainly_names_someone_else_is_a_clash() {
+        let li = person("李经理", "13912345678", "");
+        for (name, expected) in [
+            ("孙八", Found::MobileOfAnother(0)),
+            ("李总", Found::Again(0)),
+            ("李伟", Found::Again(0)),
+            ("李经理", Found::Again(0)),
+            (UNNAMED, Found::Again(0)),
+        ] {
+            assert_eq!(
+                given_again([&li], &person(name, "13912345678", "")),
+                expected,
+                "{name}"
+            );
+        }
+        let sun = person("孙八", "13700000000", "");
+        assert_eq!(
+            given_again([&sun, &li], &person("孙八", "13912345678", "")),
+            Found::MobileOfAnother(1),
+            "孙八 by name, but the mobile is still 李经理's"
+        );
+        let wang = person("王总", "13912345678", "");
+        assert_eq!(
+            given_again([&li, &wang], &person("王经理", "13912345678", "")),
+            Found::Again(1),
+            "two people on one number: the row is the one its name agrees with"
+        );
+        let left = Contact {
+            active: false,
+            ..li.clone()
+        };
+        assert_eq!(
+            given_again([&left], &person("孙八", "13912345678", "")),
+            Found::New,
+            "the number of someone who left passes to whoever has it now"
+        );
+        assert_eq!(
+            given_again([&left], &person("李经理", "13912345678", "")),
+            Found::Again(0)
+        );
     }
 
     fn any_contact() -> impl Strategy<Value = Contact> {

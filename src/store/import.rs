@@ -10,12 +10,13 @@ use super::customers::{extra_from, extra_to, merged_into, merged_text};
 use super::{Error, LogEntry, Result, Store, Stored, StoredContact, Writer};
 use crate::domain::choice::Stage;
 use crate::domain::contact::{
-    Contact, Interaction, Order, extra_diff, extra_given_again, extra_restore, given_again,
+    Contact, Found, Interaction, Order, extra_diff, extra_given_again, extra_restore, given_again,
 };
 use crate::domain::dedupe::{Candidate, Level, compare, name_key, same_company_named};
 use crate::domain::import::{
     CustomerPart, Keys, NewCustomer, Row, RowBody, RowError, contact_already_stored, contact_contradiction,
-    contradiction, extra_already_stored, extra_contradiction, plainly_different,
+    contradiction, extra_already_stored, extra_contradiction, growth_contradiction, mobile_of_another,
+    plainly_different,
 };
 use crate::domain::{Change, Customer};
 
@@ -305,13 +306,6 @@ impl Writer<'_> {
         Ok(Ok(None))
     }
 
-    fn industry_growth_exists(&self, industry: &str) -> Result<bool> {
-        Ok(self
-            .tx
-            .prepare_cached("SELECT EXISTS(SELECT 1 FROM industry_growth WHERE industry = ?1)")?
-            .query_row([industry], |r| r.get(0))?)
-    }
-
     /// Applies one understood row. `fresh` is the record a customers row creates when
     /// nothing matches, if the caller prepared it already ([`CustomerPart::new_customer`]).
     pub fn import_row(
@@ -323,7 +317,23 @@ impl Writer<'_> {
     ) -> Result<Outcome> {
         if let RowBody::Growth { industry, growth } = &row.body {
             let code = industry.code();
-            let existed = self.industry_growth_exists(&code)?;
+            let before = super::grade::growth_of(&self.tx, &code)?;
+            // A table giving one industry twice (`C` and `制造业`) is applied once, as a
+            // customers file giving one customer twice is; two rates for it are the clerk's
+            // to choose between.
+            let rate = growth.normalize().to_string();
+            if !self.met_industries.insert(code.clone())
+                && let Some(earlier) = &before
+                && let Some(reason) = growth_contradiction(industry, earlier, &rate)
+            {
+                return Ok(Outcome::Conflict {
+                    code,
+                    stored: format!("{earlier}%"),
+                    incoming: format!("{rate}%"),
+                    reason,
+                });
+            }
+            let existed = before.is_some();
             let changed = self.set_industry_growth(&code, *growth, Some(batch))?;
             return Ok(match (existed, changed) {
                 (false, _) => Outcome::Inserted {
@@ -461,15 +471,19 @@ impl Writer<'_> {
                 error: part.error_for(e),
             });
         }
-        if self.meet(stored.id)
-            && let Some(reason) = match contradiction(&stored.customer, &after) {
-                None => match &part.contact {
-                    Some(contact) => self.contact_contradiction(&stored, contact)?,
-                    None => None,
-                },
-                found => found,
-            }
-        {
+        let met = self.meet(stored.id);
+        let contradicted = if met {
+            contradiction(&stored.customer, &after)
+        } else {
+            None
+        };
+        // The row's contact is checked whether or not an earlier row came to this customer:
+        // a mobile stored under another person's name stops the whole row, as its contact
+        // could not go in without it.
+        if let Some(reason) = match (contradicted, &part.contact) {
+            (None, Some(contact)) => self.contact_conflict(&stored, contact)?,
+            (found, _) => found,
+        } {
             return Ok(Outcome::Conflict {
                 code,
                 stored: stored.customer.name.clone(),
@@ -631,7 +645,7 @@ impl Writer<'_> {
     /// A contact for a stored customer: the stored contact it is ([`given_again`]) takes
     /// what the row brings, unless an earlier row of this import left that contact
     /// otherwise (a conflict) or `on_existing` says to leave stored contacts be; a contact
-    /// none is gets added.
+    /// none is gets added, unless its mobile is another person's (a conflict).
     fn import_contact(
         &mut self,
         customer: &Stored,
@@ -641,14 +655,25 @@ impl Writer<'_> {
     ) -> Result<Outcome> {
         let code = customer.customer.code.clone();
         let contacts = self.contacts(customer.id)?;
-        let Some(same) = same_contact(&contacts, incoming) else {
-            let mut contact = incoming.clone();
-            contact.is_primary = !contacts.iter().any(|c| c.contact.is_primary && c.contact.active);
-            self.add_contact(customer, &contact, Some(batch))?;
-            return Ok(Outcome::Inserted {
-                code,
-                possible_duplicate: None,
-            });
+        let same = match self.same_contact(&contacts, incoming, &code) {
+            Ok(Some(same)) => same,
+            Ok(None) => {
+                let mut contact = incoming.clone();
+                contact.is_primary = !contacts.iter().any(|c| c.contact.is_primary && c.contact.active);
+                self.add_contact(customer, &contact, Some(batch))?;
+                return Ok(Outcome::Inserted {
+                    code,
+                    possible_duplicate: None,
+                });
+            }
+            Err((holder, reason)) => {
+                return Ok(Outcome::Conflict {
+                    code,
+                    stored: holder.contact.name.clone(),
+                    incoming: incoming.name.clone(),
+                    reason,
+                });
+            }
         };
         if self.contact_met(same.id)
             && let Some(reason) = contact_contradiction(&same.contact, incoming)
@@ -683,13 +708,42 @@ impl Writer<'_> {
         })
     }
 
-    /// What a row's contact would change of a stored contact an earlier row of this import
-    /// gave, if any.
-    fn contact_contradiction(&self, customer: &Stored, incoming: &Contact) -> Result<Option<String>> {
+    /// Why a row's contact may not go in, if so: its mobile is another person's
+    /// ([`Found::MobileOfAnother`]), or it would change a stored contact an earlier row of
+    /// this import gave.
+    fn contact_conflict(&self, customer: &Stored, incoming: &Contact) -> Result<Option<String>> {
         let contacts = self.contacts(customer.id)?;
-        Ok(same_contact(&contacts, incoming)
-            .filter(|same| self.contact_met(same.id))
-            .and_then(|same| contact_contradiction(&same.contact, incoming)))
+        Ok(
+            match self.same_contact(&contacts, incoming, &customer.customer.code) {
+                Ok(same) => same
+                    .filter(|same| self.contact_met(same.id))
+                    .and_then(|same| contact_contradiction(&same.contact, incoming)),
+                Err((_, reason)) => Some(reason),
+            },
+        )
+    }
+
+    /// The stored contact of customer `code` a row's contact is ([`given_again`]), `None` for
+    /// someone new; `Err` with the contact who has the row's mobile under another person's
+    /// name, and why the row is a conflict.
+    fn same_contact<'a>(
+        &self,
+        contacts: &'a [StoredContact],
+        incoming: &Contact,
+        code: &str,
+    ) -> std::result::Result<Option<&'a StoredContact>, (&'a StoredContact, String)> {
+        match given_again(contacts.iter().map(|c| &c.contact), incoming) {
+            Found::Again(i) => Ok(Some(&contacts[i])),
+            Found::New => Ok(None),
+            Found::MobileOfAnother(i) => {
+                let holder = &contacts[i];
+                let in_file = self.contact_met(holder.id);
+                Err((
+                    holder,
+                    mobile_of_another(&holder.contact, incoming, code, in_file),
+                ))
+            }
+        }
     }
 
     /// An order for a stored customer. One with a contract number is the stored order with
@@ -713,7 +767,7 @@ impl Writer<'_> {
         };
         let same = match &order.contract_no {
             Some(no) => {
-                let stored: Option<(Found, String, i64)> = self
+                let stored: Option<(Recorded, String, i64)> = self
                     .tx
                     .prepare_cached(&format!(
                         "SELECT id, extra, {EARLIER}, date, amount_fen FROM orders o
@@ -723,7 +777,7 @@ impl Writer<'_> {
                         named_params! {
                             ":customer": customer.id, ":no": no, ":batch": batch, ":kind": "order",
                         },
-                        |r| Ok((Found::from_row(r)?, r.get(3)?, r.get(4)?)),
+                        |r| Ok((Recorded::from_row(r)?, r.get(3)?, r.get(4)?)),
                     )
                     .optional()?;
                 match stored {
@@ -754,7 +808,7 @@ impl Writer<'_> {
                             ":customer": customer.id, ":date": order.date.to_string(),
                             ":amount": order.amount_fen, ":batch": batch, ":kind": "order",
                         },
-                        Found::from_row,
+                        Recorded::from_row,
                     )?
                     .collect::<rusqlite::Result<_>>()?;
                 self.pick(found, Record::Order, &what, &order.extra)
@@ -789,7 +843,7 @@ impl Writer<'_> {
         on_existing: OnExisting,
     ) -> Result<Outcome> {
         let what = format!("interaction of {}", i.date);
-        let found: Vec<Found> = self
+        let found: Vec<Recorded> = self
             .tx
             .prepare_cached(&format!(
                 // Line breaks compared as spaces: kehu once stored a summary on one line.
@@ -803,7 +857,7 @@ impl Writer<'_> {
                     ":customer": customer.id, ":date": i.date.to_string(), ":channel": i.channel,
                     ":summary": i.summary, ":batch": batch, ":kind": "interaction",
                 },
-                Found::from_row,
+                Recorded::from_row,
             )?
             .collect::<rusqlite::Result<_>>()?;
         if let Some(same) = self.pick(found, Record::Interaction, &what, &i.extra) {
@@ -829,11 +883,11 @@ impl Writer<'_> {
     /// does not contradict; `None` when the row is a new record.
     fn pick(
         &self,
-        found: Vec<Found>,
+        found: Vec<Recorded>,
         record: Record,
         what: &str,
         incoming: &BTreeMap<String, String>,
-    ) -> Option<Found> {
+    ) -> Option<Recorded> {
         let (earlier, stored): (Vec<_>, Vec<_>) = found.into_iter().partition(|c| c.earlier);
         stored.into_iter().next().or_else(|| {
             earlier.into_iter().find(|c| {
@@ -851,7 +905,7 @@ impl Writer<'_> {
         customer: &Stored,
         record: Record,
         what: &str,
-        same: Found,
+        same: Recorded,
         incoming: &BTreeMap<String, String>,
         batch: i64,
         on_existing: OnExisting,
@@ -1126,6 +1180,10 @@ impl Writer<'_> {
 
     /// The industry growth rates a batch set, as (industry, rate before), in the order set.
     /// Refused when a rate is no longer what the batch left (set again since).
+    ///
+    /// A batch may hold two rates for one industry: kehu once let a table's later row give
+    /// an industry another rate. What the batch left is then its last rate, and what it
+    /// found the first one's rate before.
     fn growth_set_by(&self, batch: i64) -> Result<Vec<(String, Option<String>)>> {
         let entries: Vec<LogEntry> = self
             .tx
@@ -1135,22 +1193,31 @@ impl Writer<'_> {
             ))?
             .query_map([batch], super::log::entry)?
             .collect::<rusqlite::Result<_>>()?;
-        let mut set = Vec::new();
+        // (industry, rate before the batch, rate the batch left)
+        let mut set: Vec<(&str, &Option<String>, &Option<String>)> = Vec::new();
         for change in entries.iter().flat_map(|e| &e.changes) {
             let Some(industry) = change.field.strip_prefix("industry_growth.") else {
                 continue;
             };
+            match set.iter_mut().find(|(i, _, _)| *i == industry) {
+                Some((_, _, left)) => *left = &change.after,
+                None => set.push((industry, &change.before, &change.after)),
+            }
+        }
+        for (industry, _, left) in &set {
             let now = super::grade::growth_of(&self.tx, industry)?;
-            if now != change.after {
+            if now != **left {
                 return Err(Error::Conflict(format!(
                     "cannot undo import batch {batch}: the growth rate of {industry} was changed after it \
                      (now {}); set it back by hand first",
                     now.as_deref().unwrap_or("none")
                 )));
             }
-            set.push((industry.to_string(), change.before.clone()));
         }
-        Ok(set)
+        Ok(set
+            .into_iter()
+            .map(|(industry, before, _)| (industry.to_string(), before.clone()))
+            .collect())
     }
 
     /// Refuses the undo when a later change, outside the batch and outside batches undone
@@ -1364,16 +1431,16 @@ const EARLIER: &str = "(o.batch_id IS :batch OR EXISTS (SELECT 1 FROM import_met
      WHERE m.kind = :kind AND m.row_id = o.id AND m.batch_id = :batch))";
 
 /// A stored order or interaction a row's key found.
-struct Found {
+struct Recorded {
     id: i64,
     extra: Option<String>,
     /// An earlier row of this import wrote or met it.
     earlier: bool,
 }
 
-impl Found {
-    fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Found> {
-        Ok(Found {
+impl Recorded {
+    fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Recorded> {
+        Ok(Recorded {
             id: r.get(0)?,
             extra: r.get(1)?,
             earlier: r.get(2)?,
@@ -1496,11 +1563,6 @@ fn put(bits: &mut fixedbitset::FixedBitSet, id: i64) -> bool {
     bits.put(bit)
 }
 
-/// The stored contact a row's contact is ([`given_again`]).
-fn same_contact<'a>(contacts: &'a [StoredContact], incoming: &Contact) -> Option<&'a StoredContact> {
-    given_again(contacts.iter().map(|c| &c.contact), incoming).map(|i| &contacts[i])
-}
-
 #[cfg(test)]
 mod tests {
     use crate::domain::Customer;
@@ -1522,6 +1584,35 @@ mod tests {
             what_to_do_first(&[], true),
             "undo or redo those changes by hand first"
         );
+    }
+
+    #[test]
+    fn a_batch_that_set_one_industry_twice_is_undone_to_the_rate_before_the_first() {
+        use rust_decimal::Decimal;
+        let mut store = Store::open_in_memory().unwrap();
+        let batch = store
+            .write(&test_actor(), |w| {
+                w.set_industry_growth("C", Decimal::from(10), None)?;
+                // As kehu once imported `C,12` / `制造业,5`: two rates for C in one batch.
+                let batch = w.begin_batch("growth.csv", None, "0", "industry-growth")?;
+                w.set_industry_growth("C", Decimal::from(12), Some(batch))?;
+                w.set_industry_growth("C", Decimal::from(5), Some(batch))?;
+                w.set_industry_growth("I65", Decimal::from(18), Some(batch))?;
+                w.finish_batch(batch, &serde_json::json!({"inserted": 1, "updated": 2}))?;
+                Ok(batch)
+            })
+            .unwrap();
+        let undone = store.write(&test_actor(), |w| w.undo_batch(batch)).unwrap();
+        assert_eq!(undone.restored_growth, 2, "C once, I65 once");
+        let rates: Vec<(String, String)> = store
+            .conn
+            .prepare("SELECT industry, growth FROM industry_growth ORDER BY industry")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(rates, [("C".to_string(), "10".to_string())]);
     }
 
     #[test]

@@ -224,6 +224,7 @@ impl Store {
             deferred: None,
             met: fixedbitset::FixedBitSet::new(),
             met_contacts: fixedbitset::FixedBitSet::new(),
+            met_industries: std::collections::HashSet::new(),
         };
         let outcome = f(&mut writer);
         let cache = writer.cache_to_restore();
@@ -282,6 +283,9 @@ pub struct Writer<'a> {
     /// The contacts added or given again so far in this transaction, by id: an import's
     /// rows may not change what an earlier row of the same file left.
     met_contacts: fixedbitset::FixedBitSet,
+    /// The industries an import's growth rows have given a rate so far, by code: a later
+    /// row of the same table may repeat a rate but not change it.
+    met_industries: std::collections::HashSet<String>,
 }
 
 impl Writer<'_> {

@@ -1205,6 +1205,62 @@ fn undoing_a_growth_import_restores_the_rates_it_replaced() {
     assert_eq!(k.dump(), dump, "nothing undone");
 }
 
+#[test]
+fn a_growth_table_giving_an_industry_a_second_rate_reports_it_and_can_be_undone() {
+    let k = Kehu::new();
+    let rate = |k: &Kehu| {
+        k.query("SELECT coalesce(group_concat(industry || '=' || growth), '') FROM industry_growth")
+    };
+    k.ok(&["grade", "growth", "set", "C", "10"]);
+    let path = k.file("growth.csv", "行业门类,增长率(%)\nC,12\n制造业,5\n".as_bytes());
+    let summary = k.import_json(&[&path], 3);
+    assert_eq!(
+        (
+            summary["counts"]["updated"].as_u64(),
+            summary["counts"]["conflicts"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
+    let conflict = &summary["conflicts"][0];
+    assert_eq!(
+        (
+            conflict["row"].as_u64(),
+            conflict["code"].as_str(),
+            conflict["stored"].as_str(),
+            conflict["incoming"].as_str()
+        ),
+        (Some(3), Some("C"), Some("12%"), Some("5%"))
+    );
+    assert_eq!(
+        conflict["reason"],
+        "an earlier row of this file is the same industry; this row would change the growth rate of C \
+         (制造业) 12% → 5% (imported again on its own, it will)"
+    );
+    assert_eq!(rate(&k), "C=12", "the first row's rate");
+
+    let done = k.json(&["import", "undo", "1"]);
+    assert_eq!(done["restored_growth"], 1);
+    assert_eq!(rate(&k), "C=10");
+    k.run(&["log", "verify"]).success();
+
+    let repeated = k.file(
+        "repeated.csv",
+        "行业门类,增长率(%)\nC,12\n制造业,12.0\n".as_bytes(),
+    );
+    let summary = k.import_json(&[&repeated], 0);
+    assert_eq!(
+        (
+            summary["counts"]["updated"].as_u64(),
+            summary["counts"]["unchanged"].as_u64()
+        ),
+        (Some(1), Some(1)),
+        "the same rate twice is no conflict"
+    );
+    assert_eq!(rate(&k), "C=12");
+    k.ok(&["import", "undo", "2"]);
+    assert_eq!(rate(&k), "C=10");
+}
+
 /// An import brings the search index and the tag counts up to date once, at its end: what
 /// it inserted, renamed or gave a phone number is found, and undoing it is too.
 #[test]

@@ -98,6 +98,143 @@ fn a_title_name_on_the_same_landline_is_the_same_person() {
 }
 
 #[test]
+fn a_row_naming_another_person_under_a_stored_contacts_mobile_is_a_conflict_and_changes_nothing() {
+    let k = with_customer();
+    let jan = k.file(
+        "jan.csv",
+        "客户名称,联系人,手机,邮箱\n北京某某科技有限公司,李经理,13912345678,li@example.com\n",
+    );
+    k.import_json(&["--kind", "contacts", &jan], 0);
+    let feb = k.file(
+        "feb.csv",
+        "客户名称,联系人,职务,手机,邮箱\n北京某某科技有限公司,孙八,财务总监,13912345678,sun@example.com\n\
+         北京某某科技有限公司,王总,总经理,13812345678,\n",
+    );
+    let summary = k.import_json(&["--kind", "contacts", &feb], 3);
+    assert_eq!(
+        (
+            summary["counts"]["inserted"].as_u64(),
+            summary["counts"]["updated"].as_u64(),
+            summary["counts"]["conflicts"].as_u64()
+        ),
+        (Some(1), Some(0), Some(1)),
+        "王总 is added; 孙八 is nobody's edit"
+    );
+    let conflict = &summary["conflicts"][0];
+    assert_eq!(
+        (
+            conflict["row"].as_u64(),
+            conflict["code"].as_str(),
+            conflict["stored"].as_str(),
+            conflict["incoming"].as_str()
+        ),
+        (Some(2), Some("CST20240001"), Some("李经理"), Some("孙八"))
+    );
+    assert_eq!(
+        conflict["reason"],
+        "mobile 13912345678 is stored for 李经理 of CST20240001, and this row names 孙八: if the number \
+         has changed hands, mark 李经理 as left (kehu edit CST20240001 --contact 李经理 --contact-left) \
+         or change 李经理's mobile first"
+    );
+    assert_eq!(
+        contacts(&k),
+        "李经理||13912345678||li@example.com\n王总|总经理|13812345678||",
+        "李经理 keeps his e-mail"
+    );
+
+    let title = k.file(
+        "title.csv",
+        "客户名称,联系人,职务,手机\n北京某某科技有限公司,李总,采购总监,13912345678\n",
+    );
+    let summary = k.import_json(&["--kind", "contacts", &title], 0);
+    assert_eq!(
+        summary["counts"]["updated"], 1,
+        "李总 and 李经理 may be one person: the mobile still finds him"
+    );
+
+    k.ok(&["edit", "CST20240001", "--contact", "李经理", "--contact-left"]);
+    let summary = k.import_json(&["--kind", "contacts", &feb], 0);
+    assert_eq!(
+        (
+            summary["counts"]["inserted"].as_u64(),
+            summary["counts"]["unchanged"].as_u64()
+        ),
+        (Some(1), Some(1)),
+        "the number passed on once 李经理 left"
+    );
+    assert_eq!(
+        contacts(&k),
+        "李经理|采购总监|13912345678||li@example.com\n王总|总经理|13812345678||\n\
+         孙八|财务总监|13912345678||sun@example.com"
+    );
+}
+
+#[test]
+fn a_customers_file_row_with_another_persons_mobile_leaves_the_customer_as_it_was() {
+    let k = with_customer();
+    let jan = k.file(
+        "jan.csv",
+        "客户名称,联系人,手机,邮箱\n北京某某科技有限公司,李经理,13912345678,li@example.com\n",
+    );
+    k.import_json(&[&jan], 0);
+    let feb = k.file(
+        "feb.csv",
+        "客户名称,负责人,联系人,职务,手机,邮箱\n北京某某科技有限公司,张伟,周总,董事长,13912345678,zhou@example.com\n\
+         上海华兴科技有限公司,张伟,,,,\n",
+    );
+    let summary = k.import_json(&[&feb], 3);
+    assert_eq!(
+        (
+            summary["counts"]["inserted"].as_u64(),
+            summary["counts"]["updated"].as_u64(),
+            summary["counts"]["conflicts"].as_u64()
+        ),
+        (Some(1), Some(0), Some(1))
+    );
+    let conflict = &summary["conflicts"][0];
+    assert_eq!(
+        (conflict["row"].as_u64(), conflict["code"].as_str()),
+        (Some(2), Some("CST20240001"))
+    );
+    assert_eq!(
+        conflict["reason"],
+        "mobile 13912345678 is stored for 李经理 of CST20240001, and this row names 周总: if the number \
+         has changed hands, mark 李经理 as left (kehu edit CST20240001 --contact 李经理 --contact-left) \
+         or change 李经理's mobile first"
+    );
+    assert_eq!(
+        k.query("SELECT coalesce(owner, '') FROM customers WHERE code = 'CST20240001'"),
+        "",
+        "the row's owner is not applied either"
+    );
+    assert_eq!(contacts(&k), "李经理||13912345678||li@example.com");
+}
+
+#[test]
+fn one_file_giving_one_mobile_to_two_people_keeps_the_first_and_reports_the_second() {
+    let k = with_customer();
+    let path = k.file(
+        "contacts.csv",
+        "客户名称,联系人,手机\n北京某某科技有限公司,李经理,13912345678\n北京某某科技有限公司,孙八,13912345678\n",
+    );
+    let summary = k.import_json(&["--kind", "contacts", &path], 3);
+    assert_eq!(
+        (
+            summary["counts"]["inserted"].as_u64(),
+            summary["counts"]["unchanged"].as_u64(),
+            summary["counts"]["conflicts"].as_u64()
+        ),
+        (Some(1), Some(0), Some(1))
+    );
+    assert_eq!(
+        summary["conflicts"][0]["reason"],
+        "an earlier row of this file is 李经理 of CST20240001, whose mobile is 13912345678, and this row \
+         names 孙八 with it: one of the two rows has the wrong name or number"
+    );
+    assert_eq!(contacts(&k), "李经理||13912345678||");
+}
+
+#[test]
 fn a_contact_given_twice_in_a_contacts_file_keeps_the_first_phone_however_often_imported() {
     let k = with_customer();
     let path = k.file(

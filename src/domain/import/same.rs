@@ -77,6 +77,41 @@ pub fn contact_contradiction(stored: &Contact, incoming: &Contact) -> Option<Str
     })
 }
 
+/// [`contradiction`] for an industry an earlier row of the same growth table gave a rate,
+/// `earlier`: `None` when this row gives the same rate, `incoming` (both as stored, `12.5`).
+pub fn growth_contradiction(industry: &Industry, earlier: &str, incoming: &str) -> Option<String> {
+    (earlier != incoming).then(|| {
+        format!(
+            "an earlier row of this file is the same industry; this row would change the growth rate \
+             of {} ({}) {earlier}% → {incoming}% (imported again on its own, it will)",
+            industry.code(),
+            industry.name()
+        )
+    })
+}
+
+/// The conflict of a row whose contact, `incoming`, has the mobile of `holder`, a contact of
+/// customer `code` under a name that plainly names someone else
+/// ([`Found::MobileOfAnother`](crate::domain::contact::Found)). `in_file`: an earlier row of
+/// this file is `holder`, so the file contradicts itself; else the number may have changed
+/// hands since it was stored, and the stored contact is the clerk's to correct first.
+pub fn mobile_of_another(holder: &Contact, incoming: &Contact, code: &str, in_file: bool) -> String {
+    let mobile = incoming.mobile.as_deref().unwrap_or_default();
+    let (held, named) = (&holder.name, &incoming.name);
+    if in_file {
+        format!(
+            "an earlier row of this file is {held} of {code}, whose mobile is {mobile}, and this row \
+             names {named} with it: one of the two rows has the wrong name or number"
+        )
+    } else {
+        format!(
+            "mobile {mobile} is stored for {held} of {code}, and this row names {named}: if the number \
+             has changed hands, mark {held} as left (kehu edit {code} --contact {held} --contact-left) \
+             or change {held}'s mobile first"
+        )
+    }
+}
+
 /// The refusal (`--on-existing error`) of a row that would change `stored`, a contact of
 /// customer `code`: it names the first cell that would change. `None` when the row changes
 /// nothing.

@@ -844,6 +844,38 @@ fn an_order_given_again_may_fill_its_other_columns_but_not_change_them() {
 }
 
 #[test]
+fn a_growth_table_may_repeat_an_industrys_rate_but_not_change_it() {
+    let manufacturing = parse_industry("制造业").unwrap();
+    assert_eq!(growth_contradiction(&manufacturing, "12", "12"), None);
+    assert_eq!(
+        growth_contradiction(&manufacturing, "12", "5").as_deref(),
+        Some(
+            "an earlier row of this file is the same industry; this row would change the growth rate \
+             of C (制造业) 12% → 5% (imported again on its own, it will)"
+        )
+    );
+}
+
+#[test]
+fn a_mobile_of_another_person_names_both_and_what_to_do() {
+    let mut li = Contact::new("李经理").unwrap();
+    li.set(ContactField::Mobile, "13912345678").unwrap();
+    let mut sun = Contact::new("孙八").unwrap();
+    sun.set(ContactField::Mobile, "139-1234-5678").unwrap();
+    assert_eq!(
+        mobile_of_another(&li, &sun, "CST20240002", false),
+        "mobile 13912345678 is stored for 李经理 of CST20240002, and this row names 孙八: if the number \
+         has changed hands, mark 李经理 as left (kehu edit CST20240002 --contact 李经理 --contact-left) \
+         or change 李经理's mobile first"
+    );
+    assert_eq!(
+        mobile_of_another(&li, &sun, "CST20240002", true),
+        "an earlier row of this file is 李经理 of CST20240002, whose mobile is 13912345678, and this row \
+         names 孙八 with it: one of the two rows has the wrong name or number"
+    );
+}
+
+#[test]
 fn every_cell_wrong_by_itself_is_a_problem_of_its_own() {
     let headers = strings(&[
         "客户名称",
