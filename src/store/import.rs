@@ -1253,16 +1253,25 @@ impl Writer<'_> {
         // A batch undone since is no later change: its entries and its undo's cancel out. An
         // order or interaction added later stands beside the batch's own, unless the batch
         // added the customer they belong to.
-        let mut stmt = self.tx.prepare_cached(
-            "SELECT id, action, operator, batch_id FROM change_log
+        // Likewise a merge undone since. A tag leaves the fields the undo puts back alone; it
+        // stands in the way only of removing a customer the batch added that still carries a
+        // tag someone set.
+        let mut stmt = self.tx.prepare_cached(&format!(
+            "SELECT id, action, operator, batch_id, CASE action WHEN 'merge' THEN {MERGE_OF_ENTRY} END
+               FROM change_log l
              WHERE customer_code = ?1 AND id > ?2
                AND action NOT IN ('grade', 'grade.tag')
                AND (?4 OR action NOT IN ('order.add', 'interaction.add', 'order.edit', 'interaction.edit'))
                AND (batch_id IS NULL
                     OR (batch_id != ?3
                         AND batch_id NOT IN (SELECT id FROM import_batches WHERE undone_at IS NOT NULL)))
+               AND NOT (action IN ('merge', 'merge.undo')
+                        AND {MERGE_OF_ENTRY} IN (SELECT CAST(id AS TEXT) FROM merges WHERE undone_at IS NOT NULL))
+               AND (action != 'tag'
+                    OR ?4 AND EXISTS (SELECT 1 FROM customer_tags t JOIN customers c ON c.id = t.customer_id
+                                       WHERE c.code = ?1 AND t.origin != 'derived'))
              ORDER BY id LIMIT 1",
-        )?;
+        ))?;
         for code in &codes {
             // A customer no longer stored (merged away since) is judged by its log alone.
             let customer = self.find_customer(code)?.map(|c| c.id);
@@ -1271,40 +1280,44 @@ impl Writer<'_> {
                 None => None,
             };
             let added = part.as_ref().is_none_or(|(_, p)| p.added);
-            let hit: Option<(i64, String, String, Option<i64>)> = stmt
+            let hit = stmt
                 .query_row(params![code, first.unwrap_or(0), batch, added], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                    let (entry, action, operator): (i64, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+                    let (by, merge): (Option<i64>, Option<String>) = (r.get(3)?, r.get(4)?);
+                    Ok(match (by, merge.and_then(|m| m.parse().ok())) {
+                        (Some(by), _) => (
+                            format!("{code} ({action} by {operator}, batch {by}, log entry {entry})"),
+                            Later::Batch(by),
+                        ),
+                        (None, merge) => (
+                            format!("{code} ({action} by {operator}, log entry {entry})"),
+                            merge.map_or(Later::ByHand, Later::Merge),
+                        ),
+                    })
                 })
                 .optional()?;
             if hit.is_none()
                 && let Some((id, part)) = &part
                 && let Some(by) = self.met_since(batch, *id, part)?
             {
-                later.push((format!("{code} (given again by batch {by})"), Some(by)));
+                later.push((format!("{code} (given again by batch {by})"), Later::Batch(by)));
             }
-            if let Some((entry, action, operator, by)) = hit {
-                let shown = match by {
-                    Some(by) => format!("{code} ({action} by {operator}, batch {by}, log entry {entry})"),
-                    None => format!("{code} ({action} by {operator}, log entry {entry})"),
-                };
-                later.push((shown, by));
-            }
+            later.extend(hit);
         }
         if later.is_empty() {
             return Ok(());
         }
         let shown = later.len().min(5);
         let listed: Vec<&str> = later[..shown].iter().map(|(s, _)| s.as_str()).collect();
-        let mut batches: Vec<i64> = later.iter().filter_map(|(_, by)| *by).collect();
-        batches.sort_unstable_by(|a, b| b.cmp(a));
-        batches.dedup();
-        let by_hand = later.iter().any(|(_, by)| by.is_none());
+        let mut what: Vec<Later> = later.iter().map(|(_, w)| *w).collect();
+        what.sort_unstable();
+        what.dedup();
         Err(Error::Conflict(format!(
             "cannot undo import batch {batch}: {} customer(s) changed after it: {}{}; {}",
             later.len(),
             listed.join(", "),
             if later.len() > shown { ", …" } else { "" },
-            what_to_do_first(&batches, by_hand)
+            what_to_do_first(&what)
         )))
     }
 }
@@ -1407,22 +1420,56 @@ impl Writer<'_> {
     }
 }
 
+/// The merge a `merge` or `merge.undo` log entry is about, as text: its first change is
+/// `merge` with the number, or, on an absorbed customer's undo, `restored` with `merge N`.
+const MERGE_OF_ENTRY: &str = "CASE json_extract(changes, '$[0][0]')
+    WHEN 'merge' THEN json_extract(changes, '$[0][2]')
+    WHEN 'restored' THEN substr(json_extract(changes, '$[0][2]'), length('merge ') + 1) END";
+
+/// What stands in the way of undoing a batch, for one customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Later {
+    /// A later import, not undone, changed it or gave its rows again.
+    Batch(i64),
+    /// A merge, not undone, took it in or away.
+    Merge(i64),
+    /// A change made by hand (an edit, a pin, a tag on a customer the batch added).
+    ByHand,
+}
+
 /// What an undo refused for later changes asks first: undoing the later batches (newest
-/// first), redoing changes made by hand, or both.
-fn what_to_do_first(batches: &[i64], by_hand: bool) -> String {
-    let undo = match batches {
-        [] => None,
-        [one] => Some(format!("undo batch {one} first")),
-        [init @ .., last] => Some(format!(
+/// first) and merges; changes made by hand stay in the log, and no undo can pass them.
+fn what_to_do_first(later: &[Later]) -> String {
+    let mut batches: Vec<i64> = later
+        .iter()
+        .filter_map(|l| if let Later::Batch(b) = l { Some(*b) } else { None })
+        .collect();
+    batches.sort_unstable_by(|a, b| b.cmp(a));
+    let mut merges: Vec<i64> = later
+        .iter()
+        .filter_map(|l| if let Later::Merge(m) = l { Some(*m) } else { None })
+        .collect();
+    merges.sort_unstable_by(|a, b| b.cmp(a));
+    let mut steps = Vec::new();
+    match batches.as_slice() {
+        [] => {}
+        [one] => steps.push(format!("undo batch {one} first")),
+        [init @ .., last] => steps.push(format!(
             "undo batches {} and {last} first, in that order",
             init.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
         )),
-    };
-    match (undo, by_hand) {
-        (Some(undo), false) => undo,
-        (Some(undo), true) => format!("{undo}, and undo or redo the other changes by hand"),
-        (None, _) => "undo or redo those changes by hand first".to_string(),
     }
+    for merge in merges {
+        steps.push(format!("undo merge {merge} first (kehu dedupe undo {merge})"));
+    }
+    if later.contains(&Later::ByHand) {
+        steps.push(
+            "a change made by hand since stays in the log, and an undo cannot pass it: put back \
+             what the batch changed with kehu edit instead"
+                .to_string(),
+        );
+    }
+    steps.join("; ")
 }
 
 /// Whether an earlier row of this import wrote or met the order or interaction `o`, for the
@@ -1570,19 +1617,22 @@ mod tests {
 
     #[test]
     fn a_refused_undo_asks_for_the_later_batches_newest_first_then_for_hand_work() {
-        use super::what_to_do_first;
-        assert_eq!(what_to_do_first(&[3], false), "undo batch 3 first");
+        use super::{Later, what_to_do_first};
+        assert_eq!(what_to_do_first(&[Later::Batch(3)]), "undo batch 3 first");
         assert_eq!(
-            what_to_do_first(&[5, 4, 3], false),
+            what_to_do_first(&[Later::Batch(3), Later::Batch(5), Later::Batch(4)]),
             "undo batches 5, 4 and 3 first, in that order"
         );
         assert_eq!(
-            what_to_do_first(&[3], true),
-            "undo batch 3 first, and undo or redo the other changes by hand"
+            what_to_do_first(&[Later::Merge(2), Later::Batch(3)]),
+            "undo batch 3 first; undo merge 2 first (kehu dedupe undo 2)"
         );
+        let by_hand = "a change made by hand since stays in the log, and an undo cannot pass it: put \
+                       back what the batch changed with kehu edit instead";
+        assert_eq!(what_to_do_first(&[Later::ByHand]), by_hand);
         assert_eq!(
-            what_to_do_first(&[], true),
-            "undo or redo those changes by hand first"
+            what_to_do_first(&[Later::Batch(3), Later::ByHand]),
+            format!("undo batch 3 first; {by_hand}")
         );
     }
 

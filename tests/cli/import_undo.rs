@@ -222,9 +222,55 @@ fn a_pin_still_stands_in_the_way() {
         "{err}"
     );
     assert!(
-        err.ends_with("; undo or redo those changes by hand first\n"),
+        err.ends_with(
+            "; a change made by hand since stays in the log, and an undo cannot pass it: put back \
+             what the batch changed with kehu edit instead\n"
+        ),
         "{err}"
     );
+}
+
+/// A tag set and taken off again, or a merge undone since, leaves nothing for the undo to
+/// pass; a merge that stands asks for its own undo first.
+#[test]
+fn a_tag_taken_off_again_or_a_merge_undone_does_not_stand_in_the_way() {
+    let k = Kehu::new();
+    k.import_json(&[&k.file("客户.csv", CUSTOMERS)], 0);
+    k.ok(&["tag", "add", "CST20240001", "重点跟进"]);
+    let err = k.fails(&["import", "undo", "1"], 1);
+    assert!(
+        err.contains("CST20240001 (tag by 测试员"),
+        "a tag would be lost: {err}"
+    );
+    k.ok(&["tag", "rm", "CST20240001", "重点跟进"]);
+
+    let more = k.file(
+        "客户2.csv",
+        "客户名称,省份
+北京某某科技股份有限公司,北京
+",
+    );
+    k.import_json(&[&more], 0);
+    k.ok(&[
+        "dedupe",
+        "merge",
+        "CST20240001",
+        "CST20240003",
+        "--keep",
+        "CST20240001",
+    ]);
+    let err = k.fails(&["import", "undo", "2"], 1);
+    assert!(
+        err.ends_with("; undo merge 1 first (kehu dedupe undo 1)\n"),
+        "{err}"
+    );
+    k.ok(&["dedupe", "undo", "1"]);
+    let out = k.json(&["import", "undo", "2"]);
+    assert_eq!(out["removed_customers"], 1, "{out}");
+    let out = k.json(&["import", "undo", "1"]);
+    assert_eq!(out["removed_customers"], 2, "{out}");
+    assert_eq!(k.query("SELECT count(*) FROM customers"), "0");
+    k.run(&["log", "verify"]).success();
 }
 
 /// Runs `kehu ARGS` as of `day`.
