@@ -15,8 +15,8 @@ use crate::domain::contact::{
 use crate::domain::dedupe::{Candidate, Level, compare, name_key, same_company_named};
 use crate::domain::import::{
     CustomerPart, Keys, NewCustomer, Row, RowBody, RowError, contact_already_stored, contact_contradiction,
-    contradiction, extra_already_stored, extra_contradiction, growth_contradiction, mobile_of_another,
-    plainly_different,
+    contract_key, contradiction, extra_already_stored, extra_contradiction, growth_contradiction,
+    mobile_of_another, plainly_different,
 };
 use crate::domain::{Change, Customer};
 
@@ -791,7 +791,21 @@ impl Writer<'_> {
                             reason: format!("{code} already has contract {no} with another date or amount"),
                         });
                     }
-                    stored => stored.map(|(same, _, _)| same),
+                    Some((same, _, _)) => Some(same),
+                    None => {
+                        if let Some(stored) = self.contract_written_otherwise(customer.id, order)? {
+                            return Ok(Outcome::Conflict {
+                                code: code.clone(),
+                                stored: stored.clone(),
+                                incoming: no.clone(),
+                                reason: format!(
+                                    "{code} already has contract {stored} of the same date and amount, \
+                                     which {no} writes another way: write it as stored"
+                                ),
+                            });
+                        }
+                        None
+                    }
                 }
             }
             None => {
@@ -830,6 +844,30 @@ impl Writer<'_> {
             code,
             possible_duplicate: None,
         })
+    }
+
+    /// The contract number of a stored order of `customer` of the order's date and amount
+    /// that writes the order's contract number another way (`HT-2024-001` for
+    /// `ht 2024 001`), if any: a second order for it would count the trade twice.
+    fn contract_written_otherwise(&self, customer: i64, order: &Order) -> Result<Option<String>> {
+        let Some(no) = &order.contract_no else {
+            return Ok(None);
+        };
+        let key = contract_key(no);
+        if key.is_empty() {
+            return Ok(None);
+        }
+        let stored: Vec<String> = self
+            .tx
+            .prepare_cached(
+                "SELECT contract_no FROM orders WHERE customer_id = ?1 AND date = ?2 AND amount_fen = ?3
+                   AND contract_no IS NOT NULL ORDER BY id",
+            )?
+            .query_map(params![customer, order.date.to_string(), order.amount_fen], |r| {
+                r.get(0)
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(stored.into_iter().find(|s| contract_key(s) == key))
     }
 
     /// An interaction for a stored customer: a stored one of the same day, channel and

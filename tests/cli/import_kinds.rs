@@ -359,3 +359,42 @@ fn a_visit_log_naming_the_person_met_is_an_interactions_file() {
         "{stderr}"
     );
 }
+
+/// A stored contract written another way (case, spaces, dashes) with the same date and
+/// amount is the same contract: a conflict, not a second order counting the trade twice.
+#[test]
+fn a_contract_number_written_another_way_is_not_a_second_order() {
+    let k = Kehu::new();
+    customers_file(&k);
+    let header = "客户编号,合同编号,签约日期,合同金额\n";
+    let first = k.file(
+        "合同1.csv",
+        format!("{header}CST20240001,HT-2024-001,2024-05-01,50000\n"),
+    );
+    k.import_json(&[&first], 0);
+    let again = k.file(
+        "合同2.csv",
+        format!(
+            "{header}CST20240001,ht-2024-001,2024-05-01,50000\n\
+             CST20240001,HT 2024 001,2024-05-01,50000\n\
+             CST20240001,ＨＴ－２０２４－００１,2024-05-01,50000\n\
+             CST20240001,HT2024001,2024-06-01,8000\n"
+        ),
+    );
+    let summary = k.import_json(&[&again], 3);
+    let counts = &summary["counts"];
+    assert_eq!(
+        (&counts["conflicts"], &counts["unchanged"], &counts["inserted"]),
+        (&2.into(), &1.into(), &1.into()),
+        "{summary}"
+    );
+    assert_eq!(
+        summary["conflicts"][0]["reason"],
+        "CST20240001 already has contract HT-2024-001 of the same date and amount, which \
+         ht-2024-001 writes another way: write it as stored"
+    );
+    assert_eq!(
+        k.query("SELECT group_concat(contract_no, ', ') FROM (SELECT contract_no FROM orders ORDER BY id)"),
+        "HT-2024-001, HT2024001"
+    );
+}

@@ -164,6 +164,15 @@ pub fn extra_already_stored(
     ))
 }
 
+/// A contract number as two writings of one compare: letters in one case, separators and
+/// spaces left out (`ht-2024-001`, `HT 2024 001` and `HT2024001` are `HT2024001`).
+pub fn contract_key(no: &str) -> String {
+    no.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
 /// The changes that replace a value, as `owner 张三 → 李四`.
 pub(super) fn overwritten(changes: Vec<Change>) -> Vec<String> {
     changes

@@ -876,6 +876,32 @@ fn a_mobile_of_another_person_names_both_and_what_to_do() {
 }
 
 #[test]
+fn a_contract_number_written_another_way_has_the_same_key() {
+    for written in [
+        "HT-2024-001",
+        "ht-2024-001",
+        "HT 2024 001",
+        "HT2024001",
+        "HT_2024/001",
+        "Ht.2024.001",
+    ] {
+        assert_eq!(contract_key(written), "HT2024001", "{written}");
+    }
+    assert_ne!(contract_key("HT-2024-001"), contract_key("HT-2024-0011"));
+    assert_eq!(contract_key("合同-甲-7"), "合同甲7");
+}
+
+proptest::proptest! {
+    #[test]
+    fn a_contract_key_ignores_case_and_separators(no in "[A-Za-z0-9 ./_-]{0,20}") {
+        let key = contract_key(&no);
+        proptest::prop_assert_eq!(contract_key(&no.to_lowercase()), key.clone());
+        proptest::prop_assert_eq!(contract_key(&no.replace(['-', ' ', '.'], "")), key.clone());
+        proptest::prop_assert_eq!(contract_key(&key), key);
+    }
+}
+
+#[test]
 fn every_cell_wrong_by_itself_is_a_problem_of_its_own() {
     let headers = strings(&[
         "客户名称",
