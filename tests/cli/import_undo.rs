@@ -350,3 +350,45 @@ fn undoing_two_confirmations_in_turn_leaves_the_contact_as_before_both() {
         ["CST20240001 contact 王总 not confirmed since 2024-01-10 (172 days)"]
     );
 }
+
+/// `import list` shows each count the summary gave, conflicts apart from rejected rows.
+#[test]
+fn the_batch_list_shows_every_count_of_the_summary() {
+    let k = Kehu::new();
+    k.import_json(&[&k.file("客户.csv", CUSTOMERS)], 0);
+    let mixed = k.file(
+        "混合.csv",
+        "客户编号,客户名称,省份\n\
+         ,杭州西湖软件有限公司,浙江\n\
+         ,广州白云化工有限公司,火星\n\
+         CST20240001,成都锦江酒店有限公司,四川\n\
+         ,上海华兴贸易有限公司,江苏\n",
+    );
+    let summary = k.import_json(&[&mixed, "--on-existing", "skip"], 3);
+    let list = k.json(&["import", "list"]);
+    let batch = &list[1];
+    for count in [
+        "read",
+        "inserted",
+        "updated",
+        "unchanged",
+        "skipped",
+        "rejected",
+        "conflicts",
+    ] {
+        assert_eq!(
+            batch[count], summary["counts"][count],
+            "{count}: {batch} / {summary}"
+        );
+    }
+    assert_eq!(
+        (
+            &batch["read"],
+            &batch["skipped"],
+            &batch["rejected"],
+            &batch["conflicts"]
+        ),
+        (&4.into(), &1.into(), &1.into(), &1.into()),
+        "{batch}"
+    );
+}
