@@ -856,14 +856,17 @@ impl Writer<'_> {
                 self.actor.stamp()
             ])?;
         self.touch(customer.id)?;
-        let mut changes = vec![
-            Change::new("interaction.date", None, Some(interaction.date.to_string())),
-            Change::new("interaction.channel", None, interaction.channel.clone()),
-            Change::new("interaction.summary", None, interaction.summary.clone()),
-        ];
-        if let Some(operator) = &interaction.operator {
-            changes.push(Change::new("interaction.operator", None, Some(operator.clone())));
-        }
+        // What the interaction has; a channel or summary it lacks is no change.
+        let mut changes: Vec<Change> = [
+            ("interaction.date", Some(interaction.date.to_string())),
+            ("interaction.channel", interaction.channel.clone()),
+            ("interaction.summary", interaction.summary.clone()),
+            ("interaction.operator", interaction.operator.clone()),
+        ]
+        .into_iter()
+        .filter(|(_, after)| after.is_some())
+        .map(|(field, after)| Change::new(field, None, after))
+        .collect();
         changes.extend(extra_changes("interaction", &interaction.extra));
         self.log("interaction.add", Some(&customer.customer.code), batch, &changes)
     }
@@ -976,6 +979,26 @@ mod tests {
         let log = store.log_entries(&LogFilter::default()).unwrap();
         assert_eq!(log.last().unwrap().changes, changes);
         assert_eq!(store.verify_log().unwrap(), Ok(2));
+    }
+
+    #[test]
+    fn an_interaction_without_a_summary_logs_none() {
+        let mut store = Store::open_in_memory().unwrap();
+        let stored = store
+            .write(&actor(), |w| w.insert_customer(sample(), "add", None))
+            .unwrap();
+        let call = Interaction::parse("2024-06-01", "电话", "").unwrap();
+        store
+            .write(&actor(), |w| w.add_interaction(&stored, &call, None))
+            .unwrap();
+        let log = store.log_entries(&LogFilter::default()).unwrap();
+        assert_eq!(
+            log.last().unwrap().changes,
+            vec![
+                Change::new("interaction.date", None, Some("2024-06-01".into())),
+                Change::new("interaction.channel", None, Some("电话".into())),
+            ]
+        );
     }
 
     #[test]
