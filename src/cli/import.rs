@@ -302,11 +302,13 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<Status> {
                     Err(error) => Outcome::Rejected { error },
                 };
                 let also = match &outcome {
-                    Outcome::Rejected { error } => mapping
-                        .problems(&row.cells, today)
-                        .into_iter()
-                        .filter(|p| p.column != error.column)
-                        .collect(),
+                    Outcome::Rejected { error } => {
+                        let mut also = mapping.problems(&row.cells, today);
+                        also.extend(mapping.number_problems(&row.cells, &row.numbers));
+                        also.retain(|p| p.column != error.column);
+                        mapping.in_column_order(&mut also);
+                        also
+                    }
                     _ => Vec::new(),
                 };
                 report.count(&row, outcome, also, rejects.as_mut())?;
@@ -488,7 +490,15 @@ fn prepare(
                 .find_map(|c| stated_unit(c).map(|u| StatedUnit::new(row.number, c, u))),
         );
     }
-    let parsed = match invalid_text(&row, mapping) {
+    // A number a date column cannot read is the row's first problem: read as text, it
+    // would give a date, maybe the wrong one.
+    let unread = invalid_text(&row, mapping).or_else(|| {
+        mapping
+            .number_problems(&row.cells, &row.numbers)
+            .into_iter()
+            .next()
+    });
+    let parsed = match unread {
         Some(error) => Err(error),
         None => mapping.parse_row(&row.cells, today).map(|parsed| {
             let fresh = match &parsed.body {

@@ -97,6 +97,16 @@ impl Target {
         }
     }
 
+    /// Whether the column holds a date.
+    pub fn is_date(self) -> bool {
+        matches!(
+            self,
+            Target::Customer(Field::FirstCoopDate | Field::LastCoopDate | Field::StageDate)
+                | Target::OrderDate
+                | Target::InteractionDate
+        )
+    }
+
     /// Parses a `--map` target: a field key or Chinese name, `contact.<field>`, `order.<x>`,
     /// `interaction.<x>`, `location`, `ignore` or `extra`.
     pub fn parse(name: &str) -> Result<Option<Target>, String> {

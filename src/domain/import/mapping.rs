@@ -361,14 +361,7 @@ impl Mapping {
     /// none of this: the reader knows their workbook.
     pub fn serials_from_1904(&self, cells: &mut [String]) {
         for column in &self.columns {
-            let date = matches!(
-                column.target,
-                Some(
-                    Target::Customer(Field::FirstCoopDate | Field::LastCoopDate | Field::StageDate)
-                        | Target::OrderDate
-                        | Target::InteractionDate
-                )
-            );
+            let date = column.target.is_some_and(Target::is_date);
             let Some(cell) = cells.get_mut(column.index).filter(|_| date) else {
                 continue;
             };
@@ -381,6 +374,33 @@ impl Mapping {
                 *cell = day.to_string();
             }
         }
+    }
+
+    /// The number cells of a workbook row (`numbers`, by index) that a date column cannot
+    /// read ([`date::number_as_date`](super::super::date::number_as_date)): `2024.1` is how
+    /// both January and October 2024 typed as numbers are stored. In the order of the
+    /// columns.
+    pub fn number_problems(&self, cells: &[String], numbers: &[usize]) -> Vec<RowError> {
+        self.columns
+            .iter()
+            .filter(|c| c.target.is_some_and(Target::is_date) && numbers.contains(&c.index))
+            .filter_map(|c| {
+                let value = cells.get(c.index)?;
+                let reason = super::super::date::number_as_date(value)?;
+                Some(RowError::new(&c.header, value.trim(), reason))
+            })
+            .collect()
+    }
+
+    /// Puts a row's problems in the order of its columns (one naming no column of the file
+    /// last).
+    pub fn in_column_order(&self, problems: &mut [RowError]) {
+        problems.sort_by_key(|e| {
+            self.columns
+                .iter()
+                .position(|c| c.header == e.column)
+                .unwrap_or(usize::MAX)
+        });
     }
 
     /// A rejected row's problems, the first one first, so the clerk fixes them all in one

@@ -955,3 +955,28 @@ fn a_row_known_by_its_uscc_alone_is_not_faulted_for_having_no_name() {
         ["统一社会信用代码", "首次合作日期", "最近合作日期", "累计合作金额"]
     );
 }
+
+#[test]
+fn a_workbook_number_a_date_column_cannot_tell_apart_is_a_problem_there_only() {
+    let m = Mapping::new(
+        &strings(&["客户名称", "首次合作日期", "备注", "最近合作日期"]),
+        &[],
+        None,
+    )
+    .unwrap();
+    let cells = strings(&["甲公司有限公司", "2023.1", "2023.1", "2023.11"]);
+    let problems = m.number_problems(&cells, &[1, 2, 3]);
+    assert_eq!(
+        problems,
+        [RowError::new(
+            "首次合作日期",
+            "2023.1",
+            "2023.1 as a number could be January or October 2023: type it as text, 2023-10 or 2023年10月"
+        )]
+    );
+    assert_eq!(
+        m.number_problems(&cells, &[2, 3]),
+        [],
+        "the same text typed as text is January"
+    );
+}
