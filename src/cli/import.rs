@@ -65,7 +65,8 @@ pub struct ImportArgs {
     #[arg(long, value_enum)]
     kind: Option<KindArg>,
     /// Map a column the tables do not know: '原列名=field' (field: name, uscc, owner, …,
-    /// contact.mobile, order.amount, interaction.summary, location, ignore, extra).
+    /// contact.mobile, contact.primary, order.amount, interaction.summary, location, ignore,
+    /// extra).
     #[arg(long = "map", value_name = "COLUMN=FIELD")]
     map: Vec<String>,
     /// Write the rejected rows (original cells plus a 导入退回原因 column) to this file, csv or xlsx.
@@ -513,7 +514,9 @@ fn prepare(
 
 /// The store names key fields by their key; show the header as the file wrote it.
 fn header_named(mut error: RowError, mapping: &Mapping) -> RowError {
-    let header = if let Some(field) = error
+    let header = if error.column == "contact.primary" {
+        Some(mapping.header_of(Target::ContactPrimary))
+    } else if let Some(field) = error
         .column
         .strip_prefix("contact.")
         .and_then(ContactField::from_name)
