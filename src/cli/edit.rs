@@ -7,7 +7,7 @@ use clap::Args;
 
 use super::add::set_pair;
 use super::{Context, Status, UsageError, key_values};
-use crate::domain::choice::Choice;
+use crate::domain::choice::{Choice, YesNo};
 use crate::domain::contact::{Contact, ContactField, Interaction, Order};
 use crate::domain::money::Unit;
 use crate::domain::{Field, Invalid, date};
@@ -293,7 +293,9 @@ fn parse_contact(spec: &str) -> Result<Contact> {
         match key.as_str() {
             "name" | "姓名" | "联系人" => {}
             "primary" | "主联系人" => {
-                contact.is_primary = matches!(value.trim(), "yes" | "true" | "1" | "是")
+                let yes =
+                    YesNo::parse(value).map_err(|r| Invalid::new("contact.primary", value.trim(), r))?;
+                contact.is_primary = yes == YesNo::Yes;
             }
             _ => {
                 let field = ContactField::from_name(key)

@@ -65,7 +65,8 @@ pub struct ImportArgs {
     #[arg(long, value_enum)]
     kind: Option<KindArg>,
     /// Map a column the tables do not know: '原列名=field' (field: name, uscc, owner, …,
-    /// contact.mobile, order.amount, interaction.summary, location, ignore, extra).
+    /// contact.mobile, contact.primary, order.amount, interaction.summary, location, ignore,
+    /// extra).
     #[arg(long = "map", value_name = "COLUMN=FIELD")]
     map: Vec<String>,
     /// Write the rejected rows (original cells plus a 导入退回原因 column) to this file, csv or xlsx.
@@ -302,11 +303,13 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<Status> {
                     Err(error) => Outcome::Rejected { error },
                 };
                 let also = match &outcome {
-                    Outcome::Rejected { error } => mapping
-                        .problems(&row.cells, today)
-                        .into_iter()
-                        .filter(|p| p.column != error.column)
-                        .collect(),
+                    Outcome::Rejected { error } => {
+                        let mut also = mapping.problems(&row.cells, today);
+                        also.extend(mapping.number_problems(&row.cells, &row.numbers));
+                        also.retain(|p| p.column != error.column);
+                        mapping.in_column_order(&mut also);
+                        also
+                    }
                     _ => Vec::new(),
                 };
                 report.count(&row, outcome, also, rejects.as_mut())?;
@@ -488,7 +491,15 @@ fn prepare(
                 .find_map(|c| stated_unit(c).map(|u| StatedUnit::new(row.number, c, u))),
         );
     }
-    let parsed = match invalid_text(&row, mapping) {
+    // A number a date column cannot read is the row's first problem: read as text, it
+    // would give a date, maybe the wrong one.
+    let unread = invalid_text(&row, mapping).or_else(|| {
+        mapping
+            .number_problems(&row.cells, &row.numbers)
+            .into_iter()
+            .next()
+    });
+    let parsed = match unread {
         Some(error) => Err(error),
         None => mapping.parse_row(&row.cells, today).map(|parsed| {
             let fresh = match &parsed.body {
@@ -503,7 +514,9 @@ fn prepare(
 
 /// The store names key fields by their key; show the header as the file wrote it.
 fn header_named(mut error: RowError, mapping: &Mapping) -> RowError {
-    let header = if let Some(field) = error
+    let header = if error.column == "contact.primary" {
+        Some(mapping.header_of(Target::ContactPrimary))
+    } else if let Some(field) = error
         .column
         .strip_prefix("contact.")
         .and_then(ContactField::from_name)

@@ -1,4 +1,5 @@
-//! The closed value sets of the record: stage, intent, nature, size, source, secrecy.
+//! The closed value sets of the record: stage, intent, nature, size, source, secrecy, and
+//! the yes or no of a flag.
 //!
 //! Each value has a stable English key (stored in the database and used in JSON), a Chinese
 //! label (shown with `--lang zh`) and the other spellings a clerk types. Parsing accepts all
@@ -139,6 +140,14 @@ choice!(
     }
 );
 
+choice!(
+    /// A yes or a no, as a column of ticks or a flag is typed (主联系人: 是, Y, √, 1, TRUE).
+    YesNo, "yes/no value" {
+        Yes = ("yes", "是", ["y", "true", "1", "√", "✓", "主要"]),
+        No = ("no", "否", ["n", "false", "0", "×", "不是"]),
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,5 +188,20 @@ mod tests {
         check::<Size>();
         check::<Source>();
         check::<Secrecy>();
+        check::<YesNo>();
+    }
+
+    #[test]
+    fn a_yes_or_a_no_is_read_as_a_clerk_types_it() {
+        for yes in ["是", "Y", "yes", "√", "1", "TRUE", "主要"] {
+            assert_eq!(YesNo::parse(yes), Ok(YesNo::Yes), "{yes}");
+        }
+        for no in ["否", "N", "no", "0", "FALSE", "×"] {
+            assert_eq!(YesNo::parse(no), Ok(YesNo::No), "{no}");
+        }
+        assert_eq!(
+            YesNo::parse("王甲"),
+            Err("unknown yes/no value 王甲 (known: 是/yes, 否/no)".to_string())
+        );
     }
 }

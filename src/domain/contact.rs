@@ -272,6 +272,7 @@ impl Contact {
             "contact.mobile" => self.mobile = value,
             "contact.landline" => self.landline = value,
             "contact.email" => self.email = value,
+            "contact.primary" => self.is_primary = value.as_deref() == Some("true"),
             _ => extra_restore("contact", &mut self.extra, std::slice::from_ref(change)),
         }
     }
@@ -538,13 +539,13 @@ mod tests {
             "not in the row, kept"
         );
         assert_eq!(
-            crate::domain::import::contact_contradiction(&stored, &by_name).as_deref(),
+            crate::domain::import::contact_contradiction(&stored, &by_name.clone().into()).as_deref(),
             Some(
                 "an earlier row of this file is the same contact; this row would change 王总's contact.mobile 13812345678 → 13900000009 (imported again on its own, it will)"
             )
         );
         assert_eq!(
-            crate::domain::import::contact_contradiction(&stored, &by_phone),
+            crate::domain::import::contact_contradiction(&stored, &by_phone.clone().into()),
             None
         );
     }

@@ -45,6 +45,20 @@ pub fn parse_date(input: &str) -> Result<NaiveDate, String> {
     }
 }
 
+/// Why a workbook's number cell, shown as `text`, gives no date to go by, if so. A clerk
+/// who types `2024.10` for October 2024 into a cell Excel takes for a number gets the
+/// number 2024.1, which keeps no trailing zero: it reads as January, as `2024.1` typed for
+/// January does, and nothing in the file tells the two apart. Any other number is what it
+/// looks like (`2024.11` November, `2024.3` March: `2024.30` is no month), and so is text,
+/// in a text cell or a csv, where `2024.10` keeps its zero.
+pub fn number_as_date(text: &str) -> Option<String> {
+    let (year, month) = text.trim().split_once('.')?;
+    let year_like = year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit());
+    (year_like && month == "1").then(|| {
+        format!("{year}.1 as a number could be January or October {year}: type it as text, {year}-10 or {year}年10月")
+    })
+}
+
 /// Converts an Excel serial day number to a date; the fraction (time of day) is
 /// dropped after rounding to the second. `date1904` selects the old Mac system
 /// (serial 0 = 1904-01-01). In the 1900 system serial 60 (the nonexistent
@@ -490,6 +504,24 @@ mod tests {
         for (input, want) in cases {
             assert_eq!(parse_date(input), Err(want.to_string()), "input {input:?}");
         }
+    }
+
+    #[test]
+    fn a_number_cell_of_a_year_and_one_tenth_could_be_january_or_october() {
+        assert_eq!(
+            number_as_date("2024.1").as_deref(),
+            Some(
+                "2024.1 as a number could be January or October 2024: type it as text, 2024-10 or 2024年10月"
+            )
+        );
+        for unambiguous in [
+            "2024.11", "2024.12", "2024.3", "2024.01", "45292", "45292.1", "2024", "8.1",
+        ] {
+            assert_eq!(number_as_date(unambiguous), None, "{unambiguous}");
+        }
+        // As text the zero is there to read.
+        assert_eq!(parse_date("2024.10"), Ok(ymd(2024, 10, 1)));
+        assert_eq!(parse_date("2024.1"), Ok(ymd(2024, 1, 1)));
     }
 
     #[test]

@@ -27,6 +27,9 @@ pub struct Row {
     pub position: u64,
     /// Cells whose value the file does not hold, each of which rejects the row.
     pub bad: Vec<BadCell>,
+    /// The workbook's number cells, 0-based as in [`Row::cells`]: their text is the number,
+    /// not what was typed (`2024.10` is stored as 2024.1). None in a text file.
+    pub numbers: Vec<usize>,
 }
 
 /// A cell the file does not hold a value for, such as a formula never calculated: its text

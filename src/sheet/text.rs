@@ -140,6 +140,7 @@ impl<R: BufRead> Records<R> {
                     cells: Vec::new(),
                     position: self.position,
                     bad: Vec::new(),
+                    numbers: Vec::new(),
                 }));
             }
             Next::Record => {}
@@ -194,6 +195,7 @@ impl<R: BufRead> Records<R> {
                         cells,
                         position: self.position,
                         bad,
+                        numbers: Vec::new(),
                     }));
                 }
                 ReadRecordResult::End => return Ok(None),

@@ -113,6 +113,7 @@ pub fn open(path: &Path, wanted: Option<&str>) -> Result<Sheet, Error> {
     let rows = (0..height).map(move |i| {
         let mut cells = vec![String::new(); first_col];
         let mut bad = Vec::new();
+        let mut numbers = Vec::new();
         cells.extend((0..width).map(|j| {
             let cell = range.get((i, j)).unwrap_or(&Data::Empty);
             let at = ((first_row + i) as u32, (first_col + j) as u32);
@@ -123,15 +124,21 @@ pub fn open(path: &Path, wanted: Option<&str>) -> Result<Sheet, Error> {
                     bad.push(problem);
                     text
                 }
-                _ => cell_text(cell),
+                _ => {
+                    if matches!(cell, Data::Float(_) | Data::Int(_)) {
+                        numbers.push(first_col + j);
+                    }
+                    cell_text(cell)
+                }
             }
         }));
-        fill.apply(first_row + i, &mut cells);
+        fill.apply(first_row + i, &mut cells, &mut numbers);
         Ok(Row {
             number: first_row + i + 1,
             position: (i + 1) as u64,
             cells,
             bad,
+            numbers,
         })
     });
     Ok(Sheet {
@@ -142,6 +149,9 @@ pub fn open(path: &Path, wanted: Option<&str>) -> Result<Sheet, Error> {
         date_1904,
     })
 }
+
+/// A row's cells as read so far, and which of them are number cells.
+type RowCells = (Vec<String>, Vec<usize>);
 
 /// An xlsx sheet, read a cell at a time on a thread of its own and handed over a row at a
 /// time, so a large workbook is never held whole in memory (its shared strings are).
@@ -192,7 +202,7 @@ fn stream_xlsx(
         let _ = size_tx.send(Ok(dimensions.end.0.saturating_sub(dimensions.start.0) as u64 + 1));
         let mut position = 0;
         // False once the reader of the rows has stopped.
-        let mut send = |number: usize, mut cells: Vec<String>| {
+        let mut send = |number: usize, (mut cells, mut numbers): RowCells| {
             position += 1;
             let mut bad = Vec::new();
             for (column, formula) in unsaved.remove(&(number as u32 - 1)).unwrap_or_default() {
@@ -205,18 +215,19 @@ fn stream_xlsx(
                     bad.push(problem);
                 }
             }
-            fill.apply(number - 1, &mut cells);
+            fill.apply(number - 1, &mut cells, &mut numbers);
             rows_tx
                 .send(Ok(Row {
                     number,
                     position,
                     cells,
                     bad,
+                    numbers,
                 }))
                 .is_ok()
         };
-        // The row being read: its number and cells.
-        let mut current: Option<(usize, Vec<String>)> = None;
+        // The row being read: its number, its cells and which of them are numbers.
+        let mut current: Option<(usize, RowCells)> = None;
         loop {
             let (cell, style) = match cells.next_cell_with_style_id() {
                 Ok(Some(cell)) => cell,
@@ -230,19 +241,23 @@ fn stream_xlsx(
             let (number, c) = (r as usize + 1, c as usize);
             if let Some((done, row)) = current.take_if(|(n, _)| *n != number) {
                 // Rows without a cell in between are blank rows, reported as such.
-                let blanks = (done + 1..number).map(|n| (n, Vec::new()));
+                let blanks = (done + 1..number).map(|n| (n, (Vec::new(), Vec::new())));
                 for (n, row) in std::iter::once((done, row)).chain(blanks) {
                     if !send(n, row) {
                         return;
                     }
                 }
             }
-            let (_, row) = current.get_or_insert_with(|| (number, Vec::new()));
+            let (_, (row, numbers)) = current.get_or_insert_with(|| (number, (Vec::new(), Vec::new())));
             if row.len() <= c {
                 row.resize(c + 1, String::new());
             }
             let shown = formats.get(style).unwrap_or(&Shown::Plain);
-            row[c] = shown.text(&Data::from(cell.get_value().clone()));
+            let value = Data::from(cell.get_value().clone());
+            if matches!(value, Data::Float(_) | Data::Int(_)) {
+                numbers.push(c);
+            }
+            row[c] = shown.text(&value);
         }
         if let Some((n, row)) = current {
             send(n, row);
@@ -314,8 +329,9 @@ fn uncalculated_formulas(
 struct FillDown {
     /// Regions over more than one row, by their first row, last first.
     waiting: Vec<Dimensions>,
-    /// Regions the rows have reached: where they end, their column and their value.
-    open: Vec<(usize, usize, String)>,
+    /// Regions the rows have reached: where they end, their column, their value and
+    /// whether it is a number.
+    open: Vec<(usize, usize, String, bool)>,
 }
 
 impl FillDown {
@@ -328,25 +344,53 @@ impl FillDown {
         }
     }
 
-    /// Fills `cells`, row `row` (0-based), and takes the values of regions that start there.
-    fn apply(&mut self, row: usize, cells: &mut Vec<String>) {
-        self.open.retain(|(end, _, _)| *end >= row);
+    /// Fills `cells`, row `row` (0-based), and takes the values of regions that start there;
+    /// `numbers` lists the row's number cells, a filled one among them when its value is.
+    fn apply(&mut self, row: usize, cells: &mut Vec<String>, numbers: &mut Vec<usize>) {
+        self.open.retain(|(end, _, _, _)| *end >= row);
         if cells.iter().any(|c| !c.is_empty()) {
-            for (_, column, value) in &self.open {
+            for (_, column, value, number) in &self.open {
                 if cells.len() <= *column {
                     cells.resize(column + 1, String::new());
                 }
                 cells[*column].clone_from(value);
+                numbers.retain(|c| c != column);
+                if *number {
+                    numbers.push(*column);
+                }
             }
         }
         while let Some(region) = self.waiting.pop_if(|d| d.start.0 as usize <= row) {
             let column = region.start.1 as usize;
             match cells.get(column) {
                 Some(value) if region.start.0 as usize == row && !value.is_empty() => {
-                    self.open.push((region.end.0 as usize, column, value.clone()));
+                    let number = numbers.contains(&column);
+                    self.open
+                        .push((region.end.0 as usize, column, value.clone(), number));
                 }
                 _ => {}
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_merged_number_is_a_number_in_every_row_it_spans() {
+        let mut fill = FillDown::new(vec![Dimensions {
+            start: (1, 2),
+            end: (2, 2),
+        }]);
+        let (mut cells, mut numbers) = (
+            vec!["甲".to_string(), String::new(), "2023.1".to_string()],
+            vec![2],
+        );
+        fill.apply(1, &mut cells, &mut numbers);
+        let (mut cells, mut numbers) = (vec!["乙".to_string()], Vec::new());
+        fill.apply(2, &mut cells, &mut numbers);
+        assert_eq!((cells[2].as_str(), numbers), ("2023.1", vec![2]));
     }
 }

@@ -688,7 +688,7 @@ impl Writer<'_> {
     /// Adds a contact. A primary contact takes the flag from any other.
     pub fn add_contact(&mut self, customer: &Stored, contact: &Contact, batch: Option<i64>) -> Result<i64> {
         if contact.is_primary {
-            self.clear_primary(customer.id)?;
+            self.clear_primary(customer, None, batch)?;
         }
         let id = self.insert_contact_row(customer.id, contact, batch)?;
         self.touch(customer.id)?;
@@ -734,10 +734,32 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn clear_primary(&mut self, customer_id: i64) -> Result<()> {
-        self.tx
-            .prepare_cached("UPDATE contacts SET is_primary = 0 WHERE customer_id = ?1")?
-            .execute([customer_id])?;
+    /// Takes the primary flag from the customer's contacts but `keeping` (the one about to
+    /// have it). Each is logged as an edit of that contact: the log shows who stopped being
+    /// the primary one, and an import undo makes them so again.
+    fn clear_primary(&mut self, customer: &Stored, keeping: Option<i64>, batch: Option<i64>) -> Result<()> {
+        let primaries: Vec<i64> = self
+            .tx
+            .prepare_cached(
+                "SELECT id FROM contacts WHERE customer_id = ?1 AND is_primary AND id IS NOT ?2 ORDER BY id",
+            )?
+            .query_map(params![customer.id, keeping], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for id in primaries {
+            self.tx
+                .prepare_cached("UPDATE contacts SET is_primary = 0 WHERE id = ?1")?
+                .execute([id])?;
+            let id = Some(id.to_string());
+            self.log(
+                "contact.edit",
+                Some(&customer.customer.code),
+                batch,
+                &[
+                    Change::new("contact.id", id.clone(), id),
+                    Change::new("contact.primary", Some("true".into()), Some("false".into())),
+                ],
+            )?;
+        }
         Ok(())
     }
 
@@ -767,7 +789,7 @@ impl Writer<'_> {
         }
         self.touch(customer.id)?;
         if after.is_primary && !before.contact.is_primary {
-            self.clear_primary(customer.id)?;
+            self.clear_primary(customer, Some(before.id), batch)?;
         }
         self.tx
             .prepare_cached(

@@ -14,9 +14,9 @@ use crate::domain::contact::{
 };
 use crate::domain::dedupe::{Candidate, Level, compare, name_key, same_company_named};
 use crate::domain::import::{
-    CustomerPart, Keys, NewCustomer, Row, RowBody, RowError, contact_already_stored, contact_contradiction,
-    contract_key, contradiction, extra_already_stored, extra_contradiction, growth_contradiction,
-    mobile_of_another, plainly_different,
+    CustomerPart, Keys, NewCustomer, Row, RowBody, RowContact, RowError, contact_already_stored,
+    contact_contradiction, contract_key, contradiction, extra_already_stored, extra_contradiction,
+    growth_contradiction, mobile_of_another, plainly_different, second_primary,
 };
 use crate::domain::{Change, Customer};
 
@@ -615,10 +615,8 @@ impl Writer<'_> {
         possible_duplicate: Option<PossibleDuplicate>,
     ) -> Result<Outcome> {
         let today = self.actor.today();
-        let contact = part.contact.clone().map(|mut c| {
-            c.is_primary = true;
-            c
-        });
+        // A new customer's contact is its primary one, unless the row says otherwise.
+        let contact = part.contact.as_ref().map(|c| c.added(true));
         let moved = customer.stage != Stage::Prospect;
         if moved {
             customer.stage_date.get_or_insert(today);
@@ -626,6 +624,11 @@ impl Writer<'_> {
         let stored =
             self.insert_keyed_customer(customer, name_key, contact.as_ref(), "import.add", Some(batch))?;
         self.meet(stored.id);
+        if let Some(row) = part.contact.as_ref().filter(|c| c.primary == Some(true))
+            && let Some(added) = self.contacts(stored.id)?.first()
+        {
+            self.made_primary(stored.id, added.id, row);
+        }
         if moved {
             self.add_stage_move(
                 stored.id,
@@ -649,18 +652,28 @@ impl Writer<'_> {
     fn import_contact(
         &mut self,
         customer: &Stored,
-        incoming: &Contact,
+        incoming: &RowContact,
         batch: i64,
         on_existing: OnExisting,
     ) -> Result<Outcome> {
         let code = customer.customer.code.clone();
+        let name = incoming.contact.name.clone();
         let contacts = self.contacts(customer.id)?;
-        let same = match self.same_contact(&contacts, incoming, &code) {
+        let same = match self.same_contact(&contacts, &incoming.contact, &code) {
             Ok(Some(same)) => same,
             Ok(None) => {
-                let mut contact = incoming.clone();
-                contact.is_primary = !contacts.iter().any(|c| c.contact.is_primary && c.contact.active);
-                self.add_contact(customer, &contact, Some(batch))?;
+                if let Some((earlier, reason)) = self.primary_conflict(customer.id, None, incoming) {
+                    return Ok(Outcome::Conflict {
+                        code,
+                        stored: earlier,
+                        incoming: name,
+                        reason,
+                    });
+                }
+                let contact =
+                    incoming.added(!contacts.iter().any(|c| c.contact.is_primary && c.contact.active));
+                let id = self.add_contact(customer, &contact, Some(batch))?;
+                self.made_primary(customer.id, id, incoming);
                 return Ok(Outcome::Inserted {
                     code,
                     possible_duplicate: None,
@@ -670,7 +683,7 @@ impl Writer<'_> {
                 return Ok(Outcome::Conflict {
                     code,
                     stored: holder.contact.name.clone(),
-                    incoming: incoming.name.clone(),
+                    incoming: name,
                     reason,
                 });
             }
@@ -681,7 +694,15 @@ impl Writer<'_> {
             return Ok(Outcome::Conflict {
                 code,
                 stored: same.contact.name.clone(),
-                incoming: incoming.name.clone(),
+                incoming: name,
+                reason,
+            });
+        }
+        if let Some((earlier, reason)) = self.primary_conflict(customer.id, Some(same.id), incoming) {
+            return Ok(Outcome::Conflict {
+                code,
+                stored: earlier,
+                incoming: name,
                 reason,
             });
         }
@@ -695,8 +716,9 @@ impl Writer<'_> {
         }
         self.meet_contact(same.id);
         self.note_contact_met(batch, same.id)?;
-        let after = same.contact.given_again(incoming);
+        let after = incoming.given_again(&same.contact);
         let changes = self.update_contact(customer, same, &after, None, Some(batch))?;
+        self.made_primary(customer.id, same.id, incoming);
         Ok(if changes.is_empty() {
             Outcome::Unchanged { code }
         } else {
@@ -709,18 +731,48 @@ impl Writer<'_> {
     }
 
     /// Why a row's contact may not go in, if so: its mobile is another person's
-    /// ([`Found::MobileOfAnother`]), or it would change a stored contact an earlier row of
-    /// this import gave.
-    fn contact_conflict(&self, customer: &Stored, incoming: &Contact) -> Result<Option<String>> {
+    /// ([`Found::MobileOfAnother`]), it would change a stored contact an earlier row of
+    /// this import gave, or it would make another contact the primary one than an earlier
+    /// row did.
+    fn contact_conflict(&self, customer: &Stored, incoming: &RowContact) -> Result<Option<String>> {
         let contacts = self.contacts(customer.id)?;
         Ok(
-            match self.same_contact(&contacts, incoming, &customer.customer.code) {
+            match self.same_contact(&contacts, &incoming.contact, &customer.customer.code) {
                 Ok(same) => same
                     .filter(|same| self.contact_met(same.id))
-                    .and_then(|same| contact_contradiction(&same.contact, incoming)),
+                    .and_then(|same| contact_contradiction(&same.contact, incoming))
+                    .or_else(|| {
+                        self.primary_conflict(customer.id, same.map(|s| s.id), incoming)
+                            .map(|(_, reason)| reason)
+                    }),
                 Err((_, reason)) => Some(reason),
             },
         )
+    }
+
+    /// Why a row may not make its contact (stored contact `id`, or someone new) the primary
+    /// contact of customer `customer_id`, if so: an earlier row of this import made another
+    /// one that. With the name of that one.
+    fn primary_conflict(
+        &self,
+        customer_id: i64,
+        id: Option<i64>,
+        incoming: &RowContact,
+    ) -> Option<(String, String)> {
+        if incoming.primary != Some(true) {
+            return None;
+        }
+        let (earlier, name) = self.primaries.get(&customer_id)?;
+        (Some(*earlier) != id).then(|| (name.clone(), second_primary(name, &incoming.contact.name)))
+    }
+
+    /// Notes that a row made contact `id` the primary one of customer `customer_id`, if it
+    /// says so.
+    fn made_primary(&mut self, customer_id: i64, id: i64, incoming: &RowContact) {
+        if incoming.primary == Some(true) {
+            self.primaries
+                .insert(customer_id, (id, incoming.contact.name.clone()));
+        }
     }
 
     /// The stored contact of customer `code` a row's contact is ([`given_again`]), `None` for

@@ -225,6 +225,7 @@ impl Store {
             met: fixedbitset::FixedBitSet::new(),
             met_contacts: fixedbitset::FixedBitSet::new(),
             met_industries: std::collections::HashSet::new(),
+            primaries: std::collections::HashMap::new(),
         };
         let outcome = f(&mut writer);
         let cache = writer.cache_to_restore();
@@ -286,6 +287,9 @@ pub struct Writer<'a> {
     /// The industries an import's growth rows have given a rate so far, by code: a later
     /// row of the same table may repeat a rate but not change it.
     met_industries: std::collections::HashSet<String>,
+    /// The contact an import's row made each customer's primary one so far, by customer id:
+    /// the contact's id and name. A later row of the same file may not make another one so.
+    primaries: std::collections::HashMap<i64, (i64, String)>,
 }
 
 impl Writer<'_> {

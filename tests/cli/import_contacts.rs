@@ -391,3 +391,177 @@ fn a_contacts_files_other_columns_stay_with_the_person_and_undo_puts_them_back()
         "微信: zs_wx; 负责人: 李四; 部门: 销售部"
     );
 }
+
+/// Each stored contact as `name|is_primary`, in id order.
+fn primaries(k: &Kehu) -> String {
+    k.query(
+        "SELECT coalesce(group_concat(name || '|' || is_primary, char(10)), '') FROM (SELECT name, is_primary \
+         FROM contacts ORDER BY id)",
+    )
+}
+
+/// A database holding 北京某某科技有限公司 (CST20240001) with its primary contact 王甲,
+/// batch 2.
+fn with_wang() -> Kehu {
+    let k = with_customer();
+    let path = k.file(
+        "wang.csv",
+        "客户名称,联系人,手机\n北京某某科技有限公司,王甲,13811110001\n",
+    );
+    k.import_json(&["--kind", "contacts", &path], 0);
+    assert_eq!(primaries(&k), "王甲|1");
+    k
+}
+
+#[test]
+fn a_contacts_files_primary_column_makes_the_primary_contact_and_undo_gives_it_back() {
+    let k = with_wang();
+    let path = k.file(
+        "c1.csv",
+        "客户编号,联系人,职务,手机,主联系人,微信\nCST20240001,钱七,采购,13500001111,是,wx2\n\
+         CST20240001,王甲,,13811110001,否,\n",
+    );
+    let summary = k.import_json(&["--kind", "contacts", &path], 0);
+    assert_eq!(
+        (
+            summary["counts"]["inserted"].as_u64(),
+            summary["counts"]["unchanged"].as_u64()
+        ),
+        (Some(1), Some(1)),
+        "否 for someone who is not the primary contact (any more) changes nothing: {summary}"
+    );
+    assert_eq!(primaries(&k), "王甲|0\n钱七|1");
+    let shown = k.json(&["show", "CST20240001"]);
+    assert_eq!(shown["contacts"][0]["name"], "钱七", "the primary one first");
+    assert_eq!(shown["contacts"][0]["primary"], true);
+    assert_eq!(
+        shown["contacts"][0]["other"], "微信: wx2",
+        "主联系人 is no extra column"
+    );
+
+    // 王甲 stopping being the primary contact is in the log, with the batch.
+    let log = k.json(&["log", "--customer", "CST20240001", "--action", "contact.edit"]);
+    let edits = log.as_array().unwrap();
+    assert_eq!(edits.len(), 1, "{log}");
+    assert_eq!(edits[0]["changes"][1]["field"], "contact.primary");
+    assert_eq!(
+        (
+            edits[0]["changes"][1]["before"].as_str(),
+            edits[0]["changes"][1]["after"].as_str()
+        ),
+        (Some("true"), Some("false"))
+    );
+
+    let undone = k.json(&["import", "undo", "3"]);
+    assert_eq!(undone["removed_contacts"], 1);
+    assert_eq!(primaries(&k), "王甲|1", "王甲 is the primary contact again");
+    k.ok(&["log", "verify"]);
+}
+
+#[test]
+fn a_stored_contact_made_primary_by_a_customers_file_is_undone_too() {
+    let k = with_wang();
+    k.ok(&[
+        "edit",
+        "CST20240001",
+        "--add-contact",
+        "name=钱七,mobile=13500001111",
+    ]);
+    assert_eq!(primaries(&k), "王甲|1\n钱七|0");
+    let path = k.file(
+        "customers.csv",
+        "客户名称,联系人,手机,是否主联系人\n北京某某科技有限公司,钱七,13500001111,Y\n",
+    );
+    let summary = k.import_json(&[&path], 0);
+    assert_eq!(summary["counts"]["updated"], 1, "{summary}");
+    assert_eq!(primaries(&k), "王甲|0\n钱七|1");
+    k.ok(&["import", "undo", "3"]);
+    assert_eq!(primaries(&k), "王甲|1\n钱七|0");
+}
+
+#[test]
+fn no_on_the_primary_contact_takes_the_flag_and_an_empty_cell_leaves_it() {
+    let k = with_wang();
+    let path = k.file("c.csv", "客户名称,联系人,主联系人\n北京某某科技有限公司,王甲,\n");
+    let summary = k.import_json(&["--kind", "contacts", &path], 0);
+    assert_eq!(summary["counts"]["unchanged"], 1);
+    assert_eq!(primaries(&k), "王甲|1");
+
+    let path = k.file("c.csv", "客户名称,联系人,首选\n北京某某科技有限公司,王甲,否\n");
+    let summary = k.import_json(&["--kind", "contacts", "--map", "首选=contact.primary", &path], 0);
+    assert_eq!(summary["counts"]["updated"], 1);
+    assert_eq!(
+        primaries(&k),
+        "王甲|0",
+        "the file says 王甲 is not the primary contact"
+    );
+
+    // A new contact the file says is not the primary one stays so, even with none.
+    let path = k.file(
+        "c.csv",
+        "客户名称,联系人,主联系人\n北京某某科技有限公司,钱七,N\n北京某某科技有限公司,孙八,也许\n",
+    );
+    let summary = k.import_json(&["--kind", "contacts", &path], 3);
+    assert_eq!(primaries(&k), "王甲|0\n钱七|0");
+    assert_eq!(summary["rejected"][0]["column"], "主联系人");
+    assert_eq!(
+        summary["rejected"][0]["reason"],
+        "unknown yes/no value 也许 (known: 是/yes, 否/no): the column says whether the row's contact \
+         is the primary one (--map '主联系人=extra' keeps it as it is)"
+    );
+}
+
+#[test]
+fn two_rows_of_one_file_making_two_primary_contacts_are_a_conflict() {
+    let k = with_wang();
+    let path = k.file(
+        "c.csv",
+        "客户名称,联系人,手机,主联系人\n北京某某科技有限公司,钱七,13500001111,√\n\
+         北京某某科技有限公司,孙八,13600001111,√\n北京某某科技有限公司,钱七,13500001111,√\n",
+    );
+    let summary = k.import_json(&["--kind", "contacts", &path], 3);
+    assert_eq!(
+        (
+            summary["counts"]["inserted"].as_u64(),
+            summary["counts"]["unchanged"].as_u64(),
+            summary["counts"]["conflicts"].as_u64()
+        ),
+        (Some(1), Some(1), Some(1)),
+        "{summary}"
+    );
+    let conflict = &summary["conflicts"][0];
+    assert_eq!(
+        (
+            conflict["row"].as_u64(),
+            conflict["stored"].as_str(),
+            conflict["incoming"].as_str()
+        ),
+        (Some(3), Some("钱七"), Some("孙八"))
+    );
+    assert_eq!(
+        conflict["reason"],
+        "an earlier row of this file made 钱七 the primary contact; this row would make 孙八 the \
+         primary one, and a customer has only one"
+    );
+    assert_eq!(primaries(&k), "王甲|0\n钱七|1", "孙八 is not added");
+
+    // In a customers file, the whole row is the conflict.
+    let path = k.file(
+        "customers.csv",
+        "客户名称,省份,联系人,手机,主联系人\n上海华兴科技有限公司,,李丙,13700001111,是\n\
+         上海华兴科技有限公司,上海,周丁,13700002222,是\n",
+    );
+    let summary = k.import_json(&[&path], 3);
+    assert_eq!(summary["conflicts"][0]["row"], 3, "{summary}");
+    assert_eq!(
+        summary["conflicts"][0]["reason"],
+        "an earlier row of this file made 李丙 the primary contact; this row would make 周丁 the \
+         primary one, and a customer has only one"
+    );
+    assert_eq!(
+        k.query("SELECT coalesce(province, '') FROM customers WHERE name = '上海华兴科技有限公司'"),
+        "",
+        "nor does the row fill the province"
+    );
+    assert_eq!(primaries(&k), "王甲|0\n钱七|1\n李丙|1");
+}

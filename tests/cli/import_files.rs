@@ -621,3 +621,101 @@ fn codes_with_literal_text_read_as_excel_shows_them() {
     assert_eq!(k.json(&["show", "KH0020"])["customer"]["remarks"], "0012号");
     assert_eq!(k.json(&["show", "K0007"])["customer"]["remarks"], "CST000123");
 }
+
+/// A month typed as `2023.10` into a cell Excel takes for a number is stored as 2023.1, the
+/// number `2023.1` typed for January is: a date column refuses that number rather than read
+/// January, and the clerk types the month as text. Other numbers, and text in a workbook or
+/// a csv, read as they look.
+#[test]
+fn a_number_that_could_be_january_or_october_is_no_date() {
+    let k = Kehu::new();
+    let number = |value: f64| {
+        move |sheet: &mut rust_xlsxwriter::Worksheet, r: u32, c: u16| {
+            sheet.write_number(r, c, value).unwrap();
+        }
+    };
+    let text = |value: &'static str| {
+        move |sheet: &mut rust_xlsxwriter::Worksheet, r: u32, c: u16| {
+            sheet.write_string(r, c, value).unwrap();
+        }
+    };
+    let path = workbook(
+        &k,
+        "客户.xlsx",
+        &["客户名称", "手机", "首次合作日期", "备注"],
+        &[
+            &[&text("甲公司有限公司"), &text("13812345678"), &number(2023.10)],
+            &[&text("乙公司有限公司"), &text("123"), &number(2023.1)],
+            &[
+                &text("丙公司有限公司"),
+                &text("13912345678"),
+                &number(2023.11),
+                &number(2023.1),
+            ],
+            &[&text("丁公司有限公司"), &text("13712345678"), &text("2023.10")],
+        ],
+    );
+
+    let summary = k.import_json(&[&path], 3);
+    let month = "2023.1 as a number could be January or October 2023: type it as text, 2023-10 or 2023年10月";
+    assert_eq!(
+        rejected(&summary),
+        [
+            (2, "首次合作日期".to_string(), "2023.1".to_string()),
+            (3, "首次合作日期".to_string(), "2023.1".to_string()),
+        ]
+    );
+    assert_eq!(reasons(&summary), [month, month]);
+    assert_eq!(
+        summary["rejected"][1]["also"][0]["column"], "手机",
+        "the row's other problem, for one pass to fix both: {summary}"
+    );
+    assert_eq!(k.names(), ["丙公司有限公司", "丁公司有限公司"]);
+    let first_coop = |name: &str| show_named(&k, name)["customer"]["first_coop_date"].clone();
+    assert_eq!(first_coop("丙公司有限公司"), "2023-11-01");
+    assert_eq!(first_coop("丁公司有限公司"), "2023-10-01", "text keeps its zero");
+    assert_eq!(
+        show_named(&k, "丙公司有限公司")["customer"]["remarks"],
+        "2023.1",
+        "a number elsewhere is a number"
+    );
+
+    // An orders file the same way: the number 2023.1 is no order date.
+    let orders = workbook(
+        &k,
+        "合同.xlsx",
+        &["客户名称", "签约日期", "合同金额", "合同编号"],
+        &[
+            &[
+                &text("丙公司有限公司"),
+                &number(2023.1),
+                &number(5000.0),
+                &text("HT-1"),
+            ],
+            &[
+                &text("丙公司有限公司"),
+                &number(2023.12),
+                &number(8000.0),
+                &text("HT-2"),
+            ],
+        ],
+    );
+    let summary = k.import_json(&[&orders], 3);
+    assert_eq!(
+        rejected(&summary),
+        [(2, "签约日期".to_string(), "2023.1".to_string())]
+    );
+    assert_eq!(
+        k.query("SELECT group_concat(contract_no || ' ' || date, '; ') FROM orders"),
+        "HT-2 2023-12-01"
+    );
+
+    // A csv holds the text as typed: 2023.10 is October, 2023.1 January.
+    let csv = k.file(
+        "客户.csv",
+        "客户名称,首次合作日期\n戊公司有限公司,2023.10\n己公司有限公司,2023.1\n",
+    );
+    k.import_json(&[&csv], 0);
+    assert_eq!(first_coop("戊公司有限公司"), "2023-10-01");
+    assert_eq!(first_coop("己公司有限公司"), "2023-01-01");
+}

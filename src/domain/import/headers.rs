@@ -38,7 +38,10 @@ impl Kind {
     /// other columns are kept with the record, or identify the customer).
     pub(super) fn sets(self, target: Target) -> bool {
         match self {
-            Kind::Contacts => matches!(target, Target::Contact(_) | Target::Phone),
+            Kind::Contacts => matches!(
+                target,
+                Target::Contact(_) | Target::Phone | Target::ContactPrimary
+            ),
             Kind::Orders => matches!(
                 target,
                 Target::OrderDate | Target::OrderAmount | Target::ContractNo
@@ -61,6 +64,8 @@ pub enum Target {
     Location,
     /// 联系电话: a mobile or a landline, told apart by its shape.
     Phone,
+    /// 主联系人: whether the row's contact is the customer's primary one (是/否).
+    ContactPrimary,
     OrderDate,
     OrderAmount,
     ContractNo,
@@ -84,6 +89,7 @@ impl Target {
             Target::Contact(f) => format!("contact.{}", f.key()),
             Target::Location => "province + city".into(),
             Target::Phone => "contact.mobile or contact.landline".into(),
+            Target::ContactPrimary => "contact.primary".into(),
             Target::OrderDate => "order.date".into(),
             Target::OrderAmount => "order.amount".into(),
             Target::ContractNo => "order.contract_no".into(),
@@ -97,6 +103,16 @@ impl Target {
         }
     }
 
+    /// Whether the column holds a date.
+    pub fn is_date(self) -> bool {
+        matches!(
+            self,
+            Target::Customer(Field::FirstCoopDate | Field::LastCoopDate | Field::StageDate)
+                | Target::OrderDate
+                | Target::InteractionDate
+        )
+    }
+
     /// Parses a `--map` target: a field key or Chinese name, `contact.<field>`, `order.<x>`,
     /// `interaction.<x>`, `location`, `ignore` or `extra`.
     pub fn parse(name: &str) -> Result<Option<Target>, String> {
@@ -107,6 +123,7 @@ impl Target {
             "ignore" | "skip" | "忽略" => Target::Ignore,
             "location" | "地区" => Target::Location,
             "phone" => Target::Phone,
+            "contact.primary" | "contact.主联系人" | "primary" | "主联系人" => Target::ContactPrimary,
             "order.date" => Target::OrderDate,
             "order.amount" => Target::OrderAmount,
             "order.contract_no" | "order.contract" => Target::ContractNo,
@@ -121,7 +138,7 @@ impl Target {
                     Target::Customer(f)
                 } else {
                     return Err(format!(
-                        "unknown field {name} (a customer field such as name, uscc, owner; contact.mobile; \
+                        "unknown field {name} (a customer field such as name, uscc, owner; contact.mobile; contact.primary; \
                          order.date/amount/contract_no; interaction.date/channel/summary/operator; location; ignore; extra)"
                     ));
                 }
@@ -162,6 +179,14 @@ pub(super) const EXTRA_ALIASES: &[(&str, Target)] = &[
     ("联系人职务", Target::Contact(ContactField::Title)),
     ("联系人职位", Target::Contact(ContactField::Title)),
     ("联系人邮箱", Target::Contact(ContactField::Email)),
+    // Whether the row's contact is the primary one; beside no contact name column, kept as
+    // an extra (see [`Mapping::new`]).
+    ("主联系人", Target::ContactPrimary),
+    ("是否主联系人", Target::ContactPrimary),
+    ("首要联系人", Target::ContactPrimary),
+    ("primary", Target::ContactPrimary),
+    ("primarycontact", Target::ContactPrimary),
+    ("primary_contact", Target::ContactPrimary),
     ("邮箱地址", Target::Contact(ContactField::Email)),
     ("电子邮件", Target::Contact(ContactField::Email)),
     ("地区", Target::Location),

@@ -37,7 +37,10 @@ impl Mapping {
     ///   file are extras;
     /// * an English `name` is the customer's name, unless another column names the customer
     ///   (客户名称, company): then it is the contact's name (`name` beside `mobile`), or an
-    ///   extra when a contact name column exists too.
+    ///   extra when a contact name column exists too;
+    /// * a primary-contact column (主联系人) says whether the row's contact is the primary one
+    ///   beside a contact name column; without one it is kept as an extra, since many lists
+    ///   write the primary contact's name under that header.
     pub fn new(
         headers: &[String],
         user_maps: &[(String, String)],
@@ -222,6 +225,13 @@ impl Mapping {
                 };
             }
         }
+        if !self.has(Target::Contact(ContactField::Name)) {
+            for c in self.columns.iter_mut() {
+                if !c.mapped_by_user && c.target == Some(Target::ContactPrimary) {
+                    c.target = None;
+                }
+            }
+        }
         for i in 0..self.columns.len() {
             let c = &self.columns[i];
             let repeated = match c.target {
@@ -338,16 +348,16 @@ impl Mapping {
             Kind::Customers => RowBody::Customer(self.customer_part(cells)?),
             Kind::Contacts => {
                 let (contact, unused) = self.contact(cells)?;
-                let mut contact = contact.ok_or_else(|| {
+                let mut row = contact.ok_or_else(|| {
                     RowError::new(
                         self.header_of(Target::Contact(ContactField::Name)),
                         "",
                         "contact name is required",
                     )
                 })?;
-                contact.extra = self.extras(cells);
-                contact.extra.extend(unused);
-                RowBody::Contact(contact)
+                row.contact.extra = self.extras(cells);
+                row.contact.extra.extend(unused);
+                RowBody::Contact(row)
             }
             Kind::Orders => RowBody::Order(self.order(cells, today)?),
             Kind::Interactions => RowBody::Interaction(self.interaction(cells)?),
@@ -361,14 +371,7 @@ impl Mapping {
     /// none of this: the reader knows their workbook.
     pub fn serials_from_1904(&self, cells: &mut [String]) {
         for column in &self.columns {
-            let date = matches!(
-                column.target,
-                Some(
-                    Target::Customer(Field::FirstCoopDate | Field::LastCoopDate | Field::StageDate)
-                        | Target::OrderDate
-                        | Target::InteractionDate
-                )
-            );
+            let date = column.target.is_some_and(Target::is_date);
             let Some(cell) = cells.get_mut(column.index).filter(|_| date) else {
                 continue;
             };
@@ -381,6 +384,33 @@ impl Mapping {
                 *cell = day.to_string();
             }
         }
+    }
+
+    /// The number cells of a workbook row (`numbers`, by index) that a date column cannot
+    /// read ([`date::number_as_date`](super::super::date::number_as_date)): `2024.1` is how
+    /// both January and October 2024 typed as numbers are stored. In the order of the
+    /// columns.
+    pub fn number_problems(&self, cells: &[String], numbers: &[usize]) -> Vec<RowError> {
+        self.columns
+            .iter()
+            .filter(|c| c.target.is_some_and(Target::is_date) && numbers.contains(&c.index))
+            .filter_map(|c| {
+                let value = cells.get(c.index)?;
+                let reason = super::super::date::number_as_date(value)?;
+                Some(RowError::new(&c.header, value.trim(), reason))
+            })
+            .collect()
+    }
+
+    /// Puts a row's problems in the order of its columns (one naming no column of the file
+    /// last).
+    pub fn in_column_order(&self, problems: &mut [RowError]) {
+        problems.sort_by_key(|e| {
+            self.columns
+                .iter()
+                .position(|c| c.header == e.column)
+                .unwrap_or(usize::MAX)
+        });
     }
 
     /// A rejected row's problems, the first one first, so the clerk fixes them all in one
@@ -558,9 +588,10 @@ impl Mapping {
     }
 
     /// The row's contact, and the cells of a 联系电话 column that did not go into it (a
-    /// second mobile beside a 手机 column), by header.
+    /// second mobile beside a 手机 column), by header. A 主联系人 cell with no contact in its
+    /// row has no one to say it of.
     #[allow(clippy::type_complexity)]
-    fn contact(&self, cells: &[String]) -> Result<(Option<Contact>, Vec<(String, String)>), RowError> {
+    fn contact(&self, cells: &[String]) -> Result<(Option<RowContact>, Vec<(String, String)>), RowError> {
         let name = self.cell(cells, Target::Contact(ContactField::Name));
         let mut fields: Vec<(ContactField, String, &Column)> = Vec::new();
         let mut unused = Vec::new();
@@ -609,7 +640,21 @@ impl Mapping {
                 .set(field, &value)
                 .map_err(|e| RowError::from_invalid(column, e))?;
         }
-        Ok((Some(contact), unused))
+        let primary = match self.cell(cells, Target::ContactPrimary) {
+            None => None,
+            Some((value, column)) => {
+                let header = &column.header;
+                let said = YesNo::parse(&value).map_err(|reason| {
+                    let reason = format!(
+                        "{reason}: the column says whether the row's contact is the primary one \
+                         (--map '{header}=extra' keeps it as it is)"
+                    );
+                    RowError::new(header, &value, reason)
+                })?;
+                Some(said == YesNo::Yes)
+            }
+        };
+        Ok((Some(RowContact { contact, primary }), unused))
     }
 
     fn required(&self, cells: &[String], target: Target) -> Result<(String, &Column), RowError> {

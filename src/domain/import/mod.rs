@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
+use super::choice::{Choice, YesNo};
 use super::contact::{Contact, ContactField, Interaction, Order};
 use super::customer::{Change, Customer, Field, Invalid};
 use super::dedupe::Candidate;
@@ -66,8 +67,47 @@ pub struct FieldCell {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CustomerPart {
     pub fields: Vec<FieldCell>,
-    pub contact: Option<Contact>,
+    pub contact: Option<RowContact>,
     pub extra: BTreeMap<String, String>,
+}
+
+/// A row's contact, and whether the row makes them the customer's primary contact (a
+/// 主联系人 column): `Some(true)` it does, `Some(false)` it says they are not, `None` it does
+/// not say (no such column, or an empty cell), which leaves the primary contact as it is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RowContact {
+    pub contact: Contact,
+    pub primary: Option<bool>,
+}
+
+impl RowContact {
+    /// Stored contact `stored` given again by this row: what the row brings replaces what
+    /// is stored, what it leaves empty stays, and a 主联系人 cell sets the flag.
+    pub fn given_again(&self, stored: &Contact) -> Contact {
+        let mut after = stored.given_again(&self.contact);
+        if let Some(primary) = self.primary {
+            after.is_primary = primary;
+        }
+        after
+    }
+
+    /// The contact as added to a customer: the primary one if the row says so, or, when it
+    /// does not say, `by_default` (the customer has no primary contact yet).
+    pub fn added(&self, by_default: bool) -> Contact {
+        Contact {
+            is_primary: self.primary.unwrap_or(by_default),
+            ..self.contact.clone()
+        }
+    }
+}
+
+impl From<Contact> for RowContact {
+    fn from(contact: Contact) -> Self {
+        RowContact {
+            contact,
+            primary: None,
+        }
+    }
 }
 
 impl CustomerPart {
@@ -133,7 +173,8 @@ impl CustomerPart {
         let mut customer = self.apply(&base)?;
         customer.complete();
         customer.check(today, false).map_err(|e| self.error_for(e))?;
-        let probe = Candidate::from_customer(0, &customer, self.contact.as_slice());
+        let contacts = self.contact.as_ref().map(|c| std::slice::from_ref(&c.contact));
+        let probe = Candidate::from_customer(0, &customer, contacts.unwrap_or_default());
         Ok(NewCustomer { customer, probe })
     }
 }
@@ -151,7 +192,7 @@ pub struct NewCustomer {
 #[derive(Debug, Clone, PartialEq)]
 pub enum RowBody {
     Customer(CustomerPart),
-    Contact(Contact),
+    Contact(RowContact),
     Order(Order),
     Interaction(Interaction),
     Growth {

@@ -65,8 +65,8 @@ pub fn contradiction(before: &Customer, after: &Customer) -> Option<String> {
 }
 
 /// [`contradiction`] for a contact an earlier row of the same file gave.
-pub fn contact_contradiction(stored: &Contact, incoming: &Contact) -> Option<String> {
-    let overwritten = overwritten(Contact::diff(stored, &stored.given_again(incoming)));
+pub fn contact_contradiction(stored: &Contact, incoming: &RowContact) -> Option<String> {
+    let overwritten = overwritten(Contact::diff(stored, &incoming.given_again(stored)));
     (!overwritten.is_empty()).then(|| {
         format!(
             "an earlier row of this file is the same contact; this row would change {}'s {} \
@@ -112,11 +112,21 @@ pub fn mobile_of_another(holder: &Contact, incoming: &Contact, code: &str, in_fi
     }
 }
 
+/// The conflict of a row that makes `incoming` the primary contact of a customer whose
+/// primary contact an earlier row of the same file made `earlier`: a customer has one, and
+/// which of the two it is the file does not settle.
+pub fn second_primary(earlier: &str, incoming: &str) -> String {
+    format!(
+        "an earlier row of this file made {earlier} the primary contact; this row would make {incoming} \
+         the primary one, and a customer has only one"
+    )
+}
+
 /// The refusal (`--on-existing error`) of a row that would change `stored`, a contact of
 /// customer `code`: it names the first cell that would change. `None` when the row changes
 /// nothing.
-pub fn contact_already_stored(stored: &Contact, incoming: &Contact, code: &str) -> Option<RowError> {
-    let change = Contact::diff(stored, &stored.given_again(incoming))
+pub fn contact_already_stored(stored: &Contact, incoming: &RowContact, code: &str) -> Option<RowError> {
+    let change = Contact::diff(stored, &incoming.given_again(stored))
         .into_iter()
         .next()?;
     Some(RowError::new(

@@ -177,7 +177,7 @@ fn a_row_becomes_keys_fields_contact_and_extras() {
     assert_eq!(c.city.as_deref(), Some("深圳"));
     assert_eq!(c.total_amount_fen, Some(12_500_000));
     assert_eq!(c.extra.get("微信").map(String::as_str), Some("wx_abc"));
-    let contact = part.contact.unwrap();
+    let contact = part.contact.unwrap().contact;
     assert_eq!(
         (contact.name.as_str(), contact.landline.as_deref()),
         ("陈工", Some("075586123456"))
@@ -676,7 +676,10 @@ fn no_cell_of_a_customers_row_is_dropped() {
             ("沟通内容", "聊过"),
         ]
     );
-    assert_eq!(part.contact.unwrap().mobile.as_deref(), Some("13812345678"));
+    assert_eq!(
+        part.contact.unwrap().contact.mobile.as_deref(),
+        Some("13812345678")
+    );
     let m = Mapping::new(&headers, &maps(&[("列B", "owner")]), None).unwrap();
     assert_eq!(m.columns[1].target, Some(Target::Customer(Field::Owner)));
 }
@@ -781,17 +784,20 @@ fn a_contact_already_stored_is_refused_at_the_first_cell_it_would_change() {
     stored.set(ContactField::Title, "销售总监").unwrap();
     stored.set(ContactField::Mobile, "13812345678").unwrap();
     let mut incoming = stored.clone();
-    assert_eq!(contact_already_stored(&stored, &incoming, "CST20240001"), None);
+    assert_eq!(
+        contact_already_stored(&stored, &incoming.clone().into(), "CST20240001"),
+        None
+    );
     incoming.title = None;
     assert_eq!(
-        contact_already_stored(&stored, &incoming, "CST20240001"),
+        contact_already_stored(&stored, &incoming.clone().into(), "CST20240001"),
         None,
         "an empty cell changes nothing"
     );
     incoming.set(ContactField::Title, "副总裁").unwrap();
     incoming.set(ContactField::Email, "zhangsan@example.com").unwrap();
     assert_eq!(
-        contact_already_stored(&stored, &incoming, "CST20240001"),
+        contact_already_stored(&stored, &incoming.clone().into(), "CST20240001"),
         Some(RowError::new(
             "contact.title",
             "副总裁",
@@ -980,4 +986,128 @@ fn a_row_known_by_its_uscc_alone_is_not_faulted_for_having_no_name() {
         found,
         ["统一社会信用代码", "首次合作日期", "最近合作日期", "累计合作金额"]
     );
+}
+
+#[test]
+fn a_workbook_number_a_date_column_cannot_tell_apart_is_a_problem_there_only() {
+    let m = Mapping::new(
+        &strings(&["客户名称", "首次合作日期", "备注", "最近合作日期"]),
+        &[],
+        None,
+    )
+    .unwrap();
+    let cells = strings(&["甲公司有限公司", "2023.1", "2023.1", "2023.11"]);
+    let problems = m.number_problems(&cells, &[1, 2, 3]);
+    assert_eq!(
+        problems,
+        [RowError::new(
+            "首次合作日期",
+            "2023.1",
+            "2023.1 as a number could be January or October 2023: type it as text, 2023-10 or 2023年10月"
+        )]
+    );
+    assert_eq!(
+        m.number_problems(&cells, &[2, 3]),
+        [],
+        "the same text typed as text is January"
+    );
+}
+
+#[test]
+fn a_primary_contact_column_is_a_flag_beside_a_contact_name_and_an_extra_without_one() {
+    for header in [
+        "主联系人",
+        "是否主联系人",
+        "首要联系人",
+        "primary",
+        "Primary Contact",
+    ] {
+        assert_eq!(
+            targets(&["客户名称", "联系人", header], &[]),
+            [
+                Some(Target::Customer(Field::Name)),
+                Some(Target::Contact(ContactField::Name)),
+                Some(Target::ContactPrimary),
+            ],
+            "{header}"
+        );
+    }
+    assert_eq!(
+        targets(&["客户名称", "主联系人", "手机"], &[]),
+        [
+            Some(Target::Customer(Field::Name)),
+            None,
+            Some(Target::Contact(ContactField::Mobile)),
+        ],
+        "a column of the primary contact's names stays as it was"
+    );
+    assert_eq!(
+        targets(&["客户名称", "联系人", "首选"], &[("首选", "contact.primary")]),
+        [
+            Some(Target::Customer(Field::Name)),
+            Some(Target::Contact(ContactField::Name)),
+            Some(Target::ContactPrimary),
+        ]
+    );
+    assert_eq!(Target::ContactPrimary.describe(), "contact.primary");
+}
+
+#[test]
+fn a_rows_primary_cell_says_yes_no_or_nothing() {
+    let m = Mapping::new(
+        &strings(&["客户编号", "联系人", "主联系人"]),
+        &[],
+        Some(Kind::Contacts),
+    )
+    .unwrap();
+    let primary = |cell: &str| -> Result<Option<bool>, RowError> {
+        match m
+            .parse_row(&strings(&["CST20240001", "王甲", cell]), today())?
+            .body
+        {
+            RowBody::Contact(row) => {
+                assert!(row.contact.extra.is_empty(), "no extra column");
+                Ok(row.primary)
+            }
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(primary("是"), Ok(Some(true)));
+    assert_eq!(primary("√"), Ok(Some(true)));
+    assert_eq!(primary("否"), Ok(Some(false)));
+    assert_eq!(primary(""), Ok(None));
+    assert_eq!(primary("无"), Ok(None), "a placeholder for nothing");
+    assert_eq!(primary("王甲").unwrap_err().column, "主联系人");
+}
+
+#[test]
+fn a_contact_given_again_takes_the_primary_flag_the_row_gives() {
+    let mut stored = Contact::new("王甲").unwrap();
+    stored.is_primary = true;
+    let row = |primary| RowContact {
+        contact: Contact::new("王甲").unwrap(),
+        primary,
+    };
+    assert!(
+        row(None).given_again(&stored).is_primary,
+        "a row that does not say"
+    );
+    assert!(!row(Some(false)).given_again(&stored).is_primary);
+    assert!(row(None).added(true).is_primary, "a customer's first contact");
+    assert!(!row(Some(false)).added(true).is_primary);
+    assert!(row(Some(true)).added(false).is_primary);
+    assert_eq!(
+        contact_contradiction(&stored, &row(Some(false))).as_deref(),
+        Some(
+            "an earlier row of this file is the same contact; this row would change 王甲's contact.primary \
+             true → false (imported again on its own, it will)"
+        )
+    );
+    assert_eq!(contact_contradiction(&stored, &row(Some(true))), None);
+
+    let mut undone = row(Some(false)).given_again(&stored);
+    for change in Contact::diff(&stored, &undone) {
+        undone.restore(&change);
+    }
+    assert_eq!(undone, stored, "undo makes them the primary contact again");
 }
