@@ -845,14 +845,25 @@ impl Writer<'_> {
                     }
                     Some((same, _, _)) => Some(same),
                     None => {
-                        if let Some(stored) = self.contract_written_otherwise(customer.id, order)? {
+                        if let Some((stored, date, amount)) =
+                            self.contract_written_otherwise(customer.id, no)?
+                        {
+                            let same = date == order.date.to_string() && amount == order.amount_fen;
                             return Ok(Outcome::Conflict {
                                 code: code.clone(),
-                                stored: stored.clone(),
-                                incoming: no.clone(),
+                                stored: format!(
+                                    "{stored} {date} {}",
+                                    crate::domain::money::format_fen(amount)
+                                ),
+                                incoming: format!("{no} {} {}", order.date, order.amount()),
                                 reason: format!(
-                                    "{code} already has contract {stored} of the same date and amount, \
-                                     which {no} writes another way: write it as stored"
+                                    "{code} already has contract {stored}{}, which {no} writes another way: \
+                                     write it as stored",
+                                    if same {
+                                        " of the same date and amount"
+                                    } else {
+                                        " with another date or amount"
+                                    }
                                 ),
                             });
                         }
@@ -898,28 +909,23 @@ impl Writer<'_> {
         })
     }
 
-    /// The contract number of a stored order of `customer` of the order's date and amount
-    /// that writes the order's contract number another way (`HT-2024-001` for
-    /// `ht 2024 001`), if any: a second order for it would count the trade twice.
-    fn contract_written_otherwise(&self, customer: i64, order: &Order) -> Result<Option<String>> {
-        let Some(no) = &order.contract_no else {
-            return Ok(None);
-        };
+    /// The stored order of `customer` whose contract number writes `no` another way
+    /// (`HT-2024-001` for `ht 2024 001`), if any, with its date and amount: a second order
+    /// for that contract would count its trade twice.
+    fn contract_written_otherwise(&self, customer: i64, no: &str) -> Result<Option<(String, String, i64)>> {
         let key = contract_key(no);
         if key.is_empty() {
             return Ok(None);
         }
-        let stored: Vec<String> = self
+        let stored: Vec<(String, String, i64)> = self
             .tx
             .prepare_cached(
-                "SELECT contract_no FROM orders WHERE customer_id = ?1 AND date = ?2 AND amount_fen = ?3
-                   AND contract_no IS NOT NULL ORDER BY id",
+                "SELECT contract_no, date, amount_fen FROM orders
+                  WHERE customer_id = ?1 AND contract_no IS NOT NULL ORDER BY id",
             )?
-            .query_map(params![customer, order.date.to_string(), order.amount_fen], |r| {
-                r.get(0)
-            })?
+            .query_map(params![customer], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        Ok(stored.into_iter().find(|s| contract_key(s) == key))
+        Ok(stored.into_iter().find(|(s, _, _)| contract_key(s) == key))
     }
 
     /// An interaction for a stored customer: a stored one of the same day, channel and
@@ -968,9 +974,10 @@ impl Writer<'_> {
         })
     }
 
-    /// Of the stored orders or interactions a row's key found, the one the row is: the first
-    /// no earlier row of this file gave, or else the first such a row gave that this one
-    /// does not contradict; `None` when the row is a new record.
+    /// Of the stored orders or interactions a row's key found, the one the row is: of those
+    /// no earlier row of this file gave, the first whose other columns the row does not
+    /// contradict, or else the first; failing those, the first an earlier row gave that this
+    /// one does not contradict; `None` when the row is a new record.
     fn pick(
         &self,
         found: Vec<Recorded>,
@@ -978,12 +985,20 @@ impl Writer<'_> {
         what: &str,
         incoming: &BTreeMap<String, String>,
     ) -> Option<Recorded> {
+        // Of the stored ones, first one this row does not contradict (the same 产品): a row
+        // sent again alone, or in another order, finds its own record.
+        let fits = |c: &Recorded| {
+            extra_contradiction(record.key(), what, &extra_from(c.extra.clone()), incoming).is_none()
+        };
         let (earlier, stored): (Vec<_>, Vec<_>) = found.into_iter().partition(|c| c.earlier);
-        stored.into_iter().next().or_else(|| {
-            earlier.into_iter().find(|c| {
-                extra_contradiction(record.key(), what, &extra_from(c.extra.clone()), incoming).is_none()
-            })
-        })
+        let fitting = stored.iter().position(fits);
+        match fitting {
+            Some(i) => stored.into_iter().nth(i),
+            None => stored
+                .into_iter()
+                .next()
+                .or_else(|| earlier.into_iter().find(fits)),
+        }
     }
 
     /// A stored order or interaction given again by a row. If an earlier row of this file

@@ -230,6 +230,19 @@ fn orders_without_a_contract_number_are_told_apart_by_their_other_columns() {
     let again = k.import_json(&[&file], 0);
     assert_eq!(again["counts"]["unchanged"], 4, "{again}");
     assert_eq!(k.query("SELECT count(*) FROM orders"), "3");
+    // One of them sent again alone finds its own order, not the first of the day.
+    let one = k.file(
+        "订单2.csv",
+        "客户名称,订单日期,订单金额,产品\n北京某某科技有限公司,2024-05-02,3000,硒鼓\n",
+    );
+    for option in ["update", "skip", "error"] {
+        let alone = k.import_json(&[&one, "--on-existing", option], 0);
+        assert_eq!(alone["counts"]["unchanged"], 1, "{option}: {alone}");
+    }
+    assert_eq!(
+        k.query(products),
+        "2024-05-02 打印纸, 2024-05-02 硒鼓, 2024-05-03 打印纸"
+    );
 
     // Follow-ups the same: two calls of one day with the same summary and other remarks.
     let calls = k.file(
@@ -378,14 +391,15 @@ fn a_contract_number_written_another_way_is_not_a_second_order() {
             "{header}CST20240001,ht-2024-001,2024-05-01,50000\n\
              CST20240001,HT 2024 001,2024-05-01,50000\n\
              CST20240001,ＨＴ－２０２４－００１,2024-05-01,50000\n\
-             CST20240001,HT2024001,2024-06-01,8000\n"
+             CST20240001,ht2024001,2024-05-09,50000\n\
+             CST20240001,HT-2024-002,2024-06-01,8000\n"
         ),
     );
     let summary = k.import_json(&[&again], 3);
     let counts = &summary["counts"];
     assert_eq!(
         (&counts["conflicts"], &counts["unchanged"], &counts["inserted"]),
-        (&2.into(), &1.into(), &1.into()),
+        (&3.into(), &1.into(), &1.into()),
         "{summary}"
     );
     assert_eq!(
@@ -394,7 +408,13 @@ fn a_contract_number_written_another_way_is_not_a_second_order() {
          ht-2024-001 writes another way: write it as stored"
     );
     assert_eq!(
+        summary["conflicts"][2]["reason"],
+        "CST20240001 already has contract HT-2024-001 with another date or amount, which \
+         ht2024001 writes another way: write it as stored",
+        "a corrected date does not make it another contract"
+    );
+    assert_eq!(
         k.query("SELECT group_concat(contract_no, ', ') FROM (SELECT contract_no FROM orders ORDER BY id)"),
-        "HT-2024-001, HT2024001"
+        "HT-2024-001, HT-2024-002"
     );
 }
