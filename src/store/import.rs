@@ -409,6 +409,19 @@ impl Writer<'_> {
         let stored = match matched {
             Some(stored) => stored,
             None => {
+                // A merged-away code is not handed out again: the row means the customer it
+                // went into, or is a code mistyped.
+                if let Some(code) = &keys.code
+                    && let Some((merge, into)) = merged_into(&self.tx, code)?
+                {
+                    let mut reason = format!("{} (merge {merge})", merged_text(code, into.as_deref()));
+                    if into.is_some() {
+                        reason.push_str("; use that code");
+                    }
+                    return Ok(Outcome::Rejected {
+                        error: RowError::new("code", code.clone(), reason),
+                    });
+                }
                 let NewCustomer { customer, probe } =
                     match fresh.unwrap_or_else(|| part.new_customer(keys, today)) {
                         Ok(c) => c,

@@ -372,6 +372,19 @@ fn a_merged_away_code_says_where_the_customer_went() {
          use that code",
         "{summary}"
     );
+    // Nor does a customers file with the old code make a new customer of it.
+    let list = k.file(
+        "客户.csv",
+        format!(
+            "客户编号,客户名称,负责人\n{},某某科技有限责任公司,赵六\n",
+            codes[1]
+        ),
+    );
+    let summary = k.import_json(&[&list], 1);
+    assert_eq!(
+        summary["rejected"][0]["reason"], "CST20240002 was merged into CST20240001 (merge 1); use that code",
+        "{summary}"
+    );
     k.ok(&["dedupe", "undo", "1"]);
     k.ok(&["show", &codes[1]]);
     let err = k.fails(&["show", "CST20249999"], 4);
