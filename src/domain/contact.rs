@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::customer::{Change, Invalid};
-use super::dedupe::{Likeness, Person};
+use super::dedupe::{Likeness, Person, is_title};
 use super::money::{Unit, format_fen, parse_amount};
 use super::{date, email, phone, text};
 
@@ -143,7 +143,7 @@ impl Contact {
     /// round the answer is the same.
     pub fn evidence_for(&self, incoming: &Contact) -> Option<Evidence> {
         let same = |a: &Option<String>, b: &Option<String>| a.is_some() && a == b;
-        if same(&self.mobile, &incoming.mobile) && names_agree(self, incoming) {
+        if same(&self.mobile, &incoming.mobile) && !plainly_two_people(self, incoming) {
             return Some(Evidence::Mobile);
         }
         if named(self) && self.name == incoming.name {
@@ -336,6 +336,34 @@ fn names_agree(a: &Contact, b: &Contact) -> bool {
         (Some(a), Some(b)) => a.likeness(&b) != Likeness::Different,
         _ => false,
     }
+}
+
+/// Whether two contacts' names plainly name two people, so that one mobile cannot be both
+/// of theirs: two Chinese names with different surnames (孙八 / 李经理). Anything less may be
+/// one person written two ways: the given name in another form (王建国 / 王建國 / 王董), a
+/// note beside it (王建国(总经理), 王建国/总经理), a title alone (总经理), a name in Latin
+/// letters (David Chen / 陈大卫).
+fn plainly_two_people(a: &Contact, b: &Contact) -> bool {
+    if !named(a) || !named(b) {
+        return false;
+    }
+    let (a, b) = (bare_name(&a.name), bare_name(&b.name));
+    if is_title(&a) || is_title(&b) {
+        return false;
+    }
+    match (Person::parse(&a), Person::parse(&b)) {
+        (Some(a), Some(b)) if !a.is_latin() && !b.is_latin() => a.surname != b.surname,
+        _ => false,
+    }
+}
+
+/// A contact name without what clerks write beside it: a note in brackets or after a slash,
+/// spaces inside.
+fn bare_name(name: &str) -> String {
+    let end = name
+        .find(['(', '（', '/', '／', '、', ',', '，'])
+        .unwrap_or(name.len());
+    name[..end].chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 /// Transliterated names join their parts with a middle dot typed several ways; keep one.
@@ -659,6 +687,31 @@ mod tests {
                 "{name}"
             );
         }
+        // One person written another way keeps their mobile.
+        let wang = person("王建国", "13812345678", "");
+        for name in [
+            "王董",
+            "王 建国",
+            "王建国(总经理)",
+            "王建国/总经理",
+            "王建國",
+            "王局",
+            "总经理",
+            "Wang Jianguo",
+        ] {
+            assert_eq!(
+                given_again([&wang], &person(name, "13812345678", "")),
+                Found::Again(0),
+                "{name}"
+            );
+        }
+        assert_eq!(
+            given_again(
+                [&person("陈大卫", "13812345678", "")],
+                &person("David Chen", "13812345678", "")
+            ),
+            Found::Again(0)
+        );
         let sun = person("孙八", "13700000000", "");
         assert_eq!(
             given_again([&sun, &li], &person("孙八", "13912345678", "")),

@@ -29,7 +29,7 @@ mod spelling;
 pub use group::{Edge, Group, Options, find_groups};
 pub use merge::{Version, survive};
 pub use name::{LegalClass, NameParts, TRADE_WORDS, name_key, normalize_name, strip_trade_word};
-pub use person::{Likeness, Person};
+pub use person::{Likeness, Person, is_title};
 pub use spelling::{Spelling, spelling, split_trade};
 
 use super::contact::Contact;

@@ -36,6 +36,11 @@ const TITLES: &[&str] = &[
     "哥",
 ];
 
+/// Whether `name` is a title alone (总经理, 老板), with no surname before it.
+pub fn is_title(name: &str) -> bool {
+    TITLES.contains(&name) || name == "董事" || name == "董"
+}
+
 /// A contact's name taken apart (borrowed from the name as stored, whitespace removed).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Person<'a> {
@@ -108,6 +113,11 @@ impl<'a> Person<'a> {
             male,
             latin: false,
         })
+    }
+
+    /// Written without Chinese characters (`John Smith`).
+    pub fn is_latin(&self) -> bool {
+        self.latin
     }
 
     /// How alike two contacts are.
