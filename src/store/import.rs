@@ -270,22 +270,38 @@ impl Writer<'_> {
         }
         if let Some(uscc) = &keys.uscc {
             let stored = self.customer_by_uscc(uscc)?;
-            // Likewise another stored company's exact name under this USCC is that company's
-            // row with a wrong USCC (copied from the row above), not a rename into a twin.
+            // Likewise another stored company's name under this USCC, exact or with the same
+            // core (乙二贸易有限责任公司 for 乙二贸易有限公司), is that company's row with a wrong
+            // USCC (copied from the row above), not a rename into a twin.
             if let (Some(stored), Some(name)) = (&stored, &keys.name)
                 && *name != stored.customer.name
-                && let Some(other) = self
+            {
+                let core = name_key(name);
+                let other = match self
                     .customers_by_name(name)?
                     .into_iter()
                     .find(|o| o.id != stored.id)
-            {
-                return Ok(Err(conflict(
-                    stored,
-                    format!(
-                        "USCC {uscc} belongs to {}; {name} is {}",
-                        stored.customer.name, other.customer.code
-                    ),
-                )));
+                {
+                    Some(other) => Some((other.customer.code, "is")),
+                    None if core != name_key(&stored.customer.name) => self
+                        .tx
+                        .prepare_cached(
+                            "SELECT code FROM customers WHERE name_key = ?1 AND id != ?2 ORDER BY id",
+                        )?
+                        .query_row(params![core, stored.id], |r| r.get(0))
+                        .optional()?
+                        .map(|code| (code, "is like")),
+                    None => None,
+                };
+                if let Some((code, is)) = other {
+                    return Ok(Err(conflict(
+                        stored,
+                        format!(
+                            "USCC {uscc} belongs to {}; {name} {is} {code}",
+                            stored.customer.name
+                        ),
+                    )));
+                }
             }
             return Ok(Ok(stored));
         }

@@ -1444,6 +1444,16 @@ fn a_uscc_with_another_stored_companys_exact_name_is_a_conflict() {
     );
     let summary = k.import_json(&[&orders], 1);
     assert_eq!(summary["conflicts"][0]["reason"], reason, "{summary}");
+    let like = k.file(
+        "满意度2.csv",
+        "客户名称,统一社会信用代码,满意度\n上海乙二贸易有限责任公司,91110000600037341L,3\n",
+    );
+    let summary = k.import_json(&[&like], 1);
+    assert_eq!(
+        summary["conflicts"][0]["reason"],
+        "USCC 91110000600037341L belongs to 甲一科技有限公司; 上海乙二贸易有限责任公司 is like CST20240002",
+        "the same core, another legal form and place: {summary}"
+    );
     assert_eq!(k.dump(), before, "no rename into a twin, no order on 甲一");
 
     // Its own name, or a new one no one has, is the USCC's customer as before.
