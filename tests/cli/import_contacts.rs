@@ -565,3 +565,20 @@ fn two_rows_of_one_file_making_two_primary_contacts_are_a_conflict() {
     );
     assert_eq!(primaries(&k), "王甲|0\n钱七|1\n李丙|1");
 }
+
+/// A list whose only contact name column is headed 主联系人 names the primary contact there:
+/// the contact is stored under that name, not as an unnamed contact with the name aside.
+#[test]
+fn a_primary_contact_column_alone_names_the_contact() {
+    let k = Kehu::new();
+    let path = k.file(
+        "客户.csv",
+        "客户名称,主联系人,手机\n杭州西湖软件有限公司,王甲,13800001111\n",
+    );
+    k.import_json(&[&path], 0);
+    assert_eq!(
+        k.query("SELECT name || '|' || mobile || '|' || is_primary FROM contacts"),
+        "王甲|13800001111|1"
+    );
+    assert_eq!(k.query("SELECT coalesce(extra, '') FROM customers"), "");
+}

@@ -39,8 +39,8 @@ impl Mapping {
     ///   (客户名称, company): then it is the contact's name (`name` beside `mobile`), or an
     ///   extra when a contact name column exists too;
     /// * a primary-contact column (主联系人) says whether the row's contact is the primary one
-    ///   beside a contact name column; without one it is kept as an extra, since many lists
-    ///   write the primary contact's name under that header.
+    ///   beside a contact name column; without one it is the contact's name, since many
+    ///   lists write the primary contact's name under that header.
     pub fn new(
         headers: &[String],
         user_maps: &[(String, String)],
@@ -225,10 +225,12 @@ impl Mapping {
                 };
             }
         }
-        if !self.has(Target::Contact(ContactField::Name)) {
+        if !self.has(Target::Contact(ContactField::Name))
+            && matches!(self.kind, Kind::Customers | Kind::Contacts)
+        {
             for c in self.columns.iter_mut() {
                 if !c.mapped_by_user && c.target == Some(Target::ContactPrimary) {
-                    c.target = None;
+                    c.target = Some(Target::Contact(ContactField::Name));
                 }
             }
         }

@@ -1014,7 +1014,7 @@ fn a_workbook_number_a_date_column_cannot_tell_apart_is_a_problem_there_only() {
 }
 
 #[test]
-fn a_primary_contact_column_is_a_flag_beside_a_contact_name_and_an_extra_without_one() {
+fn a_primary_contact_column_is_a_flag_beside_a_contact_name_and_the_name_without_one() {
     for header in [
         "主联系人",
         "是否主联系人",
@@ -1036,10 +1036,10 @@ fn a_primary_contact_column_is_a_flag_beside_a_contact_name_and_an_extra_without
         targets(&["客户名称", "主联系人", "手机"], &[]),
         [
             Some(Target::Customer(Field::Name)),
-            None,
+            Some(Target::Contact(ContactField::Name)),
             Some(Target::Contact(ContactField::Mobile)),
         ],
-        "a column of the primary contact's names stays as it was"
+        "a column of the primary contact's names, the list's only contact name"
     );
     assert_eq!(
         targets(&["客户名称", "联系人", "首选"], &[("首选", "contact.primary")]),
