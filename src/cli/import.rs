@@ -491,8 +491,8 @@ fn prepare(
                 .find_map(|c| stated_unit(c).map(|u| StatedUnit::new(row.number, c, u))),
         );
     }
-    // A number a date column cannot read is the row's first problem: read as text, it
-    // would give a date, maybe the wrong one.
+    // A number cell that cannot be read as typed (digits lost, a month lost) is the row's
+    // first problem: read as text, it would give a value, maybe the wrong one.
     let unread = invalid_text(&row, mapping).or_else(|| {
         mapping
             .number_problems(&row.cells, &row.numbers)

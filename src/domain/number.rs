@@ -18,6 +18,21 @@ const MEASURE_WORDS: [&str; 29] = [
 /// Suffixes that mark a percentage, longest first.
 const PERCENT_SUFFIXES: [&str; 3] = ["个百分点", "百分点", "%"];
 
+/// Why a workbook's number cell holding `text` cannot be trusted, if it cannot: a whole
+/// number of more than 15 digits (a contract, bank account or ID number typed into a
+/// number cell). A spreadsheet keeps 15 significant digits of a number, so those after
+/// the 15th are not the ones typed.
+pub fn digits_lost(text: &str) -> Option<String> {
+    let digits = text.trim().trim_start_matches('-');
+    (digits.len() > 15 && digits.bytes().all(|b| b.is_ascii_digit())).then(|| {
+        format!(
+            "is a number of {} digits, and a spreadsheet keeps only 15 of a number: the last \
+             ones are not those typed; format the column as text and type the number again",
+            digits.len()
+        )
+    })
+}
+
 /// A signed decimal: `1,234.5`, `１２３４.５`, `+3`, `-0.25`, `负3.5`.
 pub fn parse_decimal(input: &str) -> Result<Decimal, String> {
     let shown = clean(input);
@@ -192,6 +207,22 @@ fn unsigned_literal(s: &str) -> Option<Decimal> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_whole_number_of_more_than_15_digits_has_lost_some() {
+        assert_eq!(digits_lost("622202123456789"), None, "15 digits are kept");
+        assert_eq!(
+            digits_lost("20240501000000124"),
+            Some(
+                "is a number of 17 digits, and a spreadsheet keeps only 15 of a number: the last ones \
+             are not those typed; format the column as text and type the number again"
+                    .into()
+            )
+        );
+        assert!(digits_lost("-1234567890123456").is_some());
+        assert_eq!(digits_lost("12345678901234.5"), None, "not a whole number");
+        assert_eq!(digits_lost("HT20240501000000124"), None, "not a number");
+    }
     use proptest::prelude::*;
 
     fn dec(s: &str) -> Decimal {

@@ -719,3 +719,45 @@ fn a_number_that_could_be_january_or_october_is_no_date() {
     assert_eq!(first_coop("戊公司有限公司"), "2023-10-01");
     assert_eq!(first_coop("己公司有限公司"), "2023-01-01");
 }
+
+/// A contract or bank account number typed into a number cell keeps only 15 digits: the row
+/// is refused, naming the cell, rather than stored with digits that were never typed. A
+/// number of 15 digits, and the same digits as text, read as they are.
+#[test]
+fn a_number_cell_of_more_than_15_digits_is_refused() {
+    let k = Kehu::new();
+    let number = |value: f64| {
+        move |sheet: &mut rust_xlsxwriter::Worksheet, r: u32, c: u16| {
+            sheet.write_number(r, c, value).unwrap();
+        }
+    };
+    let text = |value: &'static str| {
+        move |sheet: &mut rust_xlsxwriter::Worksheet, r: u32, c: u16| {
+            sheet.write_string(r, c, value).unwrap();
+        }
+    };
+    let path = workbook(
+        &k,
+        "客户.xlsx",
+        &["客户名称", "银行账号"],
+        &[
+            &[&text("甲公司有限公司"), &number(6222021234567890123.0)],
+            &[&text("乙公司有限公司"), &number(622202123456789.0)],
+            &[&text("丙公司有限公司"), &text("6222021234567890123")],
+        ],
+    );
+    let summary = k.import_json(&[&path], 3);
+    assert_eq!(
+        rejected(&summary),
+        [(2, "银行账号".to_string(), "6222021234567890000".to_string())],
+        "{summary}"
+    );
+    assert_eq!(
+        reasons(&summary),
+        [
+            "is a number of 19 digits, and a spreadsheet keeps only 15 of a number: the last ones \
+          are not those typed; format the column as text and type the number again"
+        ]
+    );
+    assert_eq!(k.names(), ["乙公司有限公司", "丙公司有限公司"]);
+}

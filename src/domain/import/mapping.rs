@@ -388,17 +388,24 @@ impl Mapping {
         }
     }
 
-    /// The number cells of a workbook row (`numbers`, by index) that a date column cannot
-    /// read ([`date::number_as_date`](super::super::date::number_as_date)): `2024.1` is how
-    /// both January and October 2024 typed as numbers are stored. In the order of the
+    /// The number cells of a workbook row (`numbers`, by index) that cannot be read as
+    /// typed: a whole number of more than 15 digits in any column
+    /// ([`number::digits_lost`](super::super::number::digits_lost)), and in a date column
+    /// `2024.1`, how both January and October 2024 typed as numbers are stored
+    /// ([`date::number_as_date`](super::super::date::number_as_date)). In the order of the
     /// columns.
     pub fn number_problems(&self, cells: &[String], numbers: &[usize]) -> Vec<RowError> {
         self.columns
             .iter()
-            .filter(|c| c.target.is_some_and(Target::is_date) && numbers.contains(&c.index))
+            .filter(|c| numbers.contains(&c.index))
             .filter_map(|c| {
                 let value = cells.get(c.index)?;
-                let reason = super::super::date::number_as_date(value)?;
+                let reason = super::super::number::digits_lost(value).or_else(|| {
+                    c.target
+                        .is_some_and(Target::is_date)
+                        .then(|| super::super::date::number_as_date(value))
+                        .flatten()
+                })?;
                 Some(RowError::new(&c.header, value.trim(), reason))
             })
             .collect()
