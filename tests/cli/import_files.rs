@@ -629,16 +629,6 @@ fn codes_with_literal_text_read_as_excel_shows_them() {
 #[test]
 fn a_number_that_could_be_january_or_october_is_no_date() {
     let k = Kehu::new();
-    let number = |value: f64| {
-        move |sheet: &mut rust_xlsxwriter::Worksheet, r: u32, c: u16| {
-            sheet.write_number(r, c, value).unwrap();
-        }
-    };
-    let text = |value: &'static str| {
-        move |sheet: &mut rust_xlsxwriter::Worksheet, r: u32, c: u16| {
-            sheet.write_string(r, c, value).unwrap();
-        }
-    };
     let path = workbook(
         &k,
         "客户.xlsx",
@@ -726,16 +716,6 @@ fn a_number_that_could_be_january_or_october_is_no_date() {
 #[test]
 fn a_number_cell_of_more_than_15_digits_is_refused() {
     let k = Kehu::new();
-    let number = |value: f64| {
-        move |sheet: &mut rust_xlsxwriter::Worksheet, r: u32, c: u16| {
-            sheet.write_number(r, c, value).unwrap();
-        }
-    };
-    let text = |value: &'static str| {
-        move |sheet: &mut rust_xlsxwriter::Worksheet, r: u32, c: u16| {
-            sheet.write_string(r, c, value).unwrap();
-        }
-    };
     let path = workbook(
         &k,
         "客户.xlsx",
@@ -760,4 +740,18 @@ fn a_number_cell_of_more_than_15_digits_is_refused() {
         ]
     );
     assert_eq!(k.names(), ["乙公司有限公司", "丙公司有限公司"]);
+}
+
+/// A workbook cell holding the number `value` (for [`workbook`]).
+fn number(value: f64) -> impl Fn(&mut rust_xlsxwriter::Worksheet, u32, u16) {
+    move |sheet, r, c| {
+        sheet.write_number(r, c, value).unwrap();
+    }
+}
+
+/// A workbook cell holding the text `value` (for [`workbook`]).
+fn text(value: &'static str) -> impl Fn(&mut rust_xlsxwriter::Worksheet, u32, u16) {
+    move |sheet, r, c| {
+        sheet.write_string(r, c, value).unwrap();
+    }
 }
