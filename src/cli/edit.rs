@@ -95,7 +95,7 @@ pub fn run(ctx: &Context, args: EditArgs) -> Result<Status> {
     let interactions = args
         .add_interaction
         .iter()
-        .map(|s| parse_interaction(s))
+        .map(|s| parse_interaction(s, today))
         .collect::<Result<Vec<_>>>()?;
     let contact_sets = args
         .contact_set
@@ -275,13 +275,13 @@ fn parse_order(spec: &str, today: NaiveDate) -> Result<Order> {
     Ok(Order::parse(date, amount, Unit::Yuan, contract, today)?)
 }
 
-fn parse_interaction(spec: &str) -> Result<Interaction> {
+fn parse_interaction(spec: &str, today: NaiveDate) -> Result<Interaction> {
     let pairs = key_values(spec)?;
     let date = spec_value(&pairs, &["date", "日期"])
         .ok_or_else(|| UsageError(format!("--add-interaction {spec}: date= is required")))?;
     let channel = spec_value(&pairs, &["channel", "方式", "渠道"]).unwrap_or("");
     let summary = spec_value(&pairs, &["summary", "内容", "摘要"]).unwrap_or("");
-    Ok(Interaction::parse(date, channel, summary)?)
+    Ok(Interaction::parse(date, channel, summary, today)?)
 }
 
 fn parse_contact(spec: &str) -> Result<Contact> {

@@ -438,9 +438,18 @@ pub struct Interaction {
 }
 
 impl Interaction {
-    pub fn parse(date_raw: &str, channel: &str, summary: &str) -> Result<Self, Invalid> {
+    pub fn parse(date_raw: &str, channel: &str, summary: &str, today: NaiveDate) -> Result<Self, Invalid> {
         let date =
             date::parse_date(date_raw).map_err(|r| Invalid::new("interaction.date", date_raw.trim(), r))?;
+        // A record of a contact that happened: a later date is a typo (2052 for 2025), as for
+        // an order. A visit planned is not one yet.
+        if date > today {
+            return Err(Invalid::new(
+                "interaction.date",
+                date.to_string(),
+                format!("is after today ({today})"),
+            ));
+        }
         Ok(Interaction {
             date,
             channel: text::clean_opt(channel),

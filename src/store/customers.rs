@@ -1009,7 +1009,7 @@ mod tests {
         let stored = store
             .write(&actor(), |w| w.insert_customer(sample(), "add", None))
             .unwrap();
-        let call = Interaction::parse("2024-06-01", "电话", "").unwrap();
+        let call = Interaction::parse("2024-06-01", "电话", "", actor().today()).unwrap();
         store
             .write(&actor(), |w| w.add_interaction(&stored, &call, None))
             .unwrap();

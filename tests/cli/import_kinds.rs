@@ -248,8 +248,8 @@ fn orders_without_a_contract_number_are_told_apart_by_their_other_columns() {
     let calls = k.file(
         "跟进.csv",
         "客户名称,跟进日期,跟进方式,跟进内容,备注\n\
-         北京某某科技有限公司,2024-10-01,电话,询价,采购部\n\
-         北京某某科技有限公司,2024-10-01,电话,询价,财务部\n",
+         北京某某科技有限公司,2024-06-01,电话,询价,采购部\n\
+         北京某某科技有限公司,2024-06-01,电话,询价,财务部\n",
     );
     assert_eq!(k.import_json(&[&calls], 0)["counts"]["inserted"], 2);
     assert_eq!(k.import_json(&[&calls], 0)["counts"]["unchanged"], 2);
@@ -417,4 +417,35 @@ fn a_contract_number_written_another_way_is_not_a_second_order() {
         k.query("SELECT group_concat(contract_no, ', ') FROM (SELECT contract_no FROM orders ORDER BY id)"),
         "HT-2024-001, HT-2024-002"
     );
+}
+
+/// A follow-up is a contact that happened: one dated after today is a typo of the year, and
+/// refused as an order so dated is, in a file and by hand.
+#[test]
+fn a_follow_up_dated_after_today_is_refused() {
+    let k = Kehu::new();
+    customers_file(&k);
+    let log = k.file(
+        "跟进.csv",
+        "客户名称,跟进日期,跟进方式,跟进内容\n\
+         北京某某科技有限公司,2024-06-03,电话,催款\n\
+         北京某某科技有限公司,2042-06-03,电话,催款\n",
+    );
+    let summary = k.import_json(&[&log], 3);
+    assert_eq!(
+        (&summary["rejected"][0]["row"], &summary["rejected"][0]["reason"]),
+        (&3.into(), &"is after today (2024-06-30)".into()),
+        "{summary}"
+    );
+    let err = k.fails(
+        &[
+            "edit",
+            "CST20240001",
+            "--add-interaction",
+            "date=2042-06-03,channel=电话",
+        ],
+        1,
+    );
+    assert!(err.contains("is after today (2024-06-30)"), "{err}");
+    assert_eq!(k.query("SELECT count(*) FROM interactions"), "1");
 }

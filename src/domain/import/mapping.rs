@@ -362,7 +362,7 @@ impl Mapping {
                 RowBody::Contact(row)
             }
             Kind::Orders => RowBody::Order(self.order(cells, today)?),
-            Kind::Interactions => RowBody::Interaction(self.interaction(cells)?),
+            Kind::Interactions => RowBody::Interaction(self.interaction(cells, today)?),
             Kind::IndustryGrowth => unreachable!("growth rows return above"),
         };
         Ok(Row { keys, body })
@@ -708,7 +708,7 @@ impl Mapping {
         })
     }
 
-    fn interaction(&self, cells: &[String]) -> Result<Interaction, RowError> {
+    fn interaction(&self, cells: &[String], today: NaiveDate) -> Result<Interaction, RowError> {
         let (date, date_col) = self.required(cells, Target::InteractionDate)?;
         let channel = self
             .cell(cells, Target::Channel)
@@ -719,8 +719,8 @@ impl Mapping {
             .cell(cells, Target::Summary)
             .and_then(|(_, column)| cells.get(column.index))
             .map_or("", String::as_str);
-        let mut interaction =
-            Interaction::parse(&date, &channel, summary).map_err(|e| RowError::from_invalid(date_col, e))?;
+        let mut interaction = Interaction::parse(&date, &channel, summary, today)
+            .map_err(|e| RowError::from_invalid(date_col, e))?;
         interaction.operator = self
             .cell(cells, Target::Operator)
             .and_then(|(v, _)| text::clean_opt(&v));
