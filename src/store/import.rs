@@ -1341,9 +1341,29 @@ impl Writer<'_> {
         for (industry, _, left) in &set {
             let now = super::grade::growth_of(&self.tx, industry)?;
             if now != **left {
+                // The last change of the rate: a later import's is undone, one by hand redone.
+                let by: Option<i64> = self
+                    .tx
+                    .query_row(
+                        "SELECT batch_id FROM change_log l
+                          WHERE action = 'industry_growth' AND id > (SELECT max(id) FROM change_log WHERE batch_id = ?1)
+                            AND EXISTS (SELECT 1 FROM json_each(l.changes) WHERE json_extract(value, '$[0]') = ?2)
+                          ORDER BY id DESC LIMIT 1",
+                        params![batch, format!("industry_growth.{industry}")],
+                        |r| r.get(0),
+                    )
+                    .optional()?
+                    .flatten();
+                let first = match (by, left) {
+                    (Some(by), _) => format!("undo batch {by} first"),
+                    (None, Some(left)) => {
+                        format!("set it back first (kehu grade growth set {industry} {left})")
+                    }
+                    (None, None) => "set it back by hand first".to_string(),
+                };
                 return Err(Error::Conflict(format!(
                     "cannot undo import batch {batch}: the growth rate of {industry} was changed after it \
-                     (now {}); set it back by hand first",
+                     (now {}); {first}",
                     now.as_deref().unwrap_or("none")
                 )));
             }

@@ -1199,10 +1199,24 @@ fn undoing_a_growth_import_restores_the_rates_it_replaced() {
     let dump = k.dump();
     let err = k.fails(&["import", "undo", "2"], 1);
     assert!(
-        err.contains("growth rate of C was changed after it (now 11)"),
+        err.contains(
+            "growth rate of C was changed after it (now 11); set it back first (kehu grade growth set C 12.5)"
+        ),
         "{err}"
     );
     assert_eq!(k.dump(), dump, "nothing undone");
+
+    // Changed by a later table, it asks for that table's undo.
+    k.ok(&["grade", "growth", "set", "C", "12.5"]);
+    let later = k.file("growth2.csv", "行业门类,增长率(%)\nC,13\n".as_bytes());
+    k.import_json(&[&later], 0);
+    let err = k.fails(&["import", "undo", "2"], 1);
+    assert!(
+        err.contains("growth rate of C was changed after it (now 13); undo batch 3 first"),
+        "{err}"
+    );
+    k.ok(&["import", "undo", "3"]);
+    k.ok(&["import", "undo", "2"]);
 }
 
 #[test]
