@@ -22,8 +22,9 @@
 //! mode every page it writes goes to the WAL, again each time it is written after the page
 //! cache gave it up, and once more into the database at the checkpoint; in a rollback
 //! journal a page the database did not have before is written once, in place. A million
-//! rows into an empty database: 126 s in WAL mode, 100 s so. Other kehu commands wait for
-//! it meanwhile, as they wait for any write; in WAL mode they could read.
+//! rows into an empty database: 126 s in WAL mode, 100 s so. Other kehu commands read the
+//! database as it was until the write goes into the file (mostly at its commit), and then
+//! wait for it; in WAL mode they could read throughout.
 
 use rusqlite::{Connection, OptionalExtension};
 

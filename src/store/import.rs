@@ -946,15 +946,25 @@ impl Writer<'_> {
         if key.is_empty() {
             return Ok(None);
         }
-        let stored: Vec<(String, String, i64)> = self
+        // The customer's contract numbers come from the (customer, contract) index alone; only
+        // the one that matches is read from the table.
+        let numbers: Vec<String> = self
             .tx
             .prepare_cached(
-                "SELECT contract_no, date, amount_fen FROM orders
-                  WHERE customer_id = ?1 AND contract_no IS NOT NULL ORDER BY id",
+                "SELECT contract_no FROM orders WHERE customer_id = ?1 AND contract_no IS NOT NULL",
             )?
-            .query_map(params![customer], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .query_map(params![customer], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
-        Ok(stored.into_iter().find(|(s, _, _)| contract_key(s) == key))
+        let Some(stored) = numbers.into_iter().find(|s| contract_key(s) == key) else {
+            return Ok(None);
+        };
+        let (date, amount) = self
+            .tx
+            .prepare_cached(
+                "SELECT date, amount_fen FROM orders WHERE customer_id = ?1 AND contract_no = ?2",
+            )?
+            .query_row(params![customer, stored], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(Some((stored, date, amount)))
     }
 
     /// An interaction for a stored customer: a stored one of the same day, channel and
